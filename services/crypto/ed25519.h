@@ -1,0 +1,61 @@
+// Ed25519 signing and verification (OpenSSL EVP), keys in PEM files.
+#ifndef CAREGATE_SERVICES_CRYPTO_ED25519_H_
+#define CAREGATE_SERVICES_CRYPTO_ED25519_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace caregate {
+
+// Verifies Ed25519 signatures with one public key. Thread-safe.
+class Ed25519Verifier {
+ public:
+  // From a PEM SubjectPublicKeyInfo ("-----BEGIN PUBLIC KEY-----").
+  static absl::StatusOr<std::unique_ptr<Ed25519Verifier>> FromPem(
+      std::string_view pem);
+  static absl::StatusOr<std::unique_ptr<Ed25519Verifier>> FromPemFile(
+      const std::string& path);
+  // From the raw 32-byte public key.
+  static absl::StatusOr<std::unique_ptr<Ed25519Verifier>> FromRaw(
+      std::string_view raw_public_key);
+
+  // True only when `signature` is a valid 64-byte signature of `message`.
+  bool Verify(std::string_view message, std::string_view signature) const;
+  const std::string& raw_public_key() const { return raw_public_key_; }
+  // First 8 bytes of SHA-256(raw public key), lowercase hex.
+  const std::string& key_id() const { return key_id_; }
+
+ private:
+  explicit Ed25519Verifier(std::string raw_public_key);
+  std::string raw_public_key_;
+  std::string key_id_;
+};
+
+// Signs with one Ed25519 private key. Thread-safe.
+class Ed25519Signer {
+ public:
+  // From a PEM PKCS#8 private key ("-----BEGIN PRIVATE KEY-----").
+  static absl::StatusOr<std::unique_ptr<Ed25519Signer>> FromPem(
+      std::string_view pem);
+  static absl::StatusOr<std::unique_ptr<Ed25519Signer>> FromPemFile(
+      const std::string& path);
+
+  // The raw 64-byte signature of `message`.
+  std::string Sign(std::string_view message) const;
+  const std::string& raw_public_key() const { return raw_public_key_; }
+  // Same id as the matching Ed25519Verifier::key_id().
+  const std::string& key_id() const { return key_id_; }
+
+ private:
+  explicit Ed25519Signer(std::string raw_private_key);
+  std::string raw_private_key_;  // 32-byte seed
+  std::string raw_public_key_;
+  std::string key_id_;
+};
+
+}  // namespace caregate
+
+#endif  // CAREGATE_SERVICES_CRYPTO_ED25519_H_

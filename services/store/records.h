@@ -1,0 +1,72 @@
+// Rows the Store keeps besides consents and audit events. Plain values.
+#ifndef CAREGATE_SERVICES_STORE_RECORDS_H_
+#define CAREGATE_SERVICES_STORE_RECORDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "caregate/v1/types.pb.h"
+
+namespace caregate {
+
+// A permitted (possibly redacted) disclosure. Its (sender_principal_id,
+// request_id) pair is unique: it is the idempotency record of SendDisclosure.
+struct DisclosureRow {
+  std::string disclosure_id;
+  std::string practice_org_id;
+  std::string sender_principal_id;
+  std::string request_id;
+  std::string patient_id;
+  std::string recipient_org_id;
+  std::string recipient_provider_id;
+  v1::Purpose purpose = v1::PURPOSE_UNSPECIFIED;
+  v1::DecisionOutcome outcome = v1::DECISION_OUTCOME_UNSPECIFIED;
+  std::vector<v1::Category> categories;  // the categories actually sent
+  std::vector<std::string> consent_ids;
+  std::string content_sha256;            // lowercase hex
+  int64_t audit_seq = 0;
+  std::string message_id;
+  absl::Time created_at;
+  std::string decision_bytes;  // serialized caregate.v1.Decision, opaque here
+};
+
+// A message waiting in, or delivered from, a recipient organization's inbox.
+// `seq` orders an inbox (it is the audit seq of the disclosure event).
+struct MessageRow {
+  std::string message_id;
+  std::string disclosure_id;
+  std::string recipient_org_id;
+  int64_t seq = 0;
+  std::vector<std::string> consent_ids;
+  v1::DeliveryState state = v1::DELIVERY_STATE_QUEUED;
+  absl::Time created_at;
+  std::optional<absl::Time> acknowledged_at;
+  std::string key_id;           // the data key that sealed `sealed_envelope`
+  std::string sealed_envelope;  // AES-256-GCM sealed serialized Message, opaque here
+};
+
+// The last event of the audit chain.
+struct ChainHead {
+  int64_t seq = 0;
+  std::array<uint8_t, 32> hash{};
+};
+
+// Filters of an audit query; empty fields match everything.
+struct AuditQuery {
+  std::string patient_id;
+  std::string actor_principal_id;
+  std::string recipient_org_id;
+  std::vector<v1::AuditAction> actions;
+  v1::DecisionOutcome outcome = v1::DECISION_OUTCOME_UNSPECIFIED;
+  std::optional<absl::Time> since;  // inclusive
+  std::optional<absl::Time> until;  // exclusive
+  int64_t after_seq = 0;            // pagination: only events with seq > after_seq
+  int limit = 100;
+};
+
+}  // namespace caregate
+
+#endif  // CAREGATE_SERVICES_STORE_RECORDS_H_

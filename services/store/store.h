@@ -1,0 +1,121 @@
+// The gateway's durable state, behind one interface with an embedded SQLite
+// implementation (sqlite_store.h) and room for a PostgreSQL one.
+//
+// Threading: read methods of Store are safe to call from any thread
+// concurrently. BeginWrite() is called by one writer thread only (the Ledger);
+// at most one WriteTransaction exists at a time, and it is used by that thread
+// alone.
+//
+// Errors: a store that cannot be reached or written returns UNAVAILABLE;
+// nothing of a failed transaction is kept. A uniqueness conflict returns
+// ALREADY_EXISTS. Unknown ids are std::nullopt, not errors.
+#ifndef CAREGATE_SERVICES_STORE_STORE_H_
+#define CAREGATE_SERVICES_STORE_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/audit/audit_event.h"
+#include "services/policy/consent_record.h"
+#include "services/store/records.h"
+
+namespace caregate {
+
+// One write transaction. Destroying it without a successful Commit() rolls
+// everything back.
+class WriteTransaction {
+ public:
+  virtual ~WriteTransaction() = default;
+
+  // A nested point to roll back to: one per command of a group commit, so a
+  // command that fails leaves nothing while its neighbours commit.
+  virtual absl::Status Savepoint() = 0;
+  virtual absl::Status ReleaseSavepoint() = 0;
+  virtual absl::Status RollbackToSavepoint() = 0;
+
+  virtual absl::Status InsertConsent(const ConsentRecord& consent) = 0;
+  // Writes `consent.revocation` and `consent.revision`.
+  virtual absl::Status UpdateConsentRevocation(const ConsentRecord& consent) = 0;
+  // The consent recorded by `principal_id` with `request_id`, if any.
+  virtual absl::StatusOr<std::optional<ConsentRecord>> FindConsentByRequest(
+      std::string_view principal_id, std::string_view request_id) = 0;
+
+  virtual absl::Status InsertDisclosure(const DisclosureRow& disclosure) = 0;
+  // The disclosure sent by `sender_principal_id` with `request_id`, if any.
+  virtual absl::StatusOr<std::optional<DisclosureRow>> FindDisclosureByRequest(
+      std::string_view sender_principal_id, std::string_view request_id) = 0;
+
+  virtual absl::Status InsertMessage(const MessageRow& message) = 0;
+  virtual absl::StatusOr<std::optional<MessageRow>> FindMessage(
+      std::string_view message_id) = 0;
+  // Sets the state to ACKNOWLEDGED and the acknowledgement time.
+  virtual absl::Status MarkMessageAcknowledged(std::string_view message_id,
+                                               absl::Time at) = 0;
+  // Sets every QUEUED message that lists `consent_id` among its consent ids to
+  // WITHHELD_BY_REVOCATION and returns those messages (as they now are).
+  virtual absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
+      std::string_view consent_id) = 0;
+
+  // Appends an event whose seq, prev_hash and hash are already set.
+  virtual absl::Status AppendAuditEvent(const AuditEvent& event) = 0;
+  virtual absl::Status InsertCheckpoint(const Checkpoint& checkpoint) = 0;
+
+  // Makes everything durable (fsync'd) or returns an error and keeps nothing.
+  virtual absl::Status Commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Starts the one write transaction; see the class comment.
+  virtual absl::StatusOr<std::unique_ptr<WriteTransaction>> BeginWrite() = 0;
+
+  // Calls `fn` for every consent, in recording order (used to load the index).
+  virtual absl::Status ForEachConsent(
+      const std::function<void(ConsentRecord)>& fn) = 0;
+
+  // The last audit event's seq and hash; std::nullopt for an empty log.
+  virtual absl::StatusOr<std::optional<ChainHead>> GetChainHead() = 0;
+
+  virtual absl::StatusOr<std::optional<DisclosureRow>> GetDisclosure(
+      std::string_view disclosure_id) = 0;
+  virtual absl::StatusOr<std::optional<MessageRow>> GetMessage(
+      std::string_view message_id) = 0;
+
+  // Up to `limit` messages of `recipient_org_id` with seq > `after_seq`, in seq
+  // order; QUEUED only unless `include_acknowledged` (then ACKNOWLEDGED too).
+  // WITHHELD_BY_REVOCATION messages are never listed.
+  virtual absl::StatusOr<std::vector<MessageRow>> ListMessages(
+      std::string_view recipient_org_id, bool include_acknowledged,
+      int64_t after_seq, int limit) = 0;
+
+  // Permitted and redacted disclosures of a patient with since <= created_at <
+  // until, oldest first. An empty `practice_org_id` matches every practice.
+  virtual absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
+      std::string_view practice_org_id, std::string_view patient_id,
+      absl::Time since, absl::Time until) = 0;
+
+  // Events matching `query`, in seq order.
+  virtual absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
+      const AuditQuery& query) = 0;
+  // Calls `fn` for each stored event with from_seq <= seq <= to_seq, in
+  // ascending seq order, exactly as stored (gaps and all); stops early when
+  // `fn` returns false.
+  virtual absl::Status ScanAuditEvents(
+      int64_t from_seq, int64_t to_seq,
+      const std::function<bool(const AuditEvent&)>& fn) = 0;
+
+  // The checkpoint with the highest seq (latest time among equals).
+  virtual absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() = 0;
+};
+
+}  // namespace caregate
+
+#endif  // CAREGATE_SERVICES_STORE_STORE_H_
