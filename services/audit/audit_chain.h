@@ -2,24 +2,34 @@
 // verification. Plain C++; no I/O.
 //
 // hash(e) = SHA-256(prev_hash || CanonicalEventBytes(e)), prev_hash of seq 1 is
-// 32 zero bytes. docs/audit-log.md specifies the canonical form so an auditor
-// can re-implement it.
+// 32 zero bytes. docs/audit-log.md specifies the canonical form byte for byte
+// so an auditor can re-implement it.
+//
+// Free functions are thread-safe. AuditChain and ChainVerifier are not: each
+// belongs to one thread at a time.
 #ifndef CAREGATE_SERVICES_AUDIT_AUDIT_CHAIN_H_
 #define CAREGATE_SERVICES_AUDIT_AUDIT_CHAIN_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "services/audit/audit_event.h"
 
 namespace caregate {
 
-// The deterministic serialization of `event` without seq-independent fields
-// excluded: every field except prev_hash and hash (seq included).
+// The domain tag that starts every canonical event ("caregate.audit.v1").
+inline constexpr std::string_view kAuditEventDomainTag = "caregate.audit.v1";
+
+// The deterministic serialization of `event` that its hash covers: the domain
+// tag, then every field except prev_hash and hash (seq included), in the order
+// of docs/audit-log.md. Time counts in whole microseconds (floor). Each string
+// must be shorter than 4 GiB (the gateway's input limits are far lower).
 std::string CanonicalEventBytes(const AuditEvent& event);
 
-// SHA-256(prev_hash || CanonicalEventBytes(event)).
+// SHA-256(prev_hash || CanonicalEventBytes(event)). Allocation-free after the
+// first call on a thread (reuses a per-thread buffer).
 Hash256 ComputeEventHash(const Hash256& prev_hash, const AuditEvent& event);
 
 // Appends events to the chain. Not thread-safe: owned by the one writer.
@@ -30,7 +40,9 @@ class AuditChain {
   // Continues after the event `head_seq` whose hash is `head_hash`.
   AuditChain(int64_t head_seq, const Hash256& head_hash);
 
-  // Sets event->seq, prev_hash and hash, and advances the head.
+  // Truncates event->time to whole microseconds (so an event read back from
+  // the store hashes the same), sets event->seq, prev_hash and hash, and
+  // advances the head.
   void Append(AuditEvent* event);
 
   int64_t head_seq() const { return head_seq_; }
@@ -44,15 +56,23 @@ class AuditChain {
 // The outcome of verifying (part of) the log.
 struct VerifyResult {
   bool ok = true;
-  int64_t verified_through_seq = 0;  // the last seq found good
-  int64_t first_bad_seq = 0;         // when !ok
-  std::string problem;               // when !ok: what is wrong, PHI-free
+  // The last seq found good; the anchor's seq (0 without one) when no event
+  // has been accepted yet.
+  int64_t verified_through_seq = 0;
+  int64_t first_bad_seq = 0;  // when !ok: the seq of the event found bad
+  std::string problem;        // when !ok: what is wrong, PHI-free
 };
 
-// Verifies events fed in ascending order. Reports the first problem: a seq
-// that does not follow its predecessor (a gap, a duplicate or a reordering), a
-// prev_hash that is not the previous event's hash, or a hash that does not
-// match the recomputation. Not thread-safe.
+// Verifies events fed in ascending order. Reports the first problem, checked
+// in this order for each event:
+//   "seq 7: expected seq 6 (event missing or reordered)"  (a gap, duplicate
+//                                                          or reordering)
+//   "seq 7: prev_hash does not match hash of seq 6"
+//   "seq 1: prev_hash is not 32 zero bytes"
+//   "seq 7: hash mismatch (event content changed)"
+// A rewrite that recomputes every later hash is not detectable from the
+// events alone: compare with a signed checkpoint (checkpoint.h). Not
+// thread-safe.
 class ChainVerifier {
  public:
   // Starting at seq 1 with the zero hash.
@@ -67,6 +87,8 @@ class ChainVerifier {
   const Hash256& head_hash() const { return head_hash_; }
 
  private:
+  void Fail(int64_t seq, std::string problem);
+
   int64_t expected_seq_ = 1;
   Hash256 head_hash_{};
   VerifyResult result_;

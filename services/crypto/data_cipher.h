@@ -1,10 +1,16 @@
 // AES-256-GCM sealing of data at rest (OpenSSL EVP).
 //
 // Sealed form: 12-byte random nonce || ciphertext || 16-byte tag. The key id
-// is kept by the caller beside each ciphertext, for rotation.
+// is kept by the caller beside each ciphertext, for rotation. Random nonces
+// bound one key's safe use to about 2^32 seals (NIST SP 800-38D); rotate
+// before that.
+//
+// Thread-safe: immutable after creation, every call uses its own
+// EVP_CIPHER_CTX. Errors never contain key material.
 #ifndef CAREGATE_SERVICES_CRYPTO_DATA_CIPHER_H_
 #define CAREGATE_SERVICES_CRYPTO_DATA_CIPHER_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,15 +22,27 @@ namespace caregate {
 // Thread-safe.
 class DataCipher {
  public:
+  static constexpr size_t kKeySize = 32;
+  static constexpr size_t kNonceSize = 12;
+  static constexpr size_t kTagSize = 16;
+
   // `key` is 32 raw bytes; INVALID_ARGUMENT otherwise.
   static absl::StatusOr<std::unique_ptr<DataCipher>> Create(
       std::string_view key, std::string key_id);
   // Reads a key file holding 64 hex characters (surrounding whitespace
-  // ignored); the error names the file, never the key.
+  // ignored); the error names the file, never the key. NOT_FOUND when the
+  // file is missing, FAILED_PRECONDITION when unreadable, INVALID_ARGUMENT
+  // when its contents are not a 32-byte hex key.
   static absl::StatusOr<std::unique_ptr<DataCipher>> FromKeyFile(
       const std::string& path, std::string key_id);
 
-  // Encrypts `plaintext`, authenticating `associated_data` too.
+  ~DataCipher();  // wipes the key
+  DataCipher(const DataCipher&) = delete;
+  DataCipher& operator=(const DataCipher&) = delete;
+
+  // Encrypts `plaintext`, authenticating `associated_data` too. Returns
+  // kNonceSize + plaintext.size() + kTagSize bytes. Aborts the process if
+  // OpenSSL fails internally (out of memory, no entropy).
   std::string Seal(std::string_view plaintext,
                    std::string_view associated_data) const;
   // DATA_LOSS when the sealed bytes or associated data were altered or the

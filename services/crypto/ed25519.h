@@ -1,4 +1,12 @@
 // Ed25519 signing and verification (OpenSSL EVP), keys in PEM files.
+//
+// Both classes are immutable after creation and thread-safe: the parsed
+// OpenSSL key is built once and shared read-only, and every Sign/Verify call
+// uses its own EVP_MD_CTX. Factories return INVALID_ARGUMENT for a malformed
+// or non-Ed25519 key; the *File variants also NOT_FOUND for a missing file and
+// FAILED_PRECONDITION for an unreadable one. Error messages name the file,
+// never key material. PEM keys are never decrypted: an encrypted private key
+// is rejected (no passphrase prompt).
 #ifndef CAREGATE_SERVICES_CRYPTO_ED25519_H_
 #define CAREGATE_SERVICES_CRYPTO_ED25519_H_
 
@@ -7,6 +15,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+
+struct evp_pkey_st;  // OpenSSL's EVP_PKEY
 
 namespace caregate {
 
@@ -25,11 +35,12 @@ class Ed25519Verifier {
   // True only when `signature` is a valid 64-byte signature of `message`.
   bool Verify(std::string_view message, std::string_view signature) const;
   const std::string& raw_public_key() const { return raw_public_key_; }
-  // First 8 bytes of SHA-256(raw public key), lowercase hex.
+  // First 8 bytes of SHA-256(raw public key), lowercase hex (16 characters).
   const std::string& key_id() const { return key_id_; }
 
  private:
-  explicit Ed25519Verifier(std::string raw_public_key);
+  Ed25519Verifier(std::shared_ptr<evp_pkey_st> key, std::string raw_public_key);
+  std::shared_ptr<evp_pkey_st> key_;
   std::string raw_public_key_;
   std::string key_id_;
 };
@@ -43,15 +54,16 @@ class Ed25519Signer {
   static absl::StatusOr<std::unique_ptr<Ed25519Signer>> FromPemFile(
       const std::string& path);
 
-  // The raw 64-byte signature of `message`.
+  // The raw 64-byte signature of `message` (deterministic, RFC 8032). Aborts
+  // the process if OpenSSL fails internally (only when out of memory).
   std::string Sign(std::string_view message) const;
   const std::string& raw_public_key() const { return raw_public_key_; }
   // Same id as the matching Ed25519Verifier::key_id().
   const std::string& key_id() const { return key_id_; }
 
  private:
-  explicit Ed25519Signer(std::string raw_private_key);
-  std::string raw_private_key_;  // 32-byte seed
+  Ed25519Signer(std::shared_ptr<evp_pkey_st> key, std::string raw_public_key);
+  std::shared_ptr<evp_pkey_st> key_;  // holds the private key
   std::string raw_public_key_;
   std::string key_id_;
 };

@@ -1,4 +1,9 @@
-// Hex and base64 (RFC 4648, with padding) encoding.
+// Hex and base64 (RFC 4648 standard alphabet, with padding) encoding.
+//
+// Thread-safe free functions. Decoders are strict: they accept only the
+// output of the matching encoder (no whitespace, no missing or extra padding,
+// no stray bits in the last base64 character) and return std::nullopt
+// otherwise.
 #ifndef CAREGATE_SERVICES_CRYPTO_ENCODING_H_
 #define CAREGATE_SERVICES_CRYPTO_ENCODING_H_
 
@@ -9,7 +14,8 @@
 namespace caregate {
 
 std::string HexEncode(std::string_view bytes);  // lowercase
-// std::nullopt when `hex` has odd length or a non-hex character.
+// Accepts upper- and lowercase digits. std::nullopt when `hex` has odd length
+// or a non-hex character.
 std::optional<std::string> HexDecode(std::string_view hex);
 
 std::string Base64Encode(std::string_view bytes);

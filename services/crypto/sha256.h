@@ -1,4 +1,8 @@
-// SHA-256 (OpenSSL EVP). Thread-safe free functions.
+// SHA-256 (OpenSSL EVP).
+//
+// The free functions are thread-safe. A Sha256Hasher is one computation and
+// must be used by one thread at a time. OpenSSL failing to hash (only possible
+// when out of memory) aborts the process.
 #ifndef CAREGATE_SERVICES_CRYPTO_SHA256_H_
 #define CAREGATE_SERVICES_CRYPTO_SHA256_H_
 

@@ -1,0 +1,92 @@
+#include "services/audit_service/audit_query.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "services/audit_service/audit_event_proto.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
+#include "services/validation/request_fields.h"
+
+namespace caregate {
+namespace {
+
+// An id filter: empty matches everything, anything else must be a valid id.
+absl::Status ValidateOptionalId(const std::string& value,
+                                std::string_view field,
+                                const InputLimits& limits) {
+  if (value.empty()) return absl::OkStatus();
+  return ValidateIdField(value, field, limits);
+}
+
+absl::StatusOr<std::optional<absl::Time>> OptionalTime(
+    const google::protobuf::Timestamp& ts, std::string_view field) {
+  if (IsUnset(ts)) return std::nullopt;
+  CG_ASSIGN_OR_RETURN(absl::Time t, FromProtoTime(ts, field));
+  return t;
+}
+
+absl::Status ValidateActions(const v1::QueryAuditEventsRequest& request) {
+  for (int i = 0; i < request.actions_size(); ++i) {
+    const int action = request.actions(i);
+    if (action == v1::AUDIT_ACTION_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("actions[", i, "]: must not be UNSPECIFIED"));
+    }
+    if (!v1::AuditAction_IsValid(action)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("actions[", i, "]: unknown value ", action));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<AuditQuery> AuditQueryFromRequest(
+    const v1::QueryAuditEventsRequest& request, const InputLimits& limits) {
+  CG_RETURN_IF_ERROR(
+      ValidateOptionalId(request.patient_id(), "patient_id", limits));
+  CG_RETURN_IF_ERROR(ValidateOptionalId(request.actor_principal_id(),
+                                        "actor_principal_id", limits));
+  CG_RETURN_IF_ERROR(ValidateOptionalId(request.recipient_org_id(),
+                                        "recipient_org_id", limits));
+  CG_RETURN_IF_ERROR(ValidateActions(request));
+  if (!v1::DecisionOutcome_IsValid(request.outcome())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("outcome: unknown value ", request.outcome()));
+  }
+  AuditQuery query;
+  CG_ASSIGN_OR_RETURN(query.since, OptionalTime(request.since(), "since"));
+  CG_ASSIGN_OR_RETURN(query.until, OptionalTime(request.until(), "until"));
+  CG_ASSIGN_OR_RETURN(
+      query.limit, ValidatePageSize(request.page_size(), kDefaultAuditPageSize,
+                                    kMaxAuditPageSize));
+  CG_ASSIGN_OR_RETURN(query.after_seq, DecodePageToken(request.page_token()));
+  query.patient_id = request.patient_id();
+  query.actor_principal_id = request.actor_principal_id();
+  query.recipient_org_id = request.recipient_org_id();
+  for (int action : request.actions()) {
+    query.actions.push_back(static_cast<v1::AuditAction>(action));
+  }
+  query.outcome = request.outcome();
+  return query;
+}
+
+v1::QueryAuditEventsResponse AuditEventsPage(
+    const std::vector<AuditEvent>& events, int page_size) {
+  v1::QueryAuditEventsResponse response;
+  const bool more = static_cast<int>(events.size()) > page_size;
+  const size_t count = more ? page_size : events.size();
+  for (size_t i = 0; i < count; ++i) {
+    *response.add_events() = AuditEventToProto(events[i]);
+  }
+  if (more && count > 0) {
+    response.set_next_page_token(EncodePageToken(events[count - 1].seq));
+  }
+  return response;
+}
+
+}  // namespace caregate

@@ -1,0 +1,146 @@
+#include "services/audit_service/audit_service.h"
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "services/audit_service/accounting.h"
+#include "services/audit_service/audit_event_proto.h"
+#include "services/audit_service/audit_query.h"
+#include "services/audit_service/log_verification.h"
+#include "services/common/status_macros.h"
+
+namespace caregate {
+
+AuditEvent AuditService::AccessEvent(const UnaryCall& call) {
+  AuditEvent event;
+  event.actor_principal_id = call.principal().principal_id;
+  event.actor_role = call.principal().role;
+  event.actor_org_id = call.principal().org_id;
+  event.action = v1::AUDIT_ACTION_AUDIT_ACCESSED;
+  event.detail = std::string(RpcName(call.rpc()));
+  return event;
+}
+
+void AuditService::AuditThenRead(std::shared_ptr<UnaryCall> call,
+                                 AuditEvent event,
+                                 std::function<absl::Status()> read) {
+  ledger_->Submit(
+      [event = std::move(event)](LedgerTxn& txn) -> absl::Status {
+        return txn.Audit(event).status();
+      },
+      // Runs on the ledger's writer thread: hand the read to the executor.
+      [executor = executor_, call,
+       read = std::move(read)](absl::Status audited) mutable {
+        if (!audited.ok()) return call->Finish(audited);
+        executor->Post(
+            [call, read = std::move(read)] { call->Finish(read()); });
+      });
+}
+
+grpc::ServerUnaryReactor* AuditService::QueryAuditEvents(
+    grpc::CallbackServerContext* context,
+    const v1::QueryAuditEventsRequest* request,
+    v1::QueryAuditEventsResponse* response) {
+  auto call = UnaryCall::Start(context, Rpc::kQueryAuditEvents);
+  if (admission_->Admit(call) == nullptr) return call->reactor();
+  absl::StatusOr<AuditQuery> query =
+      AuditQueryFromRequest(*request, config_->limits());
+  if (!query.ok()) {
+    call->Finish(query.status());
+    return call->reactor();
+  }
+  AuditEvent event = AccessEvent(*call);
+  event.patient_id = query->patient_id;
+  event.recipient_org_id = query->recipient_org_id;
+  AuditThenRead(call, std::move(event),
+                [this, query = *std::move(query), response]() mutable {
+                  const int page_size = query.limit;
+                  query.limit = page_size + 1;
+                  CG_ASSIGN_OR_RETURN(std::vector<AuditEvent> events,
+                                      store_->QueryAuditEvents(query));
+                  *response = AuditEventsPage(events, page_size);
+                  return absl::OkStatus();
+                });
+  return call->reactor();
+}
+
+grpc::ServerUnaryReactor* AuditService::VerifyAuditLog(
+    grpc::CallbackServerContext* context,
+    const v1::VerifyAuditLogRequest* request,
+    v1::VerifyAuditLogResponse* response) {
+  auto call = UnaryCall::Start(context, Rpc::kVerifyAuditLog);
+  if (admission_->Admit(call) == nullptr) return call->reactor();
+  const int64_t from_seq = request->from_seq();
+  const int64_t to_seq = request->to_seq();
+  absl::Status valid = ValidateVerifyRange(from_seq, to_seq);
+  if (!valid.ok()) {
+    call->Finish(valid);
+    return call->reactor();
+  }
+  AuditThenRead(call, AccessEvent(*call), [this, from_seq, to_seq, response] {
+    // The head includes this call's own AUDIT_ACCESSED event.
+    CG_ASSIGN_OR_RETURN(
+        VerifyReport report,
+        VerifyStoredLog(*store_, *checkpoint_verifier_, from_seq, to_seq,
+                        ledger_->committed_head().seq));
+    response->set_ok(report.ok);
+    response->set_verified_through_seq(report.verified_through_seq);
+    response->set_first_bad_seq(report.first_bad_seq);
+    response->set_problem(report.problem);
+    if (report.checkpoint.has_value()) {
+      *response->mutable_checkpoint() = CheckpointToProto(*report.checkpoint);
+    }
+    return absl::OkStatus();
+  });
+  return call->reactor();
+}
+
+grpc::ServerUnaryReactor* AuditService::GetCheckpoint(
+    grpc::CallbackServerContext* context,
+    const v1::GetCheckpointRequest* request, v1::Checkpoint* response) {
+  auto call = UnaryCall::Start(context, Rpc::kGetCheckpoint);
+  if (admission_->Admit(call) == nullptr) return call->reactor();
+  AuditThenRead(call, AccessEvent(*call), [this, response]() -> absl::Status {
+    CG_ASSIGN_OR_RETURN(std::optional<Checkpoint> checkpoint,
+                        store_->GetLatestCheckpoint());
+    if (!checkpoint.has_value()) {
+      return absl::NotFoundError("no checkpoint yet");
+    }
+    *response = CheckpointToProto(*checkpoint);
+    return absl::OkStatus();
+  });
+  return call->reactor();
+}
+
+grpc::ServerUnaryReactor* AuditService::GetAccountingOfDisclosures(
+    grpc::CallbackServerContext* context,
+    const v1::GetAccountingOfDisclosuresRequest* request,
+    v1::GetAccountingOfDisclosuresResponse* response) {
+  auto call = UnaryCall::Start(context, Rpc::kGetAccountingOfDisclosures);
+  if (admission_->Admit(call) == nullptr) return call->reactor();
+  absl::StatusOr<AccountingRequest> accounting =
+      ParseAccountingRequest(*request, config_->limits());
+  if (!accounting.ok()) {
+    call->Finish(accounting.status());
+    return call->reactor();
+  }
+  AuditEvent event = AccessEvent(*call);
+  event.patient_id = accounting->patient_id;
+  event.practice_org_id = accounting->practice_org_id;
+  AuditThenRead(call, std::move(event),
+                [this, a = *std::move(accounting), response]() -> absl::Status {
+                  CG_ASSIGN_OR_RETURN(
+                      std::vector<DisclosureRow> rows,
+                      store_->ListDisclosuresForPatient(
+                          a.practice_org_id, a.patient_id, a.since, a.until));
+                  for (const DisclosureRow& row : rows) {
+                    *response->add_entries() =
+                        AccountingEntryFromRow(row, config_->directory());
+                  }
+                  return absl::OkStatus();
+                });
+  return call->reactor();
+}
+
+}  // namespace caregate

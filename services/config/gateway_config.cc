@@ -1,0 +1,444 @@
+#include "services/config/gateway_config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "services/common/absl_compat.h"
+#include "services/common/status_macros.h"
+
+namespace caregate {
+namespace {
+
+namespace cfg = ::caregate::config::v1;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::TextFormat;
+
+// Collects the first text-format syntax error with its position.
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error_.empty()) {
+      error_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+    }
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+// Where a config element sits in the file, for error messages.
+struct Location {
+  std::string path;  // e.g. "principals[2].role"
+  int line = 0;      // 1-based; 0 when unknown
+};
+
+}  // namespace
+
+// Validates a parsed config proto and builds the GatewayConfig. Every error
+// names the source, the line (when known) and the field path.
+class GatewayConfigBuilder {
+ public:
+  GatewayConfigBuilder(std::string_view source, std::string_view base_dir,
+                       const TextFormat::ParseInfoTree* tree)
+      : source_(source), base_dir_(base_dir), tree_(tree) {}
+
+  absl::StatusOr<std::shared_ptr<const GatewayConfig>> Build(
+      const cfg::GatewayConfig& proto);
+
+ private:
+  absl::Status Error(const Location& at, std::string_view problem) const {
+    const std::string where =
+        at.line > 0 ? absl::StrCat(source_, ":", at.line) : source_;
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": ", at.path, ": ", std::string(problem)));
+  }
+  // The location of `field_name` (index for repeated) inside `msg` parsed
+  // under `tree`; line 0 when the field is absent.
+  static Location Locate(const Message& msg,
+                         const TextFormat::ParseInfoTree* tree,
+                         std::string_view parent_path,
+                         std::string_view field_name, int index = -1);
+  std::string ResolvePath(const std::string& path) const;
+  absl::Status RequireString(const Message& msg,
+                             const TextFormat::ParseInfoTree* tree,
+                             std::string_view parent, std::string_view field,
+                             const std::string& value) const;
+
+  absl::Status BuildTls(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildPrincipals(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildDirectory(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildOrganization(const cfg::Organization& org,
+                                 const TextFormat::ParseInfoTree* tree,
+                                 const Location& at, GatewayConfig& c);
+  absl::Status BuildProvider(const cfg::Provider& prov, const Location& at,
+                             const std::string& org_id, GatewayConfig& c);
+  absl::Status BuildStorage(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildKeys(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildLimits(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildDurations(const cfg::GatewayConfig& p, GatewayConfig& c);
+
+  const TextFormat::ParseInfoTree* Nested(const Message& msg,
+                                          const TextFormat::ParseInfoTree* tree,
+                                          std::string_view field,
+                                          int index = -1) const {
+    if (tree == nullptr) return nullptr;
+    const FieldDescriptor* fd =
+        msg.GetDescriptor()->FindFieldByName(std::string(field));
+    return fd == nullptr ? nullptr : tree->GetTreeForNested(fd, index);
+  }
+
+  std::string source_;
+  std::string base_dir_;
+  const TextFormat::ParseInfoTree* tree_;
+};
+
+Location GatewayConfigBuilder::Locate(const Message& msg,
+                                      const TextFormat::ParseInfoTree* tree,
+                                      std::string_view parent_path,
+                                      std::string_view field_name, int index) {
+  Location at;
+  at.path = parent_path.empty()
+                ? std::string(field_name)
+                : absl::StrCat(std::string(parent_path), ".",
+                               std::string(field_name));
+  if (index >= 0) absl::StrAppend(&at.path, "[", index, "]");
+  const FieldDescriptor* fd =
+      msg.GetDescriptor()->FindFieldByName(std::string(field_name));
+  if (tree != nullptr && fd != nullptr) {
+    const auto loc = tree->GetLocation(fd, fd->is_repeated() ? index : -1);
+    if (loc.line >= 0) at.line = loc.line + 1;
+  }
+  return at;
+}
+
+std::string GatewayConfigBuilder::ResolvePath(const std::string& path) const {
+  std::filesystem::path p(path);
+  if (p.is_absolute() || base_dir_.empty()) return p.lexically_normal();
+  return (std::filesystem::path(base_dir_) / p).lexically_normal();
+}
+
+absl::Status GatewayConfigBuilder::RequireString(
+    const Message& msg, const TextFormat::ParseInfoTree* tree,
+    std::string_view parent, std::string_view field,
+    const std::string& value) const {
+  if (!absl::StripAsciiWhitespace(value).empty()) return absl::OkStatus();
+  return Error(Locate(msg, tree, parent, field), "required");
+}
+
+absl::Status GatewayConfigBuilder::BuildTls(const cfg::GatewayConfig& p,
+                                            GatewayConfig& c) {
+  if (!p.has_tls()) return Error(Locate(p, tree_, "", "tls"), "required");
+  const auto* t = Nested(p, tree_, "tls");
+  const cfg::TlsConfig& tls = p.tls();
+  CG_RETURN_IF_ERROR(
+      RequireString(tls, t, "tls", "ca_cert_file", tls.ca_cert_file()));
+  CG_RETURN_IF_ERROR(RequireString(tls, t, "tls", "server_cert_file",
+                                   tls.server_cert_file()));
+  CG_RETURN_IF_ERROR(RequireString(tls, t, "tls", "server_key_file",
+                                   tls.server_key_file()));
+  c.ca_cert_file_ = ResolvePath(tls.ca_cert_file());
+  c.server_cert_file_ = ResolvePath(tls.server_cert_file());
+  c.server_key_file_ = ResolvePath(tls.server_key_file());
+  return absl::OkStatus();
+}
+
+absl::Status GatewayConfigBuilder::BuildPrincipals(const cfg::GatewayConfig& p,
+                                                   GatewayConfig& c) {
+  if (p.principals().empty()) {
+    return Error(Locate(p, tree_, "", "principals"), "at least one required");
+  }
+  for (int i = 0; i < p.principals_size(); ++i) {
+    const cfg::Principal& pr = p.principals(i);
+    const Location at = Locate(p, tree_, "", "principals", i);
+    const auto err = [&](std::string_view field, std::string_view problem) {
+      return Error({absl::StrCat(at.path, ".", std::string(field)), at.line},
+                   problem);
+    };
+    if (pr.principal_id().empty()) return err("principal_id", "required");
+    if (!IsValidId(pr.principal_id(), 256)) {
+      return err("principal_id", "must match [A-Za-z0-9][A-Za-z0-9._:-]*");
+    }
+    if (pr.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(pr.role())) {
+      return err("role", "required");
+    }
+    const bool needs_org =
+        pr.role() == v1::ROLE_THERAPIST || pr.role() == v1::ROLE_CLINIC;
+    if (needs_org && pr.org_id().empty()) {
+      return err("org_id", "required for THERAPIST and CLINIC principals");
+    }
+    if (!pr.org_id().empty() &&
+        c.directory_.FindOrganization(pr.org_id()) == nullptr) {
+      return err("org_id", absl::StrCat("unknown organization \"",
+                                        pr.org_id(), "\""));
+    }
+    PrincipalInfo info{pr.principal_id(), pr.role(), pr.org_id(),
+                       pr.disabled()};
+    if (!c.principals_.emplace(pr.principal_id(), std::move(info)).second) {
+      return err("principal_id", absl::StrCat("duplicate \"",
+                                              pr.principal_id(), "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GatewayConfigBuilder::BuildProvider(const cfg::Provider& prov,
+                                                 const Location& at,
+                                                 const std::string& org_id,
+                                                 GatewayConfig& c) {
+  const auto err = [&](std::string_view field, std::string_view problem) {
+    return Error({absl::StrCat(at.path, ".", std::string(field)), at.line},
+                 problem);
+  };
+  if (prov.provider_id().empty()) return err("provider_id", "required");
+  if (!IsValidId(prov.provider_id(), 256)) {
+    return err("provider_id", "must match [A-Za-z0-9][A-Za-z0-9._:-]*");
+  }
+  if (!IsValidNpi(prov.npi())) {
+    return err("npi", "must be 10 digits passing the NPI Luhn check");
+  }
+  if (prov.name().empty()) return err("name", "required");
+  if (prov.specialty() == v1::SPECIALTY_UNSPECIFIED ||
+      !v1::Specialty_IsValid(prov.specialty())) {
+    return err("specialty", "required");
+  }
+  ProviderInfo info{prov.provider_id(), prov.npi(), prov.name(),
+                    prov.specialty(), org_id};
+  if (!c.directory_.providers_.emplace(prov.provider_id(), std::move(info))
+           .second) {
+    return err("provider_id",
+               absl::StrCat("duplicate \"", prov.provider_id(), "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GatewayConfigBuilder::BuildOrganization(
+    const cfg::Organization& org, const TextFormat::ParseInfoTree* tree,
+    const Location& at, GatewayConfig& c) {
+  const auto err = [&](std::string_view field, std::string_view problem) {
+    return Error({absl::StrCat(at.path, ".", std::string(field)), at.line},
+                 problem);
+  };
+  if (org.org_id().empty()) return err("org_id", "required");
+  if (!IsValidId(org.org_id(), 256)) {
+    return err("org_id", "must match [A-Za-z0-9][A-Za-z0-9._:-]*");
+  }
+  if (org.display_name().empty()) return err("display_name", "required");
+  if (org.kind() == v1::ORGANIZATION_KIND_UNSPECIFIED ||
+      !v1::OrganizationKind_IsValid(org.kind())) {
+    return err("kind", "required");
+  }
+  OrganizationInfo info{org.org_id(), org.display_name(), org.kind(),
+                        org.address(), {}};
+  for (int j = 0; j < org.providers_size(); ++j) {
+    Location prov_at = Locate(org, tree, at.path, "providers", j);
+    if (prov_at.line == 0) prov_at.line = at.line;
+    CG_RETURN_IF_ERROR(BuildProvider(org.providers(j), prov_at, org.org_id(), c));
+    info.provider_ids.push_back(org.providers(j).provider_id());
+  }
+  if (!c.directory_.organizations_.emplace(org.org_id(), std::move(info))
+           .second) {
+    return err("org_id", absl::StrCat("duplicate \"", org.org_id(), "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GatewayConfigBuilder::BuildDirectory(const cfg::GatewayConfig& p,
+                                                  GatewayConfig& c) {
+  const auto* dir_tree = Nested(p, tree_, "directory");
+  const cfg::Directory& dir = p.directory();
+  for (int i = 0; i < dir.organizations_size(); ++i) {
+    const Location at = Locate(dir, dir_tree, "directory", "organizations", i);
+    CG_RETURN_IF_ERROR(BuildOrganization(
+        dir.organizations(i), Nested(dir, dir_tree, "organizations", i), at, c));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GatewayConfigBuilder::BuildStorage(const cfg::GatewayConfig& p,
+                                                GatewayConfig& c) {
+  const Location at = Locate(p, tree_, "", "storage");
+  switch (p.storage().backend_case()) {
+    case cfg::StorageConfig::kSqlite:
+      if (p.storage().sqlite().path().empty()) {
+        return Error({"storage.sqlite.path", at.line}, "required");
+      }
+      c.sqlite_path_ = ResolvePath(p.storage().sqlite().path());
+      return absl::OkStatus();
+    case cfg::StorageConfig::kPostgres:
+      if (p.storage().postgres().conninfo().empty()) {
+        return Error({"storage.postgres.conninfo", at.line}, "required");
+      }
+      c.postgres_conninfo_ = p.storage().postgres().conninfo();
+      return absl::OkStatus();
+    default:
+      return Error(at, "required: one of sqlite or postgres");
+  }
+}
+
+absl::Status GatewayConfigBuilder::BuildKeys(const cfg::GatewayConfig& p,
+                                             GatewayConfig& c) {
+  if (!p.has_keys()) return Error(Locate(p, tree_, "", "keys"), "required");
+  const auto* t = Nested(p, tree_, "keys");
+  const cfg::KeyFiles& k = p.keys();
+  CG_RETURN_IF_ERROR(RequireString(k, t, "keys", "audit_signing_key_file",
+                                   k.audit_signing_key_file()));
+  CG_RETURN_IF_ERROR(RequireString(k, t, "keys",
+                                   "audit_signing_public_key_file",
+                                   k.audit_signing_public_key_file()));
+  CG_RETURN_IF_ERROR(
+      RequireString(k, t, "keys", "data_key_file", k.data_key_file()));
+  CG_RETURN_IF_ERROR(
+      RequireString(k, t, "keys", "data_key_id", k.data_key_id()));
+  if (!IsValidId(k.data_key_id(), 64)) {
+    return Error(Locate(k, t, "keys", "data_key_id"),
+                 "must match [A-Za-z0-9][A-Za-z0-9._:-]*, at most 64");
+  }
+  c.signing_key_file_ = ResolvePath(k.audit_signing_key_file());
+  c.signing_public_key_file_ = ResolvePath(k.audit_signing_public_key_file());
+  c.data_key_file_ = ResolvePath(k.data_key_file());
+  c.data_key_id_ = k.data_key_id();
+  return absl::OkStatus();
+}
+
+absl::Status GatewayConfigBuilder::BuildLimits(const cfg::GatewayConfig& p,
+                                               GatewayConfig& c) {
+  const auto* t = Nested(p, tree_, "limits");
+  const cfg::Limits& l = p.limits();
+  const auto check = [&](std::string_view field, int64_t value) {
+    return value < 0 ? Error(Locate(l, t, "limits", field), "must be >= 0")
+                     : absl::OkStatus();
+  };
+  CG_RETURN_IF_ERROR(check("max_section_body_bytes", l.max_section_body_bytes()));
+  CG_RETURN_IF_ERROR(check("max_sections", l.max_sections()));
+  CG_RETURN_IF_ERROR(check("max_request_bytes", l.max_request_bytes()));
+  CG_RETURN_IF_ERROR(check("max_id_length", l.max_id_length()));
+  if (l.max_section_body_bytes() > 0) {
+    c.limits_.max_section_body_bytes = l.max_section_body_bytes();
+  }
+  if (l.max_sections() > 0) c.limits_.max_sections = l.max_sections();
+  if (l.max_request_bytes() > 0) {
+    c.limits_.max_request_bytes = l.max_request_bytes();
+  }
+  if (l.max_id_length() > 0) c.limits_.max_id_length = l.max_id_length();
+  return absl::OkStatus();
+}
+
+absl::Status GatewayConfigBuilder::BuildDurations(const cfg::GatewayConfig& p,
+                                                  GatewayConfig& c) {
+  const auto duration = [&](std::string_view field,
+                            const google::protobuf::Duration& d,
+                            absl::Duration* out) -> absl::Status {
+    if (d.seconds() == 0 && d.nanos() == 0) return absl::OkStatus();
+    if (d.seconds() < 0 || d.nanos() < 0 || d.seconds() > 3600) {
+      return Error(Locate(p, tree_, "", field), "must be within (0s, 3600s]");
+    }
+    *out = absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+    return absl::OkStatus();
+  };
+  CG_RETURN_IF_ERROR(
+      duration("shutdown_grace", p.shutdown_grace(), &c.shutdown_grace_));
+  return duration("checkpoint_interval", p.checkpoint_interval(),
+                  &c.checkpoint_interval_);
+}
+
+absl::StatusOr<std::shared_ptr<const GatewayConfig>> GatewayConfigBuilder::Build(
+    const cfg::GatewayConfig& p) {
+  std::shared_ptr<GatewayConfig> c(new GatewayConfig());
+  CG_RETURN_IF_ERROR(
+      RequireString(p, tree_, "", "listen_address", p.listen_address()));
+  if (p.listen_address().find(':') == std::string::npos) {
+    return Error(Locate(p, tree_, "", "listen_address"),
+                 "must be host:port");
+  }
+  c->listen_address_ = p.listen_address();
+  CG_RETURN_IF_ERROR(BuildTls(p, *c));
+  CG_RETURN_IF_ERROR(
+      RequireString(p, tree_, "", "trust_domain", p.trust_domain()));
+  c->trust_domain_ = p.trust_domain();
+  CG_RETURN_IF_ERROR(BuildDirectory(p, *c));
+  CG_RETURN_IF_ERROR(BuildPrincipals(p, *c));
+  CG_RETURN_IF_ERROR(BuildStorage(p, *c));
+  CG_RETURN_IF_ERROR(BuildKeys(p, *c));
+  CG_RETURN_IF_ERROR(BuildLimits(p, *c));
+  CG_RETURN_IF_ERROR(RequireString(p, tree_, "", "redisclosure_notice",
+                                   p.redisclosure_notice()));
+  c->redisclosure_notice_ = p.redisclosure_notice();
+  CG_RETURN_IF_ERROR(RequireString(p, tree_, "", "checkpoint_origin",
+                                   p.checkpoint_origin()));
+  if (p.checkpoint_origin().find('\n') != std::string::npos) {
+    return Error(Locate(p, tree_, "", "checkpoint_origin"),
+                 "must be one line");
+  }
+  c->checkpoint_origin_ = p.checkpoint_origin();
+  CG_RETURN_IF_ERROR(BuildDurations(p, *c));
+  return std::shared_ptr<const GatewayConfig>(std::move(c));
+}
+
+absl::StatusOr<std::shared_ptr<const GatewayConfig>> GatewayConfig::FromText(
+    std::string_view text, std::string_view source_name,
+    std::string_view base_dir) {
+  cfg::GatewayConfig proto;
+  TextFormat::ParseInfoTree tree;
+  FirstErrorCollector errors;
+  TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  parser.WriteLocationsTo(&tree);
+  if (!parser.ParseFromString(std::string(text), &proto)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(source_name), ":", errors.error()));
+  }
+  GatewayConfigBuilder builder(source_name, base_dir, &tree);
+  return builder.Build(proto);
+}
+
+absl::StatusOr<std::shared_ptr<const GatewayConfig>> GatewayConfig::LoadFile(
+    const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open config file"));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string base_dir =
+      std::filesystem::absolute(path).parent_path().string();
+  return FromText(buffer.str(), path, base_dir);
+}
+
+const PrincipalInfo* GatewayConfig::FindPrincipal(
+    std::string_view principal_id) const {
+  auto it = principals_.find(AsAbsl(principal_id));
+  return it == principals_.end() ? nullptr : &it->second;
+}
+
+const OrganizationInfo* Directory::FindOrganization(
+    std::string_view org_id) const {
+  auto it = organizations_.find(AsAbsl(org_id));
+  return it == organizations_.end() ? nullptr : &it->second;
+}
+
+const ProviderInfo* Directory::FindProvider(std::string_view provider_id) const {
+  auto it = providers_.find(AsAbsl(provider_id));
+  return it == providers_.end() ? nullptr : &it->second;
+}
+
+bool IsValidId(std::string_view id, int max_length) {
+  if (id.empty() || static_cast<int>(id.size()) > max_length) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char ch = id[i];
+    const bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                       (ch >= '0' && ch <= '9');
+    if (alnum) continue;
+    if (i > 0 && (ch == '.' || ch == '_' || ch == ':' || ch == '-')) continue;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace caregate

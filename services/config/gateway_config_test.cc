@@ -1,0 +1,206 @@
+#include "services/config/gateway_config.h"
+
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace caregate {
+namespace {
+
+using ::caregate::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// A small valid configuration; tests mutate it one element at a time.
+constexpr char kValidConfig[] = R"pb(
+listen_address: "127.0.0.1:7443"
+tls {
+  ca_cert_file: "pki/ca.crt"
+  server_cert_file: "pki/server.crt"
+  server_key_file: "pki/server.key"
+}
+trust_domain: "caregate.local"
+principals { principal_id: "dr-rivera" role: ROLE_THERAPIST org_id: "sunrise-therapy" }
+principals { principal_id: "lakeside-obgyn-inbox" role: ROLE_CLINIC org_id: "lakeside-obgyn" }
+principals { principal_id: "compliance-officer" role: ROLE_COMPLIANCE }
+directory {
+  organizations {
+    org_id: "sunrise-therapy"
+    display_name: "Sunrise Therapy"
+    kind: ORGANIZATION_KIND_THERAPY_PRACTICE
+    providers { provider_id: "dr-rivera" npi: "1234567893" name: "Dr. R" specialty: SPECIALTY_SEX_THERAPY }
+  }
+  organizations {
+    org_id: "lakeside-obgyn"
+    display_name: "Lakeside OB/GYN"
+    kind: ORGANIZATION_KIND_PARTNER_CLINIC
+    address: "1 Lake Rd"
+    providers { provider_id: "dr-okafor" npi: "1245319599" name: "Dr. O" specialty: SPECIALTY_OBGYN }
+  }
+}
+storage { sqlite { path: "data/caregate.db" } }
+keys {
+  audit_signing_key_file: "keys/audit-signing.key.pem"
+  audit_signing_public_key_file: "keys/audit-signing.pub.pem"
+  data_key_file: "keys/data.key"
+  data_key_id: "dev-1"
+}
+redisclosure_notice: "Redisclosure is prohibited."
+checkpoint_origin: "caregate.local/audit"
+)pb";
+
+absl::StatusOr<std::shared_ptr<const GatewayConfig>> Parse(
+    const std::string& text) {
+  return GatewayConfig::FromText(text, "test.textproto", "/etc/caregate");
+}
+
+std::string Without(const std::string& line) {
+  return absl::StrReplaceAll(kValidConfig, {{line, ""}});
+}
+
+TEST(GatewayConfigTest, ValidConfigLoads) {
+  auto config = Parse(kValidConfig);
+  CG_ASSERT_OK(config);
+  const GatewayConfig& c = **config;
+  EXPECT_EQ(c.listen_address(), "127.0.0.1:7443");
+  EXPECT_EQ(c.ca_cert_file(), "/etc/caregate/pki/ca.crt");
+  EXPECT_EQ(c.sqlite_path(), "/etc/caregate/data/caregate.db");
+  EXPECT_EQ(c.data_key_id(), "dev-1");
+  EXPECT_EQ(c.limits().max_sections, 64);
+  EXPECT_EQ(c.limits().max_section_body_bytes, 1 << 20);
+  EXPECT_EQ(c.shutdown_grace(), absl::Seconds(10));
+  ASSERT_NE(c.FindPrincipal("dr-rivera"), nullptr);
+  EXPECT_EQ(c.FindPrincipal("dr-rivera")->role, v1::ROLE_THERAPIST);
+  EXPECT_EQ(c.FindPrincipal("nobody"), nullptr);
+  const ProviderInfo* okafor = c.directory().FindProvider("dr-okafor");
+  ASSERT_NE(okafor, nullptr);
+  EXPECT_EQ(okafor->org_id, "lakeside-obgyn");
+  EXPECT_EQ(okafor->specialty, v1::SPECIALTY_OBGYN);
+  EXPECT_EQ(c.directory().FindOrganization("lakeside-obgyn")->address,
+            "1 Lake Rd");
+}
+
+struct MissingCase {
+  std::string removed;
+  std::string field;
+};
+
+class MissingFieldTest : public ::testing::TestWithParam<MissingCase> {};
+
+TEST_P(MissingFieldTest, NamesTheField) {
+  const std::string text = Without(GetParam().removed);
+  ASSERT_NE(text, kValidConfig) << "test case removes nothing";
+  EXPECT_THAT(Parse(text), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr(GetParam().field)));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryRequiredField, MissingFieldTest,
+    ::testing::Values(
+        MissingCase{"listen_address: \"127.0.0.1:7443\"", "listen_address: required"},
+        MissingCase{"ca_cert_file: \"pki/ca.crt\"", "tls.ca_cert_file: required"},
+        MissingCase{"server_cert_file: \"pki/server.crt\"", "tls.server_cert_file: required"},
+        MissingCase{"server_key_file: \"pki/server.key\"", "tls.server_key_file: required"},
+        MissingCase{"trust_domain: \"caregate.local\"", "trust_domain: required"},
+        MissingCase{"role: ROLE_THERAPIST", "principals[0].role: required"},
+        MissingCase{"role: ROLE_CLINIC org_id: \"lakeside-obgyn\"", "principals[1].role: required"},
+        MissingCase{"principal_id: \"compliance-officer\"", "principals[2].principal_id: required"},
+        MissingCase{"display_name: \"Lakeside OB/GYN\"", "directory.organizations[1].display_name: required"},
+        MissingCase{"kind: ORGANIZATION_KIND_PARTNER_CLINIC", "directory.organizations[1].kind: required"},
+        MissingCase{"npi: \"1245319599\"", "directory.organizations[1].providers[0].npi"},
+        MissingCase{"specialty: SPECIALTY_OBGYN", "providers[0].specialty: required"},
+        MissingCase{"storage { sqlite { path: \"data/caregate.db\" } }", "storage: required"},
+        MissingCase{"audit_signing_key_file: \"keys/audit-signing.key.pem\"", "keys.audit_signing_key_file: required"},
+        MissingCase{"audit_signing_public_key_file: \"keys/audit-signing.pub.pem\"", "keys.audit_signing_public_key_file: required"},
+        MissingCase{"data_key_file: \"keys/data.key\"", "keys.data_key_file: required"},
+        MissingCase{"data_key_id: \"dev-1\"", "keys.data_key_id: required"},
+        MissingCase{"redisclosure_notice: \"Redisclosure is prohibited.\"", "redisclosure_notice: required"},
+        MissingCase{"checkpoint_origin: \"caregate.local/audit\"", "checkpoint_origin: required"}));
+
+TEST(GatewayConfigTest, ErrorNamesTheLine) {
+  // principals[1] is on line 10 of kValidConfig (line 1 is empty).
+  EXPECT_THAT(Parse(Without("role: ROLE_CLINIC")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("test.textproto:10: principals[1].role")));
+}
+
+TEST(GatewayConfigTest, SyntaxErrorNamesLineAndColumn) {
+  EXPECT_THAT(Parse("listen_address: \"x:1\"\nbogus_field: 3\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("test.textproto:2:")));
+}
+
+TEST(GatewayConfigTest, RejectsUnknownOrganizationOfPrincipal) {
+  const std::string text = absl::StrReplaceAll(
+      kValidConfig, {{"org_id: \"lakeside-obgyn\" }", "org_id: \"nowhere\" }"}});
+  EXPECT_THAT(Parse(text), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("principals[1].org_id: unknown")));
+}
+
+TEST(GatewayConfigTest, RejectsTherapistWithoutOrganization) {
+  const std::string text = absl::StrReplaceAll(
+      kValidConfig, {{"ROLE_THERAPIST org_id: \"sunrise-therapy\"", "ROLE_THERAPIST"}});
+  ASSERT_NE(text, kValidConfig);
+  EXPECT_THAT(Parse(text),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("principals[0].org_id: required")));
+}
+
+TEST(GatewayConfigTest, RejectsDuplicatePrincipal) {
+  const std::string text =
+      std::string(kValidConfig) +
+      "principals { principal_id: \"dr-rivera\" role: ROLE_ADMIN }\n";
+  EXPECT_THAT(Parse(text), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("principals[3].principal_id: "
+                                              "duplicate")));
+}
+
+TEST(GatewayConfigTest, RejectsBadNpi) {
+  const std::string text = absl::StrReplaceAll(
+      kValidConfig, {{"npi: \"1245319599\"", "npi: \"1245319598\""}});
+  EXPECT_THAT(Parse(text),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("organizations[1].providers[0].npi")));
+}
+
+TEST(GatewayConfigTest, LimitsOverrideDefaults) {
+  auto config = Parse(std::string(kValidConfig) +
+                      "limits { max_sections: 8 max_id_length: 64 }\n");
+  CG_ASSERT_OK(config);
+  EXPECT_EQ((*config)->limits().max_sections, 8);
+  EXPECT_EQ((*config)->limits().max_id_length, 64);
+  EXPECT_EQ((*config)->limits().max_request_bytes, 4 << 20);
+}
+
+TEST(GatewayConfigTest, LoadFileResolvesPathsAgainstItsDirectory) {
+  const std::string dir = ::testing::TempDir();
+  const std::string path = dir + "/gateway_config_test.textproto";
+  {
+    std::ofstream out(path);
+    out << kValidConfig;
+  }
+  auto config = GatewayConfig::LoadFile(path);
+  CG_ASSERT_OK(config);
+  EXPECT_THAT((*config)->data_key_file(), HasSubstr("keys/data.key"));
+  EXPECT_EQ((*config)->data_key_file().front(), '/');
+  EXPECT_THAT(GatewayConfig::LoadFile(dir + "/does-not-exist.textproto"),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("does-not-exist.textproto")));
+}
+
+TEST(IdTest, Pattern) {
+  EXPECT_TRUE(IsValidId("p-1001", 256));
+  EXPECT_TRUE(IsValidId("a.b_c:d-e", 256));
+  EXPECT_FALSE(IsValidId("", 256));
+  EXPECT_FALSE(IsValidId("-leading", 256));
+  EXPECT_FALSE(IsValidId("has space", 256));
+  EXPECT_FALSE(IsValidId("slash/no", 256));
+  EXPECT_FALSE(IsValidId(std::string(257, 'a'), 256));
+  EXPECT_TRUE(IsValidId(std::string(256, 'a'), 256));
+}
+
+}  // namespace
+}  // namespace caregate

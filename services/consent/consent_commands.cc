@@ -1,0 +1,118 @@
+#include "services/consent/consent_commands.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+
+namespace caregate {
+namespace {
+
+AuditEvent ConsentEvent(const ConsentRecord& consent, const PrincipalInfo& actor,
+                        v1::AuditAction action) {
+  AuditEvent event;
+  event.actor_principal_id = actor.principal_id;
+  event.actor_role = actor.role;
+  event.actor_org_id = actor.org_id;
+  event.action = action;
+  event.practice_org_id = consent.practice_org_id;
+  event.patient_id = consent.patient_id;
+  event.recipient_org_id = consent.grantee.org_id;
+  event.categories = consent.categories.ToVector();
+  event.consent_ids = {consent.consent_id};
+  event.request_id = consent.request_id;
+  event.subject_id = consent.consent_id;
+  return event;
+}
+
+absl::Status WithholdMessages(LedgerTxn& txn, const ConsentRecord& consent,
+                              const PrincipalInfo& actor) {
+  CG_ASSIGN_OR_RETURN(std::vector<MessageRow> withheld,
+                      txn.store().WithholdQueuedMessages(consent.consent_id));
+  for (const MessageRow& message : withheld) {
+    AuditEvent event = ConsentEvent(consent, actor,
+                                    v1::AUDIT_ACTION_MESSAGE_WITHHELD);
+    event.recipient_org_id = message.recipient_org_id;
+    event.categories.clear();
+    event.consent_ids = message.consent_ids;
+    event.request_id.clear();
+    event.subject_id = message.message_id;
+    event.detail = "WITHHELD_BY_REVOCATION";
+    CG_RETURN_IF_ERROR(txn.Audit(std::move(event)).status());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+LedgerCommand RecordConsentCommand(ConsentRecord consent,
+                                   const PrincipalInfo& actor,
+                                   ConsentIndex* index,
+                                   CommandResult<ConsentRecord> result) {
+  return [consent = std::move(consent), &actor, index,
+          result](LedgerTxn& txn) mutable -> absl::Status {
+    if (!consent.request_id.empty()) {
+      CG_ASSIGN_OR_RETURN(std::optional<ConsentRecord> earlier,
+                          txn.store().FindConsentByRequest(
+                              consent.recorded_by, consent.request_id));
+      if (earlier.has_value()) {
+        *result = std::move(*earlier);
+        return absl::OkStatus();
+      }
+    }
+    consent.recorded_at = txn.now();
+    if (consent.valid_from == absl::InfinitePast()) {
+      consent.valid_from = consent.recorded_at;
+    }
+    CG_RETURN_IF_ERROR(txn.store().InsertConsent(consent));
+    CG_RETURN_IF_ERROR(
+        txn.Audit(ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_RECORDED))
+            .status());
+    txn.OnCommit([index, consent] { index->Upsert(consent); });
+    txn.EndGroupAfterThis();
+    *result = std::move(consent);
+    return absl::OkStatus();
+  };
+}
+
+LedgerCommand RevokeConsentCommand(std::string consent_id, std::string reason,
+                                   const PrincipalInfo& actor,
+                                   ConsentIndex* index,
+                                   CommandResult<ConsentRecord> result) {
+  return [consent_id = std::move(consent_id), reason = std::move(reason),
+          &actor, index, result](LedgerTxn& txn) -> absl::Status {
+    std::optional<ConsentRecord> found = index->Find(consent_id);
+    if (!found.has_value() || found->practice_org_id != actor.org_id) {
+      if (found.has_value()) {
+        AuditEvent denied;
+        denied.actor_principal_id = actor.principal_id;
+        denied.actor_role = actor.role;
+        denied.actor_org_id = actor.org_id;
+        denied.action = v1::AUDIT_ACTION_ACCESS_DENIED;
+        denied.subject_id = consent_id;
+        denied.detail = "/caregate.v1.ConsentService/RevokeConsent NOT_FOUND";
+        CG_RETURN_IF_ERROR(txn.Audit(std::move(denied)).status());
+      }
+      *result = absl::NotFoundError(
+          absl::StrCat("consent_id: no consent ", consent_id));
+      return absl::OkStatus();
+    }
+    ConsentRecord consent = std::move(*found);
+    if (consent.revoked()) {
+      *result = std::move(consent);
+      return absl::OkStatus();
+    }
+    consent.revocation = Revocation{txn.now(), actor.principal_id, reason};
+    consent.revision += 1;
+    CG_RETURN_IF_ERROR(txn.store().UpdateConsentRevocation(consent));
+    AuditEvent event =
+        ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_REVOKED);
+    event.request_id.clear();
+    CG_RETURN_IF_ERROR(txn.Audit(std::move(event)).status());
+    CG_RETURN_IF_ERROR(WithholdMessages(txn, consent, actor));
+    txn.OnCommit([index, consent] { index->Upsert(consent); });
+    txn.EndGroupAfterThis();
+    *result = std::move(consent);
+    return absl::OkStatus();
+  };
+}
+
+}  // namespace caregate

@@ -1,0 +1,43 @@
+// Ledger commands that change consents. Plain C++: no gRPC types.
+//
+// Each command runs on the ledger's writer thread, writes the consent and its
+// audit event in the group's transaction, updates the in-memory ConsentIndex
+// only once that transaction commits, and ends the group so the next decision
+// sees the change.
+#ifndef CAREGATE_SERVICES_CONSENT_CONSENT_COMMANDS_H_
+#define CAREGATE_SERVICES_CONSENT_CONSENT_COMMANDS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/config/gateway_config.h"
+#include "services/ledger/ledger.h"
+#include "services/policy/consent_index.h"
+
+namespace caregate {
+
+// The result a command leaves for its caller once the group has committed.
+template <typename T>
+using CommandResult = std::shared_ptr<absl::StatusOr<T>>;
+
+// Records `consent` (validated; consent_id, practice, recorder and request id
+// set). When `consent.recorded_by` already recorded a consent with the same
+// non-empty request id, that consent is the result and nothing is written.
+LedgerCommand RecordConsentCommand(ConsentRecord consent,
+                                   const PrincipalInfo& actor,
+                                   ConsentIndex* index,
+                                   CommandResult<ConsentRecord> result);
+
+// Revokes `consent_id` of the actor's practice and withholds every queued
+// message that relied on it (audited MESSAGE_WITHHELD). An unknown id, or one
+// of another practice (audited ACCESS_DENIED), is NOT_FOUND. Revoking a
+// revoked consent returns it unchanged.
+LedgerCommand RevokeConsentCommand(std::string consent_id, std::string reason,
+                                   const PrincipalInfo& actor,
+                                   ConsentIndex* index,
+                                   CommandResult<ConsentRecord> result);
+
+}  // namespace caregate
+
+#endif  // CAREGATE_SERVICES_CONSENT_CONSENT_COMMANDS_H_

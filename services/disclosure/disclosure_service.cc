@@ -1,0 +1,142 @@
+#include "services/disclosure/disclosure_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/status.pb.h"
+#include "services/common/proto_time.h"
+#include "services/validation/proto_convert.h"
+#include "services/validation/request_fields.h"
+
+namespace caregate {
+
+std::pair<absl::Status, std::string> DeniedStatus(
+    const DecisionResult& decision) {
+  absl::Status status = absl::FailedPreconditionError(DenialMessage(decision));
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(status.code()));
+  details.set_message(std::string(status.message()));
+  details.add_details()->PackFrom(DecisionToProto(decision));
+  return {status, details.SerializeAsString()};
+}
+
+grpc::ServerUnaryReactor* DisclosureService::CheckDisclosure(
+    grpc::CallbackServerContext* context,
+    const v1::CheckDisclosureRequest* request,
+    v1::CheckDisclosureResponse* response) {
+  auto call = UnaryCall::Start(context, Rpc::kCheckDisclosure);
+  const PrincipalInfo* actor = admission_->Admit(call);
+  if (actor == nullptr) return call->reactor();
+  const GatewayConfig& config = admission_->config();
+  absl::StatusOr<ValidatedDisclosure> validated = ValidateDisclosure(
+      request->disclosure(), config.directory(), config.limits());
+  if (!validated.ok()) {
+    call->Finish(validated.status());
+    return call->reactor();
+  }
+  DecisionResult decision = send_.index->Decide(
+      MakeDecisionRequest(actor->org_id, *validated, clock_->Now()));
+  *response->mutable_decision() = DecisionToProto(decision);
+  call->Finish(absl::OkStatus());
+  return call->reactor();
+}
+
+grpc::ServerUnaryReactor* DisclosureService::SendDisclosure(
+    grpc::CallbackServerContext* context,
+    const v1::SendDisclosureRequest* request,
+    v1::SendDisclosureResponse* response) {
+  auto call = UnaryCall::Start(context, Rpc::kSendDisclosure);
+  const PrincipalInfo* actor = admission_->Admit(call);
+  if (actor == nullptr) return call->reactor();
+  const GatewayConfig& config = admission_->config();
+  absl::Status request_id_ok =
+      ValidateRequestId(request->request_id(), config.limits(), true);
+  if (!request_id_ok.ok()) {
+    call->Finish(request_id_ok);
+    return call->reactor();
+  }
+  absl::StatusOr<ValidatedDisclosure> validated = ValidateDisclosure(
+      request->disclosure(), config.directory(), config.limits());
+  if (!validated.ok()) {
+    call->Finish(validated.status());
+    return call->reactor();
+  }
+  auto outcome = std::make_shared<SendOutcome>();
+  ledger_->Submit(
+      SendDisclosureCommand(send_, *actor, *std::move(validated),
+                            &request->disclosure(), request->request_id(),
+                            outcome),
+      [call, response, outcome](absl::Status s) {
+        if (!s.ok()) {
+          call->Finish(s);
+        } else if (outcome->receipt.has_value()) {
+          *response->mutable_receipt() = *std::move(outcome->receipt);
+          call->Finish(absl::OkStatus());
+        } else {
+          auto [status, details] = DeniedStatus(outcome->denial);
+          call->FinishWithDetails(status, std::move(details));
+        }
+      });
+  return call->reactor();
+}
+
+grpc::ServerUnaryReactor* DisclosureService::GetDisclosure(
+    grpc::CallbackServerContext* context,
+    const v1::GetDisclosureRequest* request, v1::DisclosureRecord* response) {
+  auto call = UnaryCall::Start(context, Rpc::kGetDisclosure);
+  const PrincipalInfo* actor = admission_->Admit(call);
+  if (actor == nullptr) return call->reactor();
+  absl::Status valid = ValidateIdField(request->disclosure_id(),
+                                       "disclosure_id",
+                                       admission_->config().limits());
+  if (!valid.ok()) {
+    call->Finish(valid);
+    return call->reactor();
+  }
+  executor_->Post([this, call, id = request->disclosure_id(), response] {
+    ReadDisclosure(call, id, response);
+  });
+  return call->reactor();
+}
+
+void DisclosureService::ReadDisclosure(std::shared_ptr<UnaryCall> call,
+                                       std::string disclosure_id,
+                                       v1::DisclosureRecord* response) {
+  const std::string not_found =
+      absl::StrCat("disclosure_id: no disclosure ", disclosure_id);
+  absl::StatusOr<std::optional<DisclosureRow>> row =
+      store_->GetDisclosure(disclosure_id);
+  if (!row.ok()) return call->Finish(row.status());
+  if (!row->has_value()) return call->Finish(absl::NotFoundError(not_found));
+  const DisclosureRow& d = **row;
+  if (d.practice_org_id != call->principal().org_id) {
+    return admission_->RefuseAsNotFound(
+        call->principal(), call->rpc(), disclosure_id, not_found,
+        [call](absl::Status s) { call->Finish(s); });
+  }
+  absl::StatusOr<std::optional<MessageRow>> message =
+      store_->GetMessage(d.message_id);
+  if (!message.ok()) return call->Finish(message.status());
+  v1::Receipt* receipt = response->mutable_receipt();
+  receipt->set_disclosure_id(d.disclosure_id);
+  receipt->mutable_decision()->ParseFromString(d.decision_bytes);
+  receipt->set_audit_seq(d.audit_seq);
+  receipt->set_content_sha256(d.content_sha256);
+  receipt->set_delivery_state(message->has_value()
+                                  ? (*message)->state
+                                  : v1::DELIVERY_STATE_UNSPECIFIED);
+  if (message->has_value() && (*message)->acknowledged_at.has_value()) {
+    *response->mutable_acknowledged_at() =
+        ToProtoTime(*(*message)->acknowledged_at);
+  }
+  response->set_patient_id(d.patient_id);
+  response->set_recipient_org_id(d.recipient_org_id);
+  response->set_recipient_provider_id(d.recipient_provider_id);
+  response->set_purpose(d.purpose);
+  for (v1::Category c : d.categories) response->add_categories(c);
+  response->set_sender_principal_id(d.sender_principal_id);
+  response->set_message_id(d.message_id);
+  *response->mutable_created_at() = ToProtoTime(d.created_at);
+  response->set_request_id(d.request_id);
+  call->Finish(absl::OkStatus());
+}
+
+}  // namespace caregate

@@ -1,0 +1,59 @@
+// The ledger command behind SendDisclosure. Plain C++: no gRPC types.
+//
+// On the ledger's writer thread, serialized with every consent change: looks
+// up the sender's request id (a repeat returns the first receipt), decides
+// against the ConsentIndex as of now, and then either audits a denial (only
+// the content's SHA-256 is kept) or writes the disclosure, its signed and
+// encrypted message and its audit event — all in the group's transaction. The
+// message reaches inbox streams only after the commit.
+#ifndef CAREGATE_SERVICES_DISCLOSURE_SEND_COMMAND_H_
+#define CAREGATE_SERVICES_DISCLOSURE_SEND_COMMAND_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "caregate/v1/types.pb.h"
+#include "services/config/gateway_config.h"
+#include "services/crypto/data_cipher.h"
+#include "services/crypto/ed25519.h"
+#include "services/delivery/message_bus.h"
+#include "services/ledger/ledger.h"
+#include "services/policy/consent_index.h"
+#include "services/validation/disclosure_validation.h"
+
+namespace caregate {
+
+// What the send command needs beyond the request. All pointers must outlive
+// the command.
+struct SendContext {
+  const GatewayConfig* config;
+  ConsentIndex* index;
+  const Ed25519Signer* signer;
+  const DataCipher* cipher;
+  MessageBus* bus;
+};
+
+// The outcome of a send: a receipt, or a denial with its decision.
+struct SendOutcome {
+  std::optional<v1::Receipt> receipt;  // set when permitted (or repeated)
+  DecisionResult denial;               // meaningful when !receipt
+};
+
+// `disclosure` must stay valid until the command has run (it is the request
+// of the call, which finishes only after the command completes).
+LedgerCommand SendDisclosureCommand(const SendContext& context,
+                                    const PrincipalInfo& sender,
+                                    ValidatedDisclosure validated,
+                                    const v1::Disclosure* disclosure,
+                                    std::string request_id,
+                                    std::shared_ptr<SendOutcome> outcome);
+
+// The DecisionRequest for a validated disclosure of `practice_org_id`.
+DecisionRequest MakeDecisionRequest(const std::string& practice_org_id,
+                                    const ValidatedDisclosure& validated,
+                                    absl::Time now);
+
+}  // namespace caregate
+
+#endif  // CAREGATE_SERVICES_DISCLOSURE_SEND_COMMAND_H_

@@ -1,0 +1,173 @@
+#include "services/gateway/gateway.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/audit_service/audit_service.h"
+#include "services/common/status_macros.h"
+#include "services/consent/consent_service.h"
+#include "services/crypto/data_cipher.h"
+#include "services/crypto/ed25519.h"
+#include "services/delivery/message_bus.h"
+#include "services/disclosure/disclosure_service.h"
+#include "services/inbox/inbox_service.h"
+#include "services/ledger/ledger.h"
+#include "services/policy/consent_index.h"
+#include "services/rpc/call_admission.h"
+#include "services/rpc/executor.h"
+#include "services/security/peer_identity.h"
+#include "services/store/sqlite_store.h"
+#include "spdlog/spdlog.h"
+
+namespace caregate {
+
+// Everything the gateway owns, in construction order (destroyed in reverse).
+struct Gateway::Parts {
+  std::shared_ptr<const GatewayConfig> config;
+  const Clock* clock = nullptr;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Ed25519Signer> signer;
+  std::unique_ptr<Ed25519Verifier> verifier;
+  std::unique_ptr<DataCipher> cipher;
+  ConsentIndex index;
+  MessageBus bus;
+  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<CallAdmission> admission;
+  std::unique_ptr<ConsentService> consent_service;
+  std::unique_ptr<DisclosureService> disclosure_service;
+  std::unique_ptr<InboxService> inbox_service;
+  std::unique_ptr<AuditService> audit_service;
+  std::unique_ptr<grpc::Server> server;
+};
+
+namespace {
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const GatewayConfig& config) {
+  if (!config.sqlite_path().empty()) return OpenSqliteStore(config.sqlite_path());
+  return absl::UnimplementedError(
+      "storage.postgres: the PostgreSQL store is not available in this build");
+}
+
+absl::Status LoadKeys(const GatewayConfig& config,
+                      std::unique_ptr<Ed25519Signer>& signer,
+                      std::unique_ptr<Ed25519Verifier>& verifier,
+                      std::unique_ptr<DataCipher>& cipher) {
+  CG_ASSIGN_OR_RETURN(signer,
+                      Ed25519Signer::FromPemFile(config.audit_signing_key_file()));
+  CG_ASSIGN_OR_RETURN(verifier, Ed25519Verifier::FromPemFile(
+                                    config.audit_signing_public_key_file()));
+  if (signer->raw_public_key() != verifier->raw_public_key()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        config.audit_signing_public_key_file(),
+        ": is not the public key of ", config.audit_signing_key_file()));
+  }
+  CG_ASSIGN_OR_RETURN(cipher, DataCipher::FromKeyFile(config.data_key_file(),
+                                                      config.data_key_id()));
+  return absl::OkStatus();
+}
+
+absl::Status LoadConsentIndex(Store& store, ConsentIndex& index) {
+  size_t count = 0;
+  CG_RETURN_IF_ERROR(store.ForEachConsent([&](ConsentRecord consent) {
+    index.Upsert(std::move(consent));
+    ++count;
+  }));
+  spdlog::info("consent index loaded: {} consents", count);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
+    std::shared_ptr<const GatewayConfig> config, Options options) {
+  auto gateway = std::unique_ptr<Gateway>(new Gateway());
+  gateway->parts_ = std::make_unique<Parts>();
+  Parts& p = *gateway->parts_;
+  p.config = std::move(config);
+  p.clock = options.clock;
+  const GatewayConfig& cfg = *p.config;
+
+  CG_RETURN_IF_ERROR(LoadKeys(cfg, p.signer, p.verifier, p.cipher));
+  CG_ASSIGN_OR_RETURN(p.store, OpenStore(cfg));
+  CG_RETURN_IF_ERROR(LoadConsentIndex(*p.store, p.index));
+  CG_ASSIGN_OR_RETURN(
+      p.ledger, Ledger::Create(p.store.get(), p.clock, p.signer.get(),
+                               {cfg.checkpoint_origin(),
+                                cfg.checkpoint_interval()}));
+  p.executor = std::make_unique<Executor>(options.executor_threads);
+  p.admission = std::make_unique<CallAdmission>(&cfg, p.ledger.get());
+  p.consent_service = std::make_unique<ConsentService>(
+      p.admission.get(), p.ledger.get(), &p.index, p.clock);
+  const SendContext send{&cfg, &p.index, p.signer.get(), p.cipher.get(), &p.bus};
+  p.disclosure_service = std::make_unique<DisclosureService>(
+      p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
+      p.clock, send);
+  p.inbox_service = std::make_unique<InboxService>(
+      p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
+      p.clock, p.cipher.get(), &p.bus);
+  p.audit_service = std::make_unique<AuditService>(
+      p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
+      p.clock, p.verifier.get(), &cfg);
+
+  CG_ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::ServerCredentials> credentials,
+      MutualTlsServerCredentials(cfg.ca_cert_file(), cfg.server_cert_file(),
+                                 cfg.server_key_file()));
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  const std::string address = options.listen_address_override.empty()
+                                  ? cfg.listen_address()
+                                  : options.listen_address_override;
+  builder.AddListeningPort(address, credentials, &gateway->port_);
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(cfg.limits().max_request_bytes));
+  builder.RegisterService(p.consent_service.get());
+  builder.RegisterService(p.disclosure_service.get());
+  builder.RegisterService(p.inbox_service.get());
+  builder.RegisterService(p.audit_service.get());
+  p.server = builder.BuildAndStart();
+  if (p.server == nullptr || gateway->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("listen_address: cannot listen on ", address));
+  }
+  p.server->GetHealthCheckService()->SetServingStatus(true);
+  spdlog::info("caregated serving mTLS on port {}", gateway->port_);
+  return gateway;
+}
+
+void Gateway::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  Parts& p = *parts_;
+  if (p.server != nullptr) {
+    spdlog::info("caregated shutting down");
+    p.server->GetHealthCheckService()->SetServingStatus(false);
+    // Open inbox streams end now (clients reconnect elsewhere); unary calls
+    // in flight get the grace period.
+    p.inbox_service->CloseStreams();
+    p.server->Shutdown(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(p.config->shutdown_grace()));
+    p.server->Wait();
+  }
+  // Queued writes commit and a final checkpoint is signed before the store
+  // closes (with Parts).
+  if (p.ledger != nullptr) p.ledger->Shutdown();
+  p.executor.reset();
+  spdlog::info("caregated stopped");
+  absl::MutexLock lock(&mu_);
+  stopped_ = true;
+}
+
+void Gateway::Wait() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&stopped_));
+}
+
+Gateway::~Gateway() { Shutdown(); }
+
+}  // namespace caregate

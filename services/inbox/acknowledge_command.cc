@@ -1,0 +1,88 @@
+#include "services/inbox/acknowledge_command.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "services/security/rpc_policy.h"
+
+namespace caregate {
+namespace {
+
+AuditEvent ActorEvent(const PrincipalInfo& actor, v1::AuditAction action,
+                      const std::string& message_id) {
+  AuditEvent event;
+  event.actor_principal_id = actor.principal_id;
+  event.actor_role = actor.role;
+  event.actor_org_id = actor.org_id;
+  event.action = action;
+  event.subject_id = message_id;
+  return event;
+}
+
+AuditEvent AcknowledgedEvent(const PrincipalInfo& actor, const MessageRow& row,
+                             const std::optional<DisclosureRow>& disclosure) {
+  AuditEvent event =
+      ActorEvent(actor, v1::AUDIT_ACTION_MESSAGE_ACKNOWLEDGED, row.message_id);
+  event.recipient_org_id = row.recipient_org_id;
+  event.consent_ids = row.consent_ids;
+  if (disclosure.has_value() &&
+      disclosure->disclosure_id == row.disclosure_id) {
+    event.practice_org_id = disclosure->practice_org_id;
+    event.patient_id = disclosure->patient_id;
+    event.purpose = disclosure->purpose;
+  }
+  return event;
+}
+
+// The time as the store keeps it, so a repeated acknowledgement returns
+// exactly the first one.
+absl::Time StoredPrecision(absl::Time t) {
+  return absl::FromUnixMicros(absl::ToUnixMicros(t));
+}
+
+}  // namespace
+
+LedgerCommand AcknowledgeMessageCommand(std::string message_id,
+                                        PrincipalInfo actor,
+                                        std::optional<DisclosureRow> disclosure,
+                                        AcknowledgeResult result) {
+  return [message_id = std::move(message_id), actor = std::move(actor),
+          disclosure = std::move(disclosure),
+          result](LedgerTxn& txn) -> absl::Status {
+    CG_ASSIGN_OR_RETURN(std::optional<MessageRow> row,
+                        txn.store().FindMessage(message_id));
+    if (!row.has_value() || row->recipient_org_id != actor.org_id) {
+      if (row.has_value()) {
+        AuditEvent denied =
+            ActorEvent(actor, v1::AUDIT_ACTION_ACCESS_DENIED, message_id);
+        denied.detail = absl::StrCat(
+            std::string(RpcName(Rpc::kAcknowledgeMessage)), " NOT_FOUND");
+        CG_RETURN_IF_ERROR(txn.Audit(std::move(denied)).status());
+      }
+      *result = absl::NotFoundError(
+          absl::StrCat("message_id: no message ", message_id));
+      return absl::OkStatus();
+    }
+    switch (row->state) {
+      case v1::DELIVERY_STATE_QUEUED:
+        break;
+      case v1::DELIVERY_STATE_ACKNOWLEDGED:
+        *result = row->acknowledged_at.value_or(row->created_at);
+        return absl::OkStatus();
+      case v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION:
+        *result = absl::FailedPreconditionError(
+            "message_id: message was withheld after its consent was revoked");
+        return absl::OkStatus();
+      default:
+        return absl::InternalError(
+            absl::StrCat("message ", message_id, ": unknown delivery state"));
+    }
+    const absl::Time at = StoredPrecision(txn.now());
+    CG_RETURN_IF_ERROR(txn.store().MarkMessageAcknowledged(message_id, at));
+    CG_RETURN_IF_ERROR(
+        txn.Audit(AcknowledgedEvent(actor, *row, disclosure)).status());
+    *result = at;
+    return absl::OkStatus();
+  };
+}
+
+}  // namespace caregate

@@ -1,0 +1,46 @@
+// Reading an organization's inbox from the Store: opens the sealed copies of
+// stored messages and pages through them in seq order. Plain C++: no gRPC
+// types.
+//
+// Thread-safe (the Store's reads and DataCipher are); blocking, so call it on
+// the executor, never on a gRPC reactor. Errors: the Store's (UNAVAILABLE,
+// ...), and DATA_LOSS for a stored message that cannot be opened — sealed
+// with another key, altered, or not a Message. The error and the log name the
+// message id only, never its content.
+#ifndef CAREGATE_SERVICES_INBOX_INBOX_READER_H_
+#define CAREGATE_SERVICES_INBOX_INBOX_READER_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "caregate/v1/types.pb.h"
+#include "services/crypto/data_cipher.h"
+#include "services/store/store.h"
+
+namespace caregate {
+
+// The Message of `row`: its sealed copy opened with `cipher` (associated data:
+// the message id), with delivery_state and acknowledged_at taken from the row
+// (the sealed copy holds the state at sending time).
+absl::StatusOr<v1::Message> OpenStoredMessage(const DataCipher& cipher,
+                                              const MessageRow& row);
+
+// One page of an inbox, oldest first.
+struct InboxPage {
+  std::vector<v1::Message> messages;
+  int64_t last_seq = 0;  // seq of the last message; the after_seq of the next
+  bool more = false;     // true when messages after this page exist
+};
+
+// Up to `limit` (>= 1) messages of `org_id` with seq > `after_seq`: QUEUED
+// ones, and ACKNOWLEDGED ones too when `include_acknowledged`.
+absl::StatusOr<InboxPage> ReadInboxPage(Store& store, const DataCipher& cipher,
+                                        std::string_view org_id,
+                                        bool include_acknowledged,
+                                        int64_t after_seq, int limit);
+
+}  // namespace caregate
+
+#endif  // CAREGATE_SERVICES_INBOX_INBOX_READER_H_

@@ -1,0 +1,225 @@
+#include "services/inbox/message_stream.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/inbox/inbox_reader.h"
+#include "services/rpc/json_log.h"
+#include "services/rpc/unary_call.h"
+#include "services/security/rpc_policy.h"
+
+namespace caregate {
+
+void InboxStreams::CloseAll(const absl::Status& status) {
+  absl::MutexLock lock(&mu_);
+  if (!closed_.has_value()) closed_ = status;
+  // A stream leaves `open_` (under mu_) before it is deleted, so every one
+  // here is alive.
+  for (MessageStream* stream : open_) stream->Close(status);
+}
+
+bool InboxStreams::Add(MessageStream* stream, absl::Status* why) {
+  absl::MutexLock lock(&mu_);
+  if (closed_.has_value()) {
+    *why = *closed_;
+    return false;
+  }
+  open_.insert(stream);
+  return true;
+}
+
+void InboxStreams::Remove(MessageStream* stream) {
+  absl::MutexLock lock(&mu_);
+  open_.erase(stream);
+}
+
+MessageStream::MessageStream(const MessageStreamDeps& deps)
+    : deps_(deps), start_(absl::Now()) {}
+
+MessageStream* MessageStream::Start(grpc::CallbackServerContext* context,
+                                    const MessageStreamDeps& deps) {
+  auto* stream = new MessageStream(deps);
+  // gRPC delivers no reaction (OnDone included) before this handler returns,
+  // so the stream outlives Start() even when the refusal runs at once.
+  const PrincipalInfo* principal = deps.admission->Admit(
+      context, Rpc::kStreamMessages,
+      [stream](absl::Status s) { stream->Close(std::move(s)); });
+  if (principal != nullptr) stream->Begin(*principal);
+  return stream;
+}
+
+void MessageStream::Begin(const PrincipalInfo& principal) {
+  principal_ = &principal;
+  absl::Status why;
+  if (!deps_.streams->Add(this, &why)) {
+    Close(why);
+    return;
+  }
+  registered_ = true;
+  // Subscribe first: a message committed while the backlog loads is queued
+  // here, and skipped if the backlog had it.
+  subscription_ = deps_.bus->Subscribe(
+      principal.org_id, [this](std::shared_ptr<const v1::Message> message) {
+        OnLive(std::move(message));
+      });
+  {
+    absl::MutexLock lock(&mu_);
+    started_ = true;
+  }
+  Pump();
+}
+
+void MessageStream::Close(absl::Status status) {
+  {
+    absl::MutexLock lock(&mu_);
+    RequestFinishLocked(std::move(status));
+  }
+  Pump();
+}
+
+void MessageStream::OnLive(std::shared_ptr<const v1::Message> message) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finish_.has_value()) return;
+    if (!backlog_done_) {
+      live_.push_back(std::move(message));
+    } else if (!backlog_ids_.contains(message->message_id())) {
+      pending_.push_back(std::move(message));
+    }
+    if (live_.size() + pending_.size() > kMaxPending) {
+      RequestFinishLocked(absl::ResourceExhaustedError(
+          absl::StrCat("inbox stream: more than ", kMaxPending,
+                       " messages pending; reconnect to receive them")));
+    }
+  }
+  Pump();
+}
+
+void MessageStream::LoadBacklogPage() {
+  int64_t after_seq;
+  {
+    absl::MutexLock lock(&mu_);
+    after_seq = after_seq_;
+  }
+  absl::StatusOr<InboxPage> page = ReadInboxPage(
+      *deps_.store, *deps_.cipher, principal_->org_id,
+      /*include_acknowledged=*/false, after_seq, kBacklogPageSize);
+  {
+    absl::MutexLock lock(&mu_);
+    load_in_flight_ = false;
+    if (!page.ok()) {
+      RequestFinishLocked(page.status());
+    } else if (!finish_.has_value()) {
+      for (v1::Message& message : page->messages) {
+        backlog_ids_.insert(message.message_id());
+        pending_.push_back(
+            std::make_shared<const v1::Message>(std::move(message)));
+      }
+      after_seq_ = page->last_seq;
+      if (!page->more) EndBacklogLocked();
+    }
+  }
+  Pump();
+  MaybeDestroy();
+}
+
+void MessageStream::EndBacklogLocked() {
+  backlog_done_ = true;
+  for (std::shared_ptr<const v1::Message>& message : live_) {
+    if (!backlog_ids_.contains(message->message_id())) {
+      pending_.push_back(std::move(message));
+    }
+  }
+  live_.clear();
+}
+
+void MessageStream::RequestFinishLocked(absl::Status status) {
+  if (!finish_.has_value()) finish_ = std::move(status);
+}
+
+MessageStream::Action MessageStream::NextActionLocked() {
+  Action action;
+  if (finish_started_ || writing_ != nullptr) return action;
+  if (finish_.has_value()) {
+    finish_started_ = true;
+    action.kind = Action::kFinish;
+    action.status = *finish_;
+  } else if (!pending_.empty()) {
+    writing_ = std::move(pending_.front());
+    pending_.pop_front();
+    action.kind = Action::kWrite;
+    action.message = writing_.get();
+  } else if (started_ && !backlog_done_ && !load_in_flight_) {
+    load_in_flight_ = true;
+    action.kind = Action::kLoad;
+  }
+  return action;
+}
+
+void MessageStream::Pump() {
+  Action action;
+  {
+    absl::MutexLock lock(&mu_);
+    action = NextActionLocked();
+  }
+  // gRPC and the executor are called outside mu_.
+  switch (action.kind) {
+    case Action::kNone:
+      break;
+    case Action::kWrite:
+      StartWrite(action.message);
+      break;
+    case Action::kFinish:
+      FinishNow(action.status);
+      break;
+    case Action::kLoad:
+      deps_.executor->Post([this] { LoadBacklogPage(); });
+      break;
+  }
+}
+
+void MessageStream::FinishNow(const absl::Status& status) {
+  LogFinishedCall(RpcName(Rpc::kStreamMessages),
+                  principal_ ? std::string_view(principal_->principal_id) : "",
+                  status.code(), absl::Now() - start_);
+  Finish(ToGrpcStatus(status));
+}
+
+void MessageStream::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&mu_);
+    writing_.reset();
+    if (!ok) {
+      RequestFinishLocked(absl::CancelledError("inbox stream: write failed"));
+    }
+  }
+  Pump();
+}
+
+void MessageStream::OnCancel() {
+  Close(absl::CancelledError("inbox stream: cancelled"));
+}
+
+void MessageStream::OnDone() {
+  {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+  }
+  MaybeDestroy();
+}
+
+void MessageStream::MaybeDestroy() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!done_ || load_in_flight_ || destroying_) return;
+    destroying_ = true;
+  }
+  // No bus callback runs after Unsubscribe() returns, and CloseAll() cannot
+  // reach the stream after Remove().
+  if (subscription_ != 0) deps_.bus->Unsubscribe(subscription_);
+  if (registered_) deps_.streams->Remove(this);
+  delete this;
+}
+
+}  // namespace caregate

@@ -1,0 +1,196 @@
+#include "services/ledger/ledger.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/audit/checkpoint.h"
+#include "spdlog/spdlog.h"
+
+namespace caregate {
+
+absl::StatusOr<int64_t> LedgerTxn::Audit(AuditEvent event) {
+  if (event.time == absl::Time()) event.time = now_;
+  AuditChain before = *chain_;
+  chain_->Append(&event);
+  absl::Status s = store_->AppendAuditEvent(event);
+  if (!s.ok()) {
+    *chain_ = before;
+    return s;
+  }
+  return event.seq;
+}
+
+absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Create(
+    Store* store, const Clock* clock, const Ed25519Signer* signer,
+    Options options) {
+  absl::StatusOr<std::optional<ChainHead>> head = store->GetChainHead();
+  if (!head.ok()) return head.status();
+  AuditChain chain;
+  if (head->has_value()) chain = AuditChain((*head)->seq, (*head)->hash);
+  auto ledger = std::unique_ptr<Ledger>(
+      new Ledger(store, clock, signer, std::move(options), chain));
+  absl::StatusOr<std::optional<Checkpoint>> cp = store->GetLatestCheckpoint();
+  if (!cp.ok()) return cp.status();
+  if (cp->has_value()) {
+    ledger->last_checkpoint_seq_ = (*cp)->seq;
+    absl::MutexLock lock(&ledger->mu_);
+    ledger->checkpoint_ = **cp;
+  }
+  ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
+  return ledger;
+}
+
+Ledger::Ledger(Store* store, const Clock* clock, const Ed25519Signer* signer,
+               Options options, AuditChain chain)
+    : store_(store),
+      clock_(clock),
+      signer_(signer),
+      options_(std::move(options)),
+      chain_(chain) {
+  committed_.seq = chain.head_seq();
+  committed_.hash = chain.head_hash();
+}
+
+Ledger::~Ledger() { Shutdown(); }
+
+void Ledger::Submit(LedgerCommand command, LedgerDone done) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) {
+      queue_.push_back({std::move(command), std::move(done)});
+      return;
+    }
+  }
+  done(absl::UnavailableError("gateway is shutting down"));
+}
+
+void Ledger::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ && !writer_.joinable()) return;
+    stopping_ = true;
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+ChainHead Ledger::committed_head() const {
+  absl::MutexLock lock(&mu_);
+  return committed_;
+}
+
+std::optional<Checkpoint> Ledger::latest_checkpoint() const {
+  absl::MutexLock lock(&mu_);
+  return checkpoint_;
+}
+
+void Ledger::WriterLoop() {
+  for (;;) {
+    bool stop = false;
+    {
+      absl::MutexLock lock(&mu_);
+      const auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || stopping_;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&ready),
+                           options_.checkpoint_interval);
+      stop = stopping_ && queue_.empty();
+    }
+    if (stop) break;
+    RunGroup();
+    MaybeCheckpoint(/*force=*/false);
+  }
+  MaybeCheckpoint(/*force=*/true);
+}
+
+void Ledger::RunGroup() {
+  std::vector<Outcome> outcomes;
+  std::vector<std::function<void()>> on_commit;
+  absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = store_->BeginWrite();
+  const AuditChain chain_before = chain_;
+  bool end_group = false;
+  while (!end_group && static_cast<int>(outcomes.size()) < options_.max_group_size) {
+    Pending next;
+    {
+      absl::MutexLock lock(&mu_);
+      if (queue_.empty()) break;
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    if (!txn.ok()) {
+      outcomes.push_back({std::move(next.done), txn.status()});
+      continue;
+    }
+    RunCommand(**txn, std::move(next), outcomes, on_commit, end_group);
+  }
+  if (outcomes.empty()) return;
+  absl::Status commit = txn.ok() ? (*txn)->Commit() : txn.status();
+  if (!commit.ok()) {
+    spdlog::error("ledger commit failed ({} commands): {}", outcomes.size(),
+                  commit.ToString());
+    chain_ = chain_before;
+    for (Outcome& o : outcomes) {
+      o.done(absl::UnavailableError(
+          absl::StrCat("store unavailable, nothing written: ",
+                       std::string(commit.message()))));
+    }
+    return;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    committed_.seq = chain_.head_seq();
+    committed_.hash = chain_.head_hash();
+  }
+  for (auto& fn : on_commit) fn();
+  for (Outcome& o : outcomes) o.done(std::move(o.status));
+}
+
+void Ledger::RunCommand(WriteTransaction& txn, Pending pending,
+                        std::vector<Outcome>& outcomes,
+                        std::vector<std::function<void()>>& on_commit,
+                        bool& end_group) {
+  absl::Status s = txn.Savepoint();
+  if (!s.ok()) {
+    outcomes.push_back({std::move(pending.done), s});
+    return;
+  }
+  const AuditChain chain_before = chain_;
+  LedgerTxn ltxn(&txn, &chain_, clock_->Now());
+  s = pending.command(ltxn);
+  if (s.ok()) s = txn.ReleaseSavepoint();
+  if (!s.ok()) {
+    chain_ = chain_before;
+    absl::Status rollback = txn.RollbackToSavepoint();
+    if (!rollback.ok()) {
+      spdlog::error("ledger savepoint rollback failed: {}", rollback.ToString());
+    }
+    outcomes.push_back({std::move(pending.done), s});
+    return;
+  }
+  for (auto& fn : ltxn.on_commit_) on_commit.push_back(std::move(fn));
+  end_group = ltxn.end_group_;
+  outcomes.push_back({std::move(pending.done), absl::OkStatus()});
+}
+
+void Ledger::MaybeCheckpoint(bool force) {
+  const int64_t head = chain_.head_seq();
+  if (head == 0 || head == last_checkpoint_seq_) return;
+  const absl::Time now = clock_->Now();
+  if (!force && now - last_checkpoint_time_ < options_.checkpoint_interval) {
+    return;
+  }
+  Checkpoint cp = SignCheckpoint(options_.checkpoint_origin, head,
+                                 chain_.head_hash(), now, *signer_);
+  absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = store_->BeginWrite();
+  absl::Status s = txn.ok() ? (*txn)->InsertCheckpoint(cp) : txn.status();
+  if (s.ok()) s = (*txn)->Commit();
+  if (!s.ok()) {
+    spdlog::error("checkpoint at seq {} not written: {}", head, s.ToString());
+    return;
+  }
+  last_checkpoint_seq_ = head;
+  last_checkpoint_time_ = now;
+  absl::MutexLock lock(&mu_);
+  checkpoint_ = std::move(cp);
+}
+
+}  // namespace caregate

@@ -1,0 +1,157 @@
+// The Ledger serializes every change of the gateway's state.
+//
+// Commands (record a consent, send a disclosure, acknowledge a message, write
+// an audit event, ...) are queued by any thread and run one at a time on the
+// ledger's single writer thread. The writer group-commits: it runs every
+// queued command inside one store transaction (each under its own savepoint),
+// appends their audit events to the hash chain, and commits once — one fsync
+// for the whole group. Only after that commit is durable do the commands'
+// completions run, so a caller's reply always follows durability.
+//
+// Because decisions and revocations both run as commands, they are serialized:
+// a decision sees every revocation committed before it. A command that changes
+// consents calls EndGroupAfterThis(), so its in-memory effects (OnCommit) are
+// applied before any later command runs.
+//
+// The writer also signs a checkpoint of the audit head at most every
+// `checkpoint_interval` while events arrive, and once more at Shutdown().
+//
+// Thread-safety: Submit() and the accessors are thread-safe. Completions run
+// on the writer thread and must not block.
+#ifndef CAREGATE_SERVICES_LEDGER_LEDGER_H_
+#define CAREGATE_SERVICES_LEDGER_LEDGER_H_
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/audit/audit_chain.h"
+#include "services/audit/audit_event.h"
+#include "services/common/clock.h"
+#include "services/crypto/ed25519.h"
+#include "services/store/store.h"
+
+namespace caregate {
+
+// What a command sees while it runs on the writer thread.
+class LedgerTxn {
+ public:
+  // The open store transaction (inside the command's savepoint).
+  WriteTransaction& store() { return *store_; }
+  // The time the command runs at (one clock reading per command).
+  absl::Time now() const { return now_; }
+
+  // Sets the event's time if unset, appends it to the chain and the store,
+  // and returns its seq.
+  absl::StatusOr<int64_t> Audit(AuditEvent event);
+
+  // Runs on the writer thread after the group commits durably, before any
+  // completion. Dropped when the command or the commit fails.
+  void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
+
+  // Commits the group right after this command, so OnCommit effects are
+  // visible to every later command.
+  void EndGroupAfterThis() { end_group_ = true; }
+
+ private:
+  friend class Ledger;
+  LedgerTxn(WriteTransaction* store, AuditChain* chain, absl::Time now)
+      : store_(store), chain_(chain), now_(now) {}
+
+  WriteTransaction* store_;
+  AuditChain* chain_;
+  absl::Time now_;
+  std::vector<std::function<void()>> on_commit_;
+  bool end_group_ = false;
+};
+
+// A unit of work. Return non-OK only when the command must leave nothing
+// behind (its savepoint is rolled back); report a refusal that is itself
+// audited (a denial) through the command's own captured result instead.
+using LedgerCommand = std::function<absl::Status(LedgerTxn&)>;
+// Runs after the group's commit with OK, the command's error, or the commit's
+// error (UNAVAILABLE: nothing was written).
+using LedgerDone = std::function<void(absl::Status)>;
+
+class Ledger {
+ public:
+  struct Options {
+    std::string checkpoint_origin;
+    absl::Duration checkpoint_interval = absl::Seconds(1);
+    int max_group_size = 256;
+  };
+
+  // Reads the chain head from `store` and starts the writer thread. `store`,
+  // `clock` and `signer` must outlive the Ledger.
+  static absl::StatusOr<std::unique_ptr<Ledger>> Create(
+      Store* store, const Clock* clock, const Ed25519Signer* signer,
+      Options options);
+  ~Ledger();  // Shutdown()s if still running.
+
+  // Queues a command. After Shutdown(), `done` runs at once (on the calling
+  // thread) with UNAVAILABLE.
+  void Submit(LedgerCommand command, LedgerDone done);
+
+  // Stops accepting commands, runs those already queued, writes a final
+  // checkpoint and joins the writer thread. Idempotent.
+  void Shutdown();
+
+  // The last committed audit head.
+  ChainHead committed_head() const;
+  // The last checkpoint written by this process, if any.
+  std::optional<Checkpoint> latest_checkpoint() const;
+
+ private:
+  struct Pending {
+    LedgerCommand command;
+    LedgerDone done;
+  };
+  struct Outcome {
+    LedgerDone done;
+    absl::Status status;
+  };
+
+  Ledger(Store* store, const Clock* clock, const Ed25519Signer* signer,
+         Options options, AuditChain chain);
+  void WriterLoop();
+  // Runs one group of queued commands in one transaction.
+  void RunGroup();
+  // Runs one command under a savepoint; appends its outcome.
+  void RunCommand(WriteTransaction& txn, Pending pending,
+                  std::vector<Outcome>& outcomes,
+                  std::vector<std::function<void()>>& on_commit,
+                  bool& end_group);
+  // Signs and stores a checkpoint of the committed head when one is due.
+  void MaybeCheckpoint(bool force);
+
+  Store* const store_;
+  const Clock* const clock_;
+  const Ed25519Signer* const signer_;
+  const Options options_;
+
+  mutable absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  ChainHead committed_ ABSL_GUARDED_BY(mu_);
+  std::optional<Checkpoint> checkpoint_ ABSL_GUARDED_BY(mu_);
+
+  // Writer-thread state.
+  AuditChain chain_;
+  absl::Time last_checkpoint_time_ = absl::InfinitePast();
+  int64_t last_checkpoint_seq_ = 0;
+
+  std::thread writer_;
+};
+
+}  // namespace caregate
+
+#endif  // CAREGATE_SERVICES_LEDGER_LEDGER_H_

@@ -1,0 +1,198 @@
+#include "services/ledger/ledger.h"
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/audit/audit_chain.h"
+#include "services/audit/checkpoint.h"
+#include "services/store/sqlite_store.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
+
+namespace caregate {
+namespace {
+
+using ::caregate::testing::IsOk;
+using ::caregate::testing::StatusIs;
+using ::testing::HasSubstr;
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("ledger_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    const auto keys = testing::NewEd25519KeyPair();
+    signer_ = std::move(Ed25519Signer::FromPem(keys.private_pem)).value();
+    verifier_ = std::move(Ed25519Verifier::FromPem(keys.public_pem)).value();
+    Open();
+  }
+  void TearDown() override {
+    ledger_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    store_ = std::move(OpenSqliteStore((dir_ / "db.sqlite").string())).value();
+    ledger_ = std::move(Ledger::Create(store_.get(), &clock_, signer_.get(),
+                                       {"test.local/audit", absl::Seconds(1)}))
+                  .value();
+  }
+  void Reopen() {
+    ledger_.reset();
+    store_.reset();
+    Open();
+  }
+
+  // Submits `command` and waits for its completion status.
+  absl::Status Run(LedgerCommand command) {
+    absl::Notification done;
+    absl::Status result;
+    ledger_->Submit(std::move(command), [&](absl::Status s) {
+      result = s;
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return result;
+  }
+
+  static AuditEvent Event(std::string subject) {
+    AuditEvent e;
+    e.actor_principal_id = "dr-rivera";
+    e.actor_role = v1::ROLE_THERAPIST;
+    e.action = v1::AUDIT_ACTION_ACCESS_DENIED;
+    e.subject_id = std::move(subject);
+    return e;
+  }
+
+  std::vector<AuditEvent> AllEvents() {
+    std::vector<AuditEvent> events;
+    EXPECT_THAT(store_->ScanAuditEvents(1, INT64_MAX,
+                                        [&](const AuditEvent& e) {
+                                          events.push_back(e);
+                                          return true;
+                                        }),
+                IsOk());
+    return events;
+  }
+
+  std::filesystem::path dir_;
+  FakeClock clock_{absl::FromUnixSeconds(1800000000)};
+  std::unique_ptr<Ed25519Signer> signer_;
+  std::unique_ptr<Ed25519Verifier> verifier_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Ledger> ledger_;
+};
+
+TEST_F(LedgerTest, CommandsCommitWithChainedAuditEvents) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(Run([i](LedgerTxn& txn) {
+                  return txn.Audit(Event("s" + std::to_string(i))).status();
+                }),
+                IsOk());
+  }
+  const std::vector<AuditEvent> events = AllEvents();
+  ASSERT_EQ(events.size(), 3u);
+  ChainVerifier verifier;
+  for (const AuditEvent& e : events) EXPECT_TRUE(verifier.Add(e));
+  EXPECT_EQ(events[2].seq, 3);
+  EXPECT_EQ(events[0].time, clock_.Now());
+  EXPECT_EQ(ledger_->committed_head().seq, 3);
+  EXPECT_EQ(ledger_->committed_head().hash, events[2].hash);
+}
+
+TEST_F(LedgerTest, FailedCommandLeavesNothingAndNeighboursCommit) {
+  // Hold the writer busy so the three commands form one group.
+  absl::Notification release;
+  ledger_->Submit(
+      [&](LedgerTxn&) {
+        release.WaitForNotification();
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
+  std::atomic<int> finished = 0;
+  absl::Status first, second, third;
+  absl::Notification all_done;
+  auto done = [&](absl::Status* out) {
+    return [&, out](absl::Status s) {
+      *out = s;
+      if (++finished == 3) all_done.Notify();
+    };
+  };
+  bool second_on_commit_ran = false;
+  ledger_->Submit([](LedgerTxn& txn) { return txn.Audit(Event("a")).status(); },
+                  done(&first));
+  ledger_->Submit(
+      [&](LedgerTxn& txn) {
+        if (!txn.Audit(Event("b")).ok()) return absl::InternalError("audit");
+        txn.OnCommit([&] { second_on_commit_ran = true; });
+        return absl::InvalidArgumentError("request_id: refused");
+      },
+      done(&second));
+  ledger_->Submit([](LedgerTxn& txn) { return txn.Audit(Event("c")).status(); },
+                  done(&third));
+  release.Notify();
+  all_done.WaitForNotification();
+  EXPECT_THAT(first, IsOk());
+  EXPECT_THAT(second, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("request_id")));
+  EXPECT_THAT(third, IsOk());
+  EXPECT_FALSE(second_on_commit_ran);
+  const std::vector<AuditEvent> events = AllEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].subject_id, "a");
+  EXPECT_EQ(events[1].subject_id, "c");
+  EXPECT_EQ(events[1].seq, 2);  // no gap where "b" was rolled back
+  ChainVerifier verifier;
+  for (const AuditEvent& e : events) EXPECT_TRUE(verifier.Add(e));
+}
+
+TEST_F(LedgerTest, OnCommitRunsBeforeCompletion) {
+  bool committed = false;
+  bool seen_in_done = false;
+  absl::Notification done;
+  ledger_->Submit(
+      [&](LedgerTxn& txn) {
+        txn.OnCommit([&] { committed = true; });
+        return txn.Audit(Event("x")).status();
+      },
+      [&](absl::Status s) {
+        seen_in_done = committed && s.ok();
+        done.Notify();
+      });
+  done.WaitForNotification();
+  EXPECT_TRUE(seen_in_done);
+}
+
+TEST_F(LedgerTest, ChainContinuesAcrossRestartAndShutdownCheckpoints) {
+  ASSERT_THAT(Run([](LedgerTxn& txn) { return txn.Audit(Event("1")).status(); }),
+              IsOk());
+  ledger_->Shutdown();
+  auto checkpoint = store_->GetLatestCheckpoint();
+  ASSERT_THAT(checkpoint, IsOk());
+  ASSERT_TRUE(checkpoint->has_value());
+  EXPECT_EQ((*checkpoint)->seq, 1);
+  EXPECT_THAT(VerifyCheckpoint(**checkpoint, *verifier_), IsOk());
+
+  Reopen();
+  ASSERT_THAT(Run([](LedgerTxn& txn) { return txn.Audit(Event("2")).status(); }),
+              IsOk());
+  const std::vector<AuditEvent> events = AllEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].seq, 2);
+  EXPECT_EQ(events[1].prev_hash, events[0].hash);
+}
+
+TEST_F(LedgerTest, SubmitAfterShutdownIsUnavailable) {
+  ledger_->Shutdown();
+  EXPECT_THAT(Run([](LedgerTxn&) { return absl::OkStatus(); }),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shutting down")));
+}
+
+}  // namespace
+}  // namespace caregate

@@ -1,0 +1,213 @@
+#include "services/pki/dev_material.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "services/pki/annotated_config.h"
+#include "services/pki/dev_pki.h"
+#include "services/pki/pem.h"
+
+namespace caregate::pki {
+namespace {
+
+constexpr int kCaValidityDays = 3650;
+constexpr int kLeafValidityDays = 730;
+constexpr mode_t kPrivateFileMode = 0600;
+constexpr mode_t kPublicFileMode = 0644;
+constexpr size_t kDataKeyBytes = 32;
+
+constexpr char kConfigHeader[] =
+    "caregate gateway configuration, in protobuf text format. Schema:\n"
+    "caregate.config.v1.GatewayConfig in "
+    "proto/caregate/config/v1/config.proto.\n"
+    "\n"
+    "Written by `caregatectl dev-init` for local development: a throwaway CA,\n"
+    "certificates and keys under pki/ and keys/, and a sample directory of "
+    "two\n"
+    "therapy practices and five partner clinics with fictitious names and "
+    "NPIs.\n"
+    "Not for production: config/caregate.production.textproto is a template.\n"
+    "\n"
+    "Relative paths are resolved against the directory of this file.\n"
+    "Start the gateway with: caregated --config <this file>";
+
+struct HostPort {
+  std::string host;
+  std::string port;
+};
+
+absl::StatusOr<HostPort> SplitListenAddress(std::string_view listen) {
+  auto bad = [listen](std::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address \"", std::string(listen), "\": ", std::string(why),
+        " (want HOST:PORT, e.g. 127.0.0.1:7443)"));
+  };
+  HostPort out;
+  if (!listen.empty() && listen.front() == '[') {
+    size_t close = listen.find(']');
+    if (close == std::string_view::npos) return bad("missing ']'");
+    out.host = std::string(listen.substr(1, close - 1));
+    std::string_view rest = listen.substr(close + 1);
+    if (rest.empty() || rest.front() != ':') return bad("missing :PORT");
+    out.port = std::string(rest.substr(1));
+  } else {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos) return bad("missing :PORT");
+    out.host = std::string(listen.substr(0, colon));
+    out.port = std::string(listen.substr(colon + 1));
+    if (out.host.find(':') != std::string::npos) {
+      return bad("write an IPv6 address in brackets");
+    }
+  }
+  if (out.host.empty()) return bad("missing host");
+  int port = 0;
+  bool digits =
+      !out.port.empty() &&
+      std::all_of(out.port.begin(), out.port.end(), absl::ascii_isdigit);
+  if (!digits || !absl::SimpleAtoi(out.port, &port) || port < 1 ||
+      port > 65535) {
+    return bad("port must be a number from 1 to 65535");
+  }
+  return out;
+}
+
+// A DNS host name: dot-separated labels of letters, digits and inner '-'.
+bool IsHostName(std::string_view host) {
+  if (host.size() > 253) return false;
+  size_t start = 0;
+  while (start <= host.size()) {
+    size_t end = std::min(host.find('.', start), host.size());
+    std::string_view label = host.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' ||
+        label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!absl::ascii_isalnum(c) && c != '-') return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+PlannedFile Private(std::string_view path, std::string contents,
+                    std::string description) {
+  return {std::string(path), std::move(contents), kPrivateFileMode,
+          std::move(description)};
+}
+
+PlannedFile Public(std::string_view path, std::string contents,
+                   std::string description) {
+  return {std::string(path), std::move(contents), kPublicFileMode,
+          std::move(description)};
+}
+
+// The server certificate and key, and a client certificate and key for
+// every principal of `config`.
+absl::Status AddCertificates(const DevInitOptions& options,
+                             const config::v1::GatewayConfig& config,
+                             std::vector<PlannedFile>& files) {
+  CG_ASSIGN_OR_RETURN(auto ca, DevCertificateAuthority::Create(
+                                   "caregate dev CA", kCaValidityDays));
+  CG_ASSIGN_OR_RETURN(std::string ca_pem, ca->CertificatePem());
+  files.push_back(Public(kCaCertFile, std::move(ca_pem),
+                         "CA certificate: the trust anchor of every "
+                         "certificate below"));
+  CG_ASSIGN_OR_RETURN(auto sans, ServerSubjectAltNames(options.listen));
+  CG_ASSIGN_OR_RETURN(PemCredential server,
+                      ca->Issue({"caregate server", sans, LeafUsage::kServer,
+                                 kLeafValidityDays}));
+  files.push_back(Public(kServerCertFile, std::move(server.certificate_pem),
+                         "server certificate"));
+  files.push_back(Private(kServerKeyFile, std::move(server.private_key_pem),
+                          "server private key"));
+  for (const auto& principal : config.principals()) {
+    const std::string& id = principal.principal_id();
+    std::string uri = absl::StrCat("spiffe://", options.trust_domain, "/", id);
+    CG_ASSIGN_OR_RETURN(PemCredential client,
+                        ca->Issue({id,
+                                   {{SubjectAltName::Kind::kUri, uri}},
+                                   LeafUsage::kClient,
+                                   kLeafValidityDays}));
+    std::string who = absl::StrCat(
+        id, " (", caregate::v1::Role_Name(principal.role()),
+        principal.org_id().empty() ? "" : ", ", principal.org_id(), ")");
+    files.push_back(Public(ClientCertFile(id),
+                           std::move(client.certificate_pem),
+                           absl::StrCat("client certificate of ", who)));
+    files.push_back(Private(ClientKeyFile(id),
+                            std::move(client.private_key_pem),
+                            absl::StrCat("private key of ", id)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AddKeys(std::vector<PlannedFile>& files) {
+  CG_ASSIGN_OR_RETURN(EvpPkeyPtr signing_key, GenerateEd25519Key());
+  CG_ASSIGN_OR_RETURN(std::string private_pem,
+                      PrivateKeyPem(signing_key.get()));
+  CG_ASSIGN_OR_RETURN(std::string public_pem, PublicKeyPem(signing_key.get()));
+  files.push_back(Private(kAuditSigningKeyFile, std::move(private_pem),
+                          "Ed25519 key that signs audit checkpoints and "
+                          "messages"));
+  files.push_back(Public(kAuditSigningPublicKeyFile, std::move(public_pem),
+                         "its public key, for auditors and clinics"));
+  CG_ASSIGN_OR_RETURN(std::string data_key, SecureRandomBytes(kDataKeyBytes));
+  files.push_back(Private(
+      kDataKeyFile, absl::StrCat(absl::BytesToHexString(data_key), "\n"),
+      absl::StrCat("AES-256 data key, id ", std::string(kDataKeyId))));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SubjectAltName>> ServerSubjectAltNames(
+    std::string_view listen) {
+  CG_ASSIGN_OR_RETURN(HostPort hp, SplitListenAddress(listen));
+  std::vector<SubjectAltName> sans = {{SubjectAltName::Kind::kDns, "localhost"},
+                                      {SubjectAltName::Kind::kIp, "127.0.0.1"}};
+  unsigned char addr[16];
+  if (inet_pton(AF_INET, hp.host.c_str(), addr) == 1) {
+    if (hp.host != "127.0.0.1" && hp.host != "0.0.0.0") {
+      sans.push_back({SubjectAltName::Kind::kIp, hp.host});
+    }
+  } else if (inet_pton(AF_INET6, hp.host.c_str(), addr) == 1) {
+    static constexpr unsigned char kAny[16] = {};
+    if (!std::equal(addr, addr + 16, kAny)) {
+      sans.push_back({SubjectAltName::Kind::kIp, hp.host});
+    }
+  } else if (IsHostName(hp.host)) {
+    if (absl::AsciiStrToLower(hp.host) != "localhost") {
+      sans.push_back({SubjectAltName::Kind::kDns, hp.host});
+    }
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address \"", std::string(listen),
+                     "\": host is neither an IP address nor a host name"));
+  }
+  return sans;
+}
+
+std::string SampleConfigText(const DevInitOptions& options) {
+  return AnnotatedConfigText(SampleGatewayConfig(options), kConfigHeader);
+}
+
+absl::StatusOr<std::vector<PlannedFile>> BuildDevFiles(
+    const DevInitOptions& options) {
+  config::v1::GatewayConfig config = SampleGatewayConfig(options);
+  std::vector<PlannedFile> files;
+  files.push_back(Public(kConfigFileName, SampleConfigText(options),
+                         "gateway config, annotated"));
+  CG_RETURN_IF_ERROR(AddCertificates(options, config, files));
+  CG_RETURN_IF_ERROR(AddKeys(files));
+  return files;
+}
+
+}  // namespace caregate::pki

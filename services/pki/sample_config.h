@@ -1,0 +1,53 @@
+// The configuration `caregatectl dev-init` writes: a gateway on loopback with
+// the sample directory of docs API.md (two therapy practices, five partner
+// clinics, a compliance officer and an administrator).
+//
+// Pure functions; thread-safe. Paths in the config are relative to the
+// directory that holds the config file.
+#ifndef CAREGATE_SERVICES_PKI_SAMPLE_CONFIG_H_
+#define CAREGATE_SERVICES_PKI_SAMPLE_CONFIG_H_
+
+#include <string>
+#include <string_view>
+
+#include "caregate/config/v1/config.pb.h"
+
+namespace caregate::pki {
+
+// What `caregatectl dev-init` was asked for.
+struct DevInitOptions {
+  // The directory to write; created when missing, refused when not empty.
+  std::string dir;
+  // host:port the gateway listens on; the host also goes into the server
+  // certificate's SANs.
+  std::string listen = "127.0.0.1:7443";
+  // The SPIFFE trust domain of the client certificates' URI SANs.
+  std::string trust_domain = "caregate.local";
+};
+
+// Files of a dev setup, relative to DevInitOptions::dir.
+inline constexpr std::string_view kConfigFileName = "caregate.textproto";
+inline constexpr std::string_view kPkiDir = "pki";
+inline constexpr std::string_view kKeysDir = "keys";
+inline constexpr std::string_view kCaCertFile = "pki/ca.crt";
+inline constexpr std::string_view kServerCertFile = "pki/server.crt";
+inline constexpr std::string_view kServerKeyFile = "pki/server.key";
+inline constexpr std::string_view kAuditSigningKeyFile =
+    "keys/audit-signing.key.pem";
+inline constexpr std::string_view kAuditSigningPublicKeyFile =
+    "keys/audit-signing.pub.pem";
+inline constexpr std::string_view kDataKeyFile = "keys/data.key";
+inline constexpr std::string_view kSqlitePath = "data/caregate.db";
+inline constexpr std::string_view kDataKeyId = "dev-1";
+
+// "pki/<principal_id>.crt" and "pki/<principal_id>.key".
+std::string ClientCertFile(std::string_view principal_id);
+std::string ClientKeyFile(std::string_view principal_id);
+
+// The sample configuration for `options` (its `dir` is not used).
+caregate::config::v1::GatewayConfig SampleGatewayConfig(
+    const DevInitOptions& options);
+
+}  // namespace caregate::pki
+
+#endif  // CAREGATE_SERVICES_PKI_SAMPLE_CONFIG_H_

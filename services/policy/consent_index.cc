@@ -1,0 +1,100 @@
+#include "services/policy/consent_index.h"
+
+#include <algorithm>
+#include <span>
+#include <utility>
+
+#include "absl/hash/hash.h"
+#include "services/policy/decision_engine.h"
+
+namespace caregate {
+
+size_t ConsentIndex::PatientKeyHash::Hash(PatientKeyView key) {
+  return absl::HashOf(key.practice_org_id, key.patient_id);
+}
+
+size_t ConsentIndex::RecordIdHash::Hash(std::string_view id) {
+  return absl::HashOf(id);
+}
+
+void ConsentIndex::Upsert(ConsentRecord consent) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_id_.find(std::string_view(consent.consent_id));
+  if (it == by_id_.end()) {
+    ConsentRecord& stored = records_.emplace_back(std::move(consent));
+    by_id_.insert(&stored);
+    PatientSlot(stored).push_back(&stored);
+    return;
+  }
+  ConsentRecord* stored = *it;
+  // A consent does not change patient; should a replacement say otherwise,
+  // it moves to the end of its new patient's list.
+  const bool same_patient =
+      stored->practice_org_id == consent.practice_org_id &&
+      stored->patient_id == consent.patient_id;
+  if (!same_patient) DetachFromPatient(stored);
+  // Same consent_id, so the entry in by_id_ stays valid.
+  *stored = std::move(consent);
+  if (!same_patient) PatientSlot(*stored).push_back(stored);
+}
+
+std::optional<ConsentRecord> ConsentIndex::Find(
+    std::string_view consent_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = by_id_.find(consent_id);
+  if (it == by_id_.end()) return std::nullopt;
+  return **it;
+}
+
+std::vector<ConsentRecord> ConsentIndex::ListForPatient(
+    std::string_view practice_org_id, std::string_view patient_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<ConsentRecord> out;
+  const PatientConsents* consents = FindPatient(practice_org_id, patient_id);
+  if (consents == nullptr) return out;
+  out.reserve(consents->size());
+  for (const ConsentRecord* consent : *consents) out.push_back(*consent);
+  return out;
+}
+
+DecisionResult ConsentIndex::Decide(const DecisionRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const PatientConsents* consents =
+      FindPatient(request.practice_org_id, request.patient_id);
+  if (consents == nullptr) return caregate::Decide(request, {});
+  return caregate::Decide(request, *consents);
+}
+
+size_t ConsentIndex::size() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return records_.size();
+}
+
+ConsentIndex::PatientConsents& ConsentIndex::PatientSlot(
+    const ConsentRecord& consent) {
+  auto it = by_patient_.find(
+      PatientKeyView{consent.practice_org_id, consent.patient_id});
+  if (it != by_patient_.end()) return it->second;
+  return by_patient_
+      .emplace(PatientKey{consent.practice_org_id, consent.patient_id},
+               PatientConsents())
+      .first->second;
+}
+
+void ConsentIndex::DetachFromPatient(const ConsentRecord* record) {
+  auto it = by_patient_.find(
+      PatientKeyView{record->practice_org_id, record->patient_id});
+  if (it == by_patient_.end()) return;
+  PatientConsents& consents = it->second;
+  consents.erase(std::remove(consents.begin(), consents.end(), record),
+                 consents.end());
+  if (consents.empty()) by_patient_.erase(it);
+}
+
+const ConsentIndex::PatientConsents* ConsentIndex::FindPatient(
+    std::string_view practice_org_id, std::string_view patient_id) const {
+  auto it = by_patient_.find(PatientKeyView{practice_org_id, patient_id});
+  return it == by_patient_.end() ? nullptr : &it->second;
+}
+
+}  // namespace caregate

@@ -1,0 +1,33 @@
+// Turns an AuditQuery into one SELECT over audit_events and its parameters.
+//
+// Only the filters that are set appear in the SQL, so each kind of query can
+// use the index of its most selective column; the set of actions is one
+// parameter (a JSON array read with json_each), so there are at most 2^7
+// distinct statements to cache. Pure; thread-safe.
+#ifndef CAREGATE_SERVICES_STORE_SQLITE_AUDIT_QUERY_H_
+#define CAREGATE_SERVICES_STORE_SQLITE_AUDIT_QUERY_H_
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/store/records.h"
+#include "services/store/sqlite_connection.h"
+
+namespace caregate::sqlite {
+
+struct AuditQuerySql {
+  std::string sql;
+  std::vector<std::variant<int64_t, std::string>> params;  // ?1, ?2, ...
+
+  void Bind(SqliteStatement& stmt) const;
+};
+
+// INVALID_ARGUMENT when `query.limit` is below 1.
+absl::StatusOr<AuditQuerySql> BuildAuditQuerySql(const AuditQuery& query);
+
+}  // namespace caregate::sqlite
+
+#endif  // CAREGATE_SERVICES_STORE_SQLITE_AUDIT_QUERY_H_

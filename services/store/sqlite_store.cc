@@ -1,0 +1,274 @@
+#include "services/store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "services/common/status_macros.h"
+#include "services/store/sqlite_audit_query.h"
+#include "services/store/sqlite_codec.h"
+#include "services/store/sqlite_connection.h"
+#include "services/store/sqlite_read_pool.h"
+#include "services/store/sqlite_rows.h"
+#include "services/store/sqlite_schema.h"
+#include "services/store/sqlite_write_transaction.h"
+
+namespace caregate {
+namespace {
+
+using sqlite::SqliteConnection;
+using sqlite::SqliteStatement;
+
+constexpr int kBusyTimeoutMs = 5000;
+constexpr int kMaxReadConnections = 4;
+
+absl::Status ErrnoError(std::string_view op, const std::filesystem::path& path,
+                        int error) {
+  return absl::UnavailableError(
+      absl::StrCat(absl::string_view(op.data(), op.size()), " ", path.string(),
+                   ": ", std::strerror(error)));
+}
+
+// Creates each missing directory of `dir` with mode 0700.
+absl::Status CreateDirectories(const std::filesystem::path& dir) {
+  std::filesystem::path current;
+  for (const std::filesystem::path& part : dir) {
+    current /= part;
+    struct stat st;
+    if (stat(current.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) continue;
+      return ErrnoError("create data directory", current, ENOTDIR);
+    }
+    if (errno != ENOENT) {
+      return ErrnoError("create data directory", current, errno);
+    }
+    if (mkdir(current.c_str(), 0700) != 0 && errno != EEXIST) {
+      return ErrnoError("create data directory", current, errno);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Creates the database file readable by its owner only, unless it exists.
+absl::Status CreateFileIfMissing(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoError("open database", path, errno);
+  close(fd);
+  return absl::OkStatus();
+}
+
+absl::Status ConfigureWriter(SqliteConnection& db) {
+  CG_ASSIGN_OR_RETURN(
+      std::string mode,
+      db.QueryText("set journal mode", "PRAGMA journal_mode=WAL"));
+  if (mode != "wal") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "set journal mode: the database stays in '", mode, "' mode, not WAL"));
+  }
+  return db.Exec("configure database",
+                 "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, std::unique_ptr<SqliteConnection> writer)
+      : writer_(std::move(writer)),
+        readers_(path, kMaxReadConnections, kBusyTimeoutMs) {}
+
+  absl::StatusOr<std::unique_ptr<WriteTransaction>> BeginWrite() override;
+  absl::Status ForEachConsent(
+      const std::function<void(ConsentRecord)>& fn) override;
+  absl::StatusOr<std::optional<ChainHead>> GetChainHead() override;
+  absl::StatusOr<std::optional<DisclosureRow>> GetDisclosure(
+      std::string_view disclosure_id) override;
+  absl::StatusOr<std::optional<MessageRow>> GetMessage(
+      std::string_view message_id) override;
+  absl::StatusOr<std::vector<MessageRow>> ListMessages(
+      std::string_view recipient_org_id, bool include_acknowledged,
+      int64_t after_seq, int limit) override;
+  absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
+      std::string_view practice_org_id, std::string_view patient_id,
+      absl::Time since, absl::Time until) override;
+  absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
+      const AuditQuery& query) override;
+  absl::Status ScanAuditEvents(
+      int64_t from_seq, int64_t to_seq,
+      const std::function<bool(const AuditEvent&)>& fn) override;
+  absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() override;
+
+ private:
+  // Runs `fn` with a prepared read statement for `sql`, on a pooled
+  // connection.
+  template <typename Fn>
+  auto WithStatement(std::string_view op, std::string_view sql, Fn fn)
+      -> decltype(fn(std::declval<SqliteStatement&>())) {
+    CG_ASSIGN_OR_RETURN(sqlite::SqliteReadPool::Lease lease,
+                        readers_.Acquire());
+    CG_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        lease.connection().Prepare(op, sql));
+    return fn(stmt);
+  }
+
+  // Declared first so it is closed last: the last connection to close
+  // checkpoints the WAL into the database file.
+  std::unique_ptr<SqliteConnection> writer_;
+  sqlite::SqliteReadPool readers_;
+  absl::Mutex write_mu_;
+  bool write_open_ ABSL_GUARDED_BY(write_mu_) = false;
+};
+
+absl::StatusOr<std::unique_ptr<WriteTransaction>> SqliteStore::BeginWrite() {
+  absl::MutexLock lock(&write_mu_);
+  if (write_open_) {
+    return absl::FailedPreconditionError(
+        "begin write transaction: another transaction is open");
+  }
+  CG_ASSIGN_OR_RETURN(std::unique_ptr<WriteTransaction> txn,
+                      sqlite::SqliteWriteTransaction::Begin(*writer_, [this] {
+                        absl::MutexLock lock(&write_mu_);
+                        write_open_ = false;
+                      }));
+  write_open_ = true;
+  return txn;
+}
+
+absl::Status SqliteStore::ForEachConsent(
+    const std::function<void(ConsentRecord)>& fn) {
+  return WithStatement("list consents", sqlite::kAllConsentsSql,
+                       [&](SqliteStatement& s) -> absl::Status {
+                         while (true) {
+                           CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
+                           if (!has_row) return absl::OkStatus();
+                           CG_ASSIGN_OR_RETURN(ConsentRecord consent,
+                                               sqlite::ReadConsent(s));
+                           fn(std::move(consent));
+                         }
+                       });
+}
+
+absl::StatusOr<std::optional<ChainHead>> SqliteStore::GetChainHead() {
+  return WithStatement(
+      "read chain head", sqlite::kChainHeadSql,
+      [](SqliteStatement& s) -> absl::StatusOr<std::optional<ChainHead>> {
+        CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
+        if (!has_row) return std::nullopt;
+        ChainHead head;
+        head.seq = s.ColumnInt64(0);
+        CG_ASSIGN_OR_RETURN(head.hash,
+                            sqlite::DecodeHash("audit hash", s.ColumnBlob(1)));
+        return head;
+      });
+}
+
+absl::StatusOr<std::optional<DisclosureRow>> SqliteStore::GetDisclosure(
+    std::string_view disclosure_id) {
+  return WithStatement(
+      "get disclosure", sqlite::kGetDisclosureSql, [&](SqliteStatement& s) {
+        s.BindText(1, disclosure_id);
+        return sqlite::ReadOptional(s, &sqlite::ReadDisclosure);
+      });
+}
+
+absl::StatusOr<std::optional<MessageRow>> SqliteStore::GetMessage(
+    std::string_view message_id) {
+  return WithStatement("get message", sqlite::kGetMessageSql,
+                       [&](SqliteStatement& s) {
+                         s.BindText(1, message_id);
+                         return sqlite::ReadOptional(s, &sqlite::ReadMessage);
+                       });
+}
+
+absl::StatusOr<std::vector<MessageRow>> SqliteStore::ListMessages(
+    std::string_view recipient_org_id, bool include_acknowledged,
+    int64_t after_seq, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError("list messages: limit must be >= 1");
+  }
+  return WithStatement(
+      "list messages", sqlite::kListMessagesSql, [&](SqliteStatement& s) {
+        s.BindText(1, recipient_org_id);
+        s.BindInt64(2, after_seq);
+        s.BindInt64(3, v1::DELIVERY_STATE_QUEUED);
+        s.BindInt64(4, include_acknowledged ? v1::DELIVERY_STATE_ACKNOWLEDGED
+                                            : v1::DELIVERY_STATE_QUEUED);
+        s.BindInt64(5, limit);
+        return sqlite::ReadAll(s, &sqlite::ReadMessage);
+      });
+}
+
+absl::StatusOr<std::vector<DisclosureRow>>
+SqliteStore::ListDisclosuresForPatient(std::string_view practice_org_id,
+                                       std::string_view patient_id,
+                                       absl::Time since, absl::Time until) {
+  return WithStatement(
+      "list disclosures", sqlite::kListDisclosuresSql, [&](SqliteStatement& s) {
+        s.BindText(1, patient_id);
+        s.BindText(2, practice_org_id);
+        s.BindInt64(3, sqlite::TimeToMicros(since));
+        s.BindInt64(4, sqlite::TimeToMicros(until));
+        s.BindInt64(5, v1::DECISION_OUTCOME_PERMITTED);
+        s.BindInt64(6, v1::DECISION_OUTCOME_PERMITTED_WITH_REDACTIONS);
+        return sqlite::ReadAll(s, &sqlite::ReadDisclosure);
+      });
+}
+
+absl::StatusOr<std::vector<AuditEvent>> SqliteStore::QueryAuditEvents(
+    const AuditQuery& query) {
+  CG_ASSIGN_OR_RETURN(sqlite::AuditQuerySql sql,
+                      sqlite::BuildAuditQuerySql(query));
+  return WithStatement("query audit events", sql.sql, [&](SqliteStatement& s) {
+    sql.Bind(s);
+    return sqlite::ReadAll(s, &sqlite::ReadAuditEvent);
+  });
+}
+
+absl::Status SqliteStore::ScanAuditEvents(
+    int64_t from_seq, int64_t to_seq,
+    const std::function<bool(const AuditEvent&)>& fn) {
+  return WithStatement("scan audit events", sqlite::kScanAuditEventsSql,
+                       [&](SqliteStatement& s) -> absl::Status {
+                         s.BindInt64(1, from_seq);
+                         s.BindInt64(2, to_seq);
+                         while (true) {
+                           CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
+                           if (!has_row) return absl::OkStatus();
+                           CG_ASSIGN_OR_RETURN(AuditEvent event,
+                                               sqlite::ReadAuditEvent(s));
+                           if (!fn(event)) return absl::OkStatus();
+                         }
+                       });
+}
+
+absl::StatusOr<std::optional<Checkpoint>> SqliteStore::GetLatestCheckpoint() {
+  return WithStatement("read latest checkpoint", sqlite::kLatestCheckpointSql,
+                       [](SqliteStatement& s) {
+                         return sqlite::ReadOptional(s,
+                                                     &sqlite::ReadCheckpoint);
+                       });
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(
+    const std::string& path) {
+  CG_RETURN_IF_ERROR(
+      CreateDirectories(std::filesystem::path(path).parent_path()));
+  CG_RETURN_IF_ERROR(CreateFileIfMissing(path));
+  CG_ASSIGN_OR_RETURN(
+      std::unique_ptr<SqliteConnection> writer,
+      SqliteConnection::Open(path, SQLITE_OPEN_READWRITE, kBusyTimeoutMs));
+  CG_RETURN_IF_ERROR(ConfigureWriter(*writer));
+  CG_RETURN_IF_ERROR(sqlite::MigrateSchema(*writer));
+  return std::unique_ptr<Store>(new SqliteStore(path, std::move(writer)));
+}
+
+}  // namespace caregate

@@ -1,0 +1,197 @@
+// The SQLite store: runs the conformance suite on it, plus what is specific
+// to SQLite (files, pragmas, schema versions, open errors, damaged rows).
+#include "services/store/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "services/store/sqlite_schema.h"
+#include "services/store/store_conformance_test.h"
+#include "tests/testing/status_matchers.h"
+
+namespace caregate::store_testing {
+namespace {
+
+using ::caregate::testing::IsOk;
+using ::caregate::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string DbPath(const std::string& dir) { return dir + "/caregate.db"; }
+
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, StoreConformanceTest,
+    ::testing::Values(StoreBackend{
+        "sqlite",
+        [](const std::string& dir) { return OpenSqliteStore(DbPath(dir)); }}),
+    [](const ::testing::TestParamInfo<StoreBackend>& info) {
+      return info.param.name;
+    });
+
+// Runs `sql` on its own connection and returns the first column of the
+// first row ("" when none).
+std::string RawQuery(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::string out;
+  if (sqlite3_step(stmt) == SQLITE_ROW) {
+    const auto* text =
+        reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    if (text != nullptr) out = text;
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+int Mode(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 0777;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Open(const std::string& path) {
+    auto store = OpenSqliteStore(path);
+    EXPECT_THAT(store, IsOk());
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  std::string path() const { return DbPath(dir_.path()); }
+
+  TempDir dir_;
+};
+
+TEST_F(SqliteStoreTest, DatabaseIsWalAtTheLatestSchemaVersion) {
+  {
+    std::unique_ptr<Store> store = Open(path());
+    ASSERT_NE(store, nullptr);
+  }
+  {
+    std::unique_ptr<Store> reopened = Open(path());
+    ASSERT_NE(reopened, nullptr);
+  }
+  EXPECT_EQ(RawQuery(path(), "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"),
+            std::to_string(sqlite::LatestSchemaVersion()));
+}
+
+TEST_F(SqliteStoreTest, CreatesMissingDirectoriesAndFilePrivately) {
+  const std::string nested = dir_.path() + "/a/b/caregate.db";
+  std::unique_ptr<Store> store = Open(nested);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(Mode(dir_.path() + "/a"), 0700);
+  EXPECT_EQ(Mode(dir_.path() + "/a/b"), 0700);
+  EXPECT_EQ(Mode(nested), 0600);
+}
+
+TEST_F(SqliteStoreTest, DatabaseOfANewerSchemaIsRefused) {
+  { ASSERT_NE(Open(path()), nullptr); }
+  const int newer = sqlite::LatestSchemaVersion() + 1;
+  RawQuery(path(), absl::StrCat("PRAGMA user_version = ", newer));
+  EXPECT_THAT(
+      OpenSqliteStore(path()),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr("newer"), HasSubstr(std::to_string(newer)))));
+}
+
+TEST_F(SqliteStoreTest, FailedMigrationIsRolledBack) {
+  // A table in the way makes migration 1 fail part-way.
+  RawQuery(path(), "CREATE TABLE checkpoints (x INTEGER)");
+  EXPECT_THAT(OpenSqliteStore(path()),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("migrate schema to version 1")));
+  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"), "0");
+  EXPECT_EQ(RawQuery(path(),
+                     "SELECT count(*) FROM sqlite_schema "
+                     "WHERE name = 'consents'"),
+            "0");
+}
+
+TEST_F(SqliteStoreTest, ParentThatIsAFileIsUnavailable) {
+  const std::string file = dir_.path() + "/not-a-dir";
+  std::ofstream(file) << "x";
+  EXPECT_THAT(OpenSqliteStore(file + "/caregate.db"),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("create data directory")));
+}
+
+TEST_F(SqliteStoreTest, PathThatIsADirectoryIsUnavailable) {
+  std::filesystem::create_directory(path());
+  EXPECT_THAT(OpenSqliteStore(path()), StatusIs(absl::StatusCode::kUnavailable,
+                                                HasSubstr("open database")));
+}
+
+TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsDataLoss) {
+  std::ofstream(path()) << std::string(4096, 'z');
+  EXPECT_THAT(OpenSqliteStore(path()),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("journal mode")));
+}
+
+TEST_F(SqliteStoreTest, DamagedHashIsDataLoss) {
+  std::unique_ptr<Store> store = Open(path());
+  ASSERT_NE(store, nullptr);
+  auto txn = store->BeginWrite();
+  CG_ASSERT_OK(txn);
+  CG_ASSERT_OK((*txn)->AppendAuditEvent(SampleAuditEvent(1)));
+  CG_ASSERT_OK((*txn)->Commit());
+  txn->reset();
+  RawQuery(path(), "UPDATE audit_events SET hash = x'0102'");
+  EXPECT_THAT(store->GetChainHead(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("audit hash")));
+  EXPECT_THAT(
+      store->ScanAuditEvents(1, 1, [](const AuditEvent&) { return true; }),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("2 bytes")));
+}
+
+TEST_F(SqliteStoreTest, ErrorsNameTheOperationNotTheRow) {
+  std::unique_ptr<Store> store = Open(path());
+  ASSERT_NE(store, nullptr);
+  DisclosureRow first = SampleDisclosure("d-1", "req-secret");
+  first.patient_id = "pat-secret";
+  DisclosureRow second = first;
+  second.disclosure_id = "d-2";
+  auto txn = store->BeginWrite();
+  CG_ASSERT_OK(txn);
+  CG_ASSERT_OK((*txn)->InsertDisclosure(first));
+  EXPECT_THAT((*txn)->InsertDisclosure(second),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       AllOf(HasSubstr("insert disclosure"),
+                             Not(HasSubstr("secret")))));
+}
+
+TEST_F(SqliteStoreTest, MoreReadersThanPooledConnectionsAllSucceed) {
+  std::unique_ptr<Store> store = Open(path());
+  ASSERT_NE(store, nullptr);
+  {
+    auto txn = store->BeginWrite();
+    CG_ASSERT_OK(txn);
+    CG_ASSERT_OK((*txn)->AppendAuditEvent(SampleAuditEvent(1)));
+    CG_ASSERT_OK((*txn)->Commit());
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 9; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto head = store->GetChainHead();
+        ASSERT_THAT(head, IsOk());
+        ASSERT_TRUE(head->has_value());
+        EXPECT_EQ((*head)->seq, 1);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+}
+
+}  // namespace
+}  // namespace caregate::store_testing

@@ -1,0 +1,240 @@
+#include "services/store/sqlite_write_transaction.h"
+
+#include <algorithm>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "services/store/sqlite_codec.h"
+#include "services/store/sqlite_rows.h"
+
+namespace caregate::sqlite {
+namespace {
+
+absl::string_view View(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+absl::Status RunSql(SqliteConnection& db, std::string_view op,
+                    std::string_view sql) {
+  CG_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(op, sql));
+  return stmt.Run();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteWriteTransaction>>
+SqliteWriteTransaction::Begin(SqliteConnection& db,
+                              std::function<void()> on_end) {
+  CG_RETURN_IF_ERROR(RunSql(db, "begin write transaction", "BEGIN IMMEDIATE"));
+  return std::unique_ptr<SqliteWriteTransaction>(
+      new SqliteWriteTransaction(db, std::move(on_end)));
+}
+
+SqliteWriteTransaction::~SqliteWriteTransaction() {
+  if (db_.InTransaction()) {
+    RunSql(db_, "roll back write transaction", "ROLLBACK").IgnoreError();
+  }
+  if (on_end_) on_end_();
+}
+
+absl::Status SqliteWriteTransaction::CheckOpen(std::string_view op) const {
+  switch (state_) {
+    case State::kOpen:
+      return absl::OkStatus();
+    case State::kRolledBackBySqlite:
+      return absl::UnavailableError(absl::StrCat(
+          View(op), ": the transaction was rolled back by an earlier error"));
+    case State::kEnded:
+      break;
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat(View(op), ": the transaction has ended"));
+}
+
+absl::Status SqliteWriteTransaction::Track(absl::Status status) {
+  if (!status.ok() && state_ == State::kOpen && !db_.InTransaction()) {
+    state_ = State::kRolledBackBySqlite;
+  }
+  return status;
+}
+
+absl::Status SqliteWriteTransaction::Run(
+    std::string_view op, std::string_view sql,
+    const std::function<void(SqliteStatement&)>& bind) {
+  CG_RETURN_IF_ERROR(CheckOpen(op));
+  absl::StatusOr<SqliteStatement> stmt = db_.Prepare(op, sql);
+  if (!stmt.ok()) return Track(stmt.status());
+  if (bind) bind(*stmt);
+  return Track(stmt->Run());
+}
+
+absl::Status SqliteWriteTransaction::Update(
+    std::string_view op, std::string_view sql,
+    const std::function<void(SqliteStatement&)>& bind) {
+  CG_RETURN_IF_ERROR(Run(op, sql, bind));
+  if (db_.changes() == 0) {
+    return absl::NotFoundError(absl::StrCat(View(op), ": no such row"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteWriteTransaction::Savepoint() {
+  CG_RETURN_IF_ERROR(Run("open savepoint", "SAVEPOINT cmd", nullptr));
+  ++savepoints_;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteWriteTransaction::ReleaseSavepoint() {
+  if (savepoints_ == 0 && state_ == State::kOpen) {
+    return absl::FailedPreconditionError(
+        "release savepoint: no savepoint is open");
+  }
+  CG_RETURN_IF_ERROR(Run("release savepoint", "RELEASE cmd", nullptr));
+  --savepoints_;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteWriteTransaction::RollbackToSavepoint() {
+  if (savepoints_ == 0 && state_ == State::kOpen) {
+    return absl::FailedPreconditionError(
+        "roll back to savepoint: no savepoint is open");
+  }
+  CG_RETURN_IF_ERROR(Run("roll back to savepoint", "ROLLBACK TO cmd", nullptr));
+  CG_RETURN_IF_ERROR(Run("roll back to savepoint", "RELEASE cmd", nullptr));
+  --savepoints_;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteWriteTransaction::InsertConsent(
+    const ConsentRecord& consent) {
+  return Run("insert consent", kInsertConsentSql,
+             [&](SqliteStatement& s) { BindConsent(consent, s); });
+}
+
+absl::Status SqliteWriteTransaction::UpdateConsentRevocation(
+    const ConsentRecord& consent) {
+  return Update("update consent revocation", kUpdateConsentRevocationSql,
+                [&](SqliteStatement& s) {
+                  s.BindInt64(1, consent.revision);
+                  if (const auto& r = consent.revocation; r.has_value()) {
+                    s.BindInt64(2, TimeToMicros(r->revoked_at));
+                    s.BindText(3, r->revoked_by);
+                    s.BindText(4, r->reason);
+                  }  // else parameters 2-4 stay NULL: not revoked
+                  s.BindText(5, consent.consent_id);
+                });
+}
+
+absl::StatusOr<std::optional<ConsentRecord>>
+SqliteWriteTransaction::FindConsentByRequest(std::string_view principal_id,
+                                             std::string_view request_id) {
+  constexpr std::string_view kOp = "find consent by request";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s,
+                      db_.Prepare(kOp, kFindConsentByRequestSql));
+  s.BindText(1, principal_id);
+  s.BindText(2, request_id);
+  auto found = ReadOptional(s, &ReadConsent);
+  Track(found.status()).IgnoreError();
+  return found;
+}
+
+absl::Status SqliteWriteTransaction::InsertDisclosure(
+    const DisclosureRow& disclosure) {
+  return Run("insert disclosure", kInsertDisclosureSql,
+             [&](SqliteStatement& s) { BindDisclosure(disclosure, s); });
+}
+
+absl::StatusOr<std::optional<DisclosureRow>>
+SqliteWriteTransaction::FindDisclosureByRequest(
+    std::string_view sender_principal_id, std::string_view request_id) {
+  constexpr std::string_view kOp = "find disclosure by request";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s,
+                      db_.Prepare(kOp, kFindDisclosureByRequestSql));
+  s.BindText(1, sender_principal_id);
+  s.BindText(2, request_id);
+  auto found = ReadOptional(s, &ReadDisclosure);
+  Track(found.status()).IgnoreError();
+  return found;
+}
+
+absl::Status SqliteWriteTransaction::InsertMessage(const MessageRow& message) {
+  CG_RETURN_IF_ERROR(Run("insert message", kInsertMessageSql,
+                         [&](SqliteStatement& s) { BindMessage(message, s); }));
+  for (const std::string& consent_id : message.consent_ids) {
+    CG_RETURN_IF_ERROR(Run("insert message", kInsertMessageConsentSql,
+                           [&](SqliteStatement& s) {
+                             s.BindText(1, consent_id);
+                             s.BindText(2, message.message_id);
+                           }));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<MessageRow>> SqliteWriteTransaction::FindMessage(
+    std::string_view message_id) {
+  constexpr std::string_view kOp = "find message";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s, db_.Prepare(kOp, kGetMessageSql));
+  s.BindText(1, message_id);
+  auto found = ReadOptional(s, &ReadMessage);
+  Track(found.status()).IgnoreError();
+  return found;
+}
+
+absl::Status SqliteWriteTransaction::MarkMessageAcknowledged(
+    std::string_view message_id, absl::Time at) {
+  return Update("acknowledge message", kAcknowledgeMessageSql,
+                [&](SqliteStatement& s) {
+                  s.BindInt64(1, v1::DELIVERY_STATE_ACKNOWLEDGED);
+                  s.BindInt64(2, TimeToMicros(at));
+                  s.BindText(3, message_id);
+                });
+}
+
+absl::StatusOr<std::vector<MessageRow>>
+SqliteWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
+  constexpr std::string_view kOp = "withhold queued messages";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s,
+                      db_.Prepare(kOp, kWithholdMessagesSql));
+  s.BindInt64(1, v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION);
+  s.BindInt64(2, v1::DELIVERY_STATE_QUEUED);
+  s.BindText(3, consent_id);
+  auto withheld = ReadAll(s, &ReadMessage);
+  CG_RETURN_IF_ERROR(Track(withheld.status()));
+  // RETURNING has no defined order; callers get inbox order.
+  std::sort(withheld->begin(), withheld->end(),
+            [](const MessageRow& a, const MessageRow& b) {
+              return std::tie(a.seq, a.message_id) <
+                     std::tie(b.seq, b.message_id);
+            });
+  return withheld;
+}
+
+absl::Status SqliteWriteTransaction::AppendAuditEvent(const AuditEvent& event) {
+  return Run("append audit event", kInsertAuditEventSql,
+             [&](SqliteStatement& s) { BindAuditEvent(event, s); });
+}
+
+absl::Status SqliteWriteTransaction::InsertCheckpoint(
+    const Checkpoint& checkpoint) {
+  return Run("insert checkpoint", kInsertCheckpointSql,
+             [&](SqliteStatement& s) { BindCheckpoint(checkpoint, s); });
+}
+
+absl::Status SqliteWriteTransaction::Commit() {
+  CG_RETURN_IF_ERROR(CheckOpen("commit"));
+  absl::Status status = RunSql(db_, "commit", "COMMIT");
+  state_ = State::kEnded;
+  if (!status.ok() && db_.InTransaction()) {
+    RunSql(db_, "roll back failed commit", "ROLLBACK").IgnoreError();
+  }
+  return status;
+}
+
+}  // namespace caregate::sqlite

@@ -1,0 +1,420 @@
+// Conformance suite, part 1: every record round-trips, and transactions,
+// savepoints and uniqueness behave as store.h says. Instantiated per backend
+// (see store_conformance_test.h).
+#include "services/store/store_conformance_test.h"
+
+#include "gmock/gmock.h"
+#include "tests/testing/status_matchers.h"
+
+namespace caregate::store_testing {
+namespace {
+
+using ::caregate::testing::IsOk;
+using ::caregate::testing::StatusIs;
+using ::testing::_;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+TEST_P(StoreConformanceTest, ConsentRoundTripsEveryField) {
+  ConsentRecord plain = SampleConsent("c-1", "req-1");
+  ConsentRecord revoked = SampleConsent("c-2", "");
+  revoked.valid_from = absl::InfinitePast();
+  revoked.expires_at = absl::InfiniteFuture();
+  revoked.revocation =
+      Revocation{T0() + absl::Minutes(5), "principal-2", "patient asked"};
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertConsent(plain));
+    CG_ASSERT_OK(txn.InsertConsent(revoked));
+  });
+
+  std::vector<ConsentRecord> all = AllConsents();
+  ASSERT_EQ(all.size(), 2u);
+  ExpectSameConsent(all[0], plain);
+  ExpectSameConsent(all[1], revoked);
+}
+
+TEST_P(StoreConformanceTest, ForEachConsentFollowsRecordingOrder) {
+  for (const char* id : {"c-9", "c-1", "c-5"}) {
+    Write([&](WriteTransaction& txn) {
+      CG_ASSERT_OK(txn.InsertConsent(SampleConsent(id, id)));
+    });
+  }
+  std::vector<std::string> ids;
+  for (const ConsentRecord& c : AllConsents()) ids.push_back(c.consent_id);
+  EXPECT_THAT(ids, ElementsAre("c-9", "c-1", "c-5"));
+}
+
+TEST_P(StoreConformanceTest, UpdateConsentRevocationWritesRevocationOnly) {
+  ConsentRecord consent = SampleConsent("c-1", "req-1");
+  Write(
+      [&](WriteTransaction& txn) { CG_ASSERT_OK(txn.InsertConsent(consent)); });
+  ConsentRecord changed = consent;
+  changed.revision = 4;
+  changed.revocation = Revocation{T0() + absl::Hours(3), "principal-2", "x"};
+  changed.patient_id = "pat-other";  // immutable: not written
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.UpdateConsentRevocation(changed));
+  });
+
+  ConsentRecord want = consent;
+  want.revision = 4;
+  want.revocation = changed.revocation;
+  std::vector<ConsentRecord> all = AllConsents();
+  ASSERT_EQ(all.size(), 1u);
+  ExpectSameConsent(all[0], want);
+}
+
+TEST_P(StoreConformanceTest, UpdateRevocationOfUnknownConsentIsNotFound) {
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  EXPECT_THAT((*txn)->UpdateConsentRevocation(SampleConsent("c-x", "")),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("update consent revocation")));
+}
+
+TEST_P(StoreConformanceTest, FindConsentByRequestMatchesPrincipalAndRequest) {
+  ConsentRecord consent = SampleConsent("c-1", "req-1");
+  ConsentRecord no_request = SampleConsent("c-2", "");
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertConsent(consent));
+    CG_ASSERT_OK(txn.InsertConsent(no_request));
+  });
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  auto found = (*txn)->FindConsentByRequest("principal-therapist", "req-1");
+  CG_ASSERT_OK(found);
+  ASSERT_TRUE(found->has_value());
+  ExpectSameConsent(**found, consent);
+  EXPECT_THAT((*txn)->FindConsentByRequest("principal-other", "req-1"),
+              IsOkAndNullopt());
+  EXPECT_THAT((*txn)->FindConsentByRequest("principal-therapist", ""),
+              IsOkAndNullopt());
+}
+
+TEST_P(StoreConformanceTest, DuplicateConsentRequestIsAlreadyExists) {
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertConsent(SampleConsent("c-1", "req-1")));
+    // Empty request ids never conflict.
+    CG_ASSERT_OK(txn.InsertConsent(SampleConsent("c-2", "")));
+    CG_ASSERT_OK(txn.InsertConsent(SampleConsent("c-3", "")));
+  });
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  EXPECT_THAT(
+      (*txn)->InsertConsent(SampleConsent("c-4", "req-1")),
+      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("insert consent")));
+  ConsentRecord other_principal = SampleConsent("c-5", "req-1");
+  other_principal.recorded_by = "principal-2";
+  CG_EXPECT_OK((*txn)->InsertConsent(other_principal));
+  EXPECT_THAT((*txn)->InsertConsent(SampleConsent("c-1", "req-9")),
+              StatusIs(absl::StatusCode::kAlreadyExists, _));
+}
+
+TEST_P(StoreConformanceTest, DisclosureRoundTripsEveryField) {
+  DisclosureRow disclosure = SampleDisclosure("d-1", "req-1");
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertDisclosure(disclosure));
+  });
+
+  auto got = store_->GetDisclosure("d-1");
+  CG_ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  ExpectSameDisclosure(**got, disclosure);
+  EXPECT_THAT(store_->GetDisclosure("d-2"), IsOkAndNullopt());
+
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  auto found = (*txn)->FindDisclosureByRequest("principal-therapist", "req-1");
+  CG_ASSERT_OK(found);
+  ASSERT_TRUE(found->has_value());
+  ExpectSameDisclosure(**found, disclosure);
+  EXPECT_THAT((*txn)->FindDisclosureByRequest("principal-other", "req-1"),
+              IsOkAndNullopt());
+}
+
+TEST_P(StoreConformanceTest, DuplicateDisclosureRequestIsAlreadyExists) {
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertDisclosure(SampleDisclosure("d-1", "req-1")));
+  });
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  EXPECT_THAT((*txn)->InsertDisclosure(SampleDisclosure("d-2", "req-1")),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       HasSubstr("insert disclosure")));
+  DisclosureRow other_sender = SampleDisclosure("d-3", "req-1");
+  other_sender.sender_principal_id = "principal-2";
+  CG_EXPECT_OK((*txn)->InsertDisclosure(other_sender));
+}
+
+TEST_P(StoreConformanceTest, MessageRoundTripsEveryField) {
+  MessageRow queued = SampleMessage("m-1", "org-clinic", 7, {"c-1", "c-2"});
+  MessageRow acked = SampleMessage("m-2", "org-clinic", 8, {});
+  acked.state = v1::DELIVERY_STATE_ACKNOWLEDGED;
+  acked.acknowledged_at = T0() + absl::Minutes(9);
+  acked.sealed_envelope.clear();
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertMessage(queued));
+    CG_ASSERT_OK(txn.InsertMessage(acked));
+  });
+
+  for (const MessageRow& want : {queued, acked}) {
+    auto got = store_->GetMessage(want.message_id);
+    CG_ASSERT_OK(got);
+    ASSERT_TRUE(got->has_value());
+    ExpectSameMessage(**got, want);
+  }
+  EXPECT_THAT(store_->GetMessage("m-3"), IsOkAndNullopt());
+
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  auto found = (*txn)->FindMessage("m-1");
+  CG_ASSERT_OK(found);
+  ASSERT_TRUE(found->has_value());
+  ExpectSameMessage(**found, queued);
+  EXPECT_THAT((*txn)->FindMessage("m-3"), IsOkAndNullopt());
+  EXPECT_THAT(
+      (*txn)->InsertMessage(queued),
+      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("insert message")));
+}
+
+TEST_P(StoreConformanceTest, MarkMessageAcknowledgedSetsStateAndTime) {
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertMessage(SampleMessage("m-1", "org-clinic", 1, {})));
+  });
+  const absl::Time at = T0() + absl::Hours(1);
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.MarkMessageAcknowledged("m-1", at));
+    EXPECT_THAT(txn.MarkMessageAcknowledged("m-9", at),
+                StatusIs(absl::StatusCode::kNotFound,
+                         HasSubstr("acknowledge message")));
+  });
+  auto got = store_->GetMessage("m-1");
+  CG_ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->state, v1::DELIVERY_STATE_ACKNOWLEDGED);
+  EXPECT_EQ((*got)->acknowledged_at, at);
+}
+
+TEST_P(StoreConformanceTest, WithholdTouchesOnlyQueuedMessagesOfTheConsent) {
+  MessageRow both = SampleMessage("m-1", "org-a", 1, {"c-2", "c-1"});
+  MessageRow other = SampleMessage("m-2", "org-a", 2, {"c-2"});
+  MessageRow acked = SampleMessage("m-3", "org-a", 3, {"c-1"});
+  acked.state = v1::DELIVERY_STATE_ACKNOWLEDGED;
+  acked.acknowledged_at = T0();
+  MessageRow prefix = SampleMessage("m-4", "org-a", 4, {"c-10", ":c-1"});
+  MessageRow second = SampleMessage("m-5", "org-b", 0, {"c-1"});
+  Write([&](WriteTransaction& txn) {
+    for (const MessageRow& m : {both, other, acked, prefix, second}) {
+      CG_ASSERT_OK(txn.InsertMessage(m));
+    }
+  });
+
+  std::vector<MessageRow> withheld;
+  Write([&](WriteTransaction& txn) {
+    auto result = txn.WithholdQueuedMessages("c-1");
+    CG_ASSERT_OK(result);
+    withheld = *result;
+  });
+
+  ASSERT_THAT(MessageIds(withheld), ElementsAre("m-5", "m-1"));
+  MessageRow want = both;
+  want.state = v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION;
+  ExpectSameMessage(withheld[1], want);
+  auto state_of = [&](const char* id) {
+    auto m = store_->GetMessage(id);
+    return m.ok() && m->has_value() ? (*m)->state
+                                    : v1::DELIVERY_STATE_UNSPECIFIED;
+  };
+  EXPECT_EQ(state_of("m-1"), v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION);
+  EXPECT_EQ(state_of("m-2"), v1::DELIVERY_STATE_QUEUED);
+  EXPECT_EQ(state_of("m-3"), v1::DELIVERY_STATE_ACKNOWLEDGED);
+  EXPECT_EQ(state_of("m-4"), v1::DELIVERY_STATE_QUEUED);
+  EXPECT_EQ(state_of("m-5"), v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION);
+
+  Write([&](WriteTransaction& txn) {
+    EXPECT_THAT(txn.WithholdQueuedMessages("c-1"), IsOkAndHolds(IsEmpty()));
+  });
+}
+
+TEST_P(StoreConformanceTest, AuditEventRoundTripsEveryField) {
+  AuditEvent full = SampleAuditEvent(1);
+  AuditEvent sparse;
+  sparse.seq = 2;
+  sparse.time = absl::InfiniteFuture();
+  sparse.action = v1::AUDIT_ACTION_AUDIT_ACCESSED;
+  sparse.hash[31] = 1;
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.AppendAuditEvent(full));
+    CG_ASSERT_OK(txn.AppendAuditEvent(sparse));
+  });
+
+  std::vector<AuditEvent> all = ScanAll();
+  ASSERT_EQ(all.size(), 2u);
+  ExpectSameAuditEvent(all[0], full);
+  ExpectSameAuditEvent(all[1], sparse);
+  auto queried = store_->QueryAuditEvents(AuditQuery{});
+  CG_ASSERT_OK(queried);
+  ASSERT_EQ(queried->size(), 2u);
+  ExpectSameAuditEvent((*queried)[0], full);
+}
+
+TEST_P(StoreConformanceTest, DuplicateAuditSeqIsAlreadyExists) {
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(1)));
+  });
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  EXPECT_THAT((*txn)->AppendAuditEvent(SampleAuditEvent(1)),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       HasSubstr("append audit event")));
+}
+
+TEST_P(StoreConformanceTest, ChainHeadIsEmptyThenTheHighestSeq) {
+  EXPECT_THAT(store_->GetChainHead(), IsOkAndNullopt());
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(2)));
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(5)));
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(3)));
+  });
+  auto head = store_->GetChainHead();
+  CG_ASSERT_OK(head);
+  ASSERT_TRUE(head->has_value());
+  EXPECT_EQ((*head)->seq, 5);
+  EXPECT_EQ((*head)->hash, SampleAuditEvent(5).hash);
+}
+
+TEST_P(StoreConformanceTest, LatestCheckpointHasHighestSeqThenLatestTime) {
+  EXPECT_THAT(store_->GetLatestCheckpoint(), IsOkAndNullopt());
+  const Checkpoint latest = SampleCheckpoint(9, T0() + absl::Seconds(2));
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(
+        txn.InsertCheckpoint(SampleCheckpoint(4, T0() + absl::Hours(1))));
+    CG_ASSERT_OK(txn.InsertCheckpoint(latest));
+    CG_ASSERT_OK(txn.InsertCheckpoint(SampleCheckpoint(9, T0())));
+  });
+  auto got = store_->GetLatestCheckpoint();
+  CG_ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  ExpectSameCheckpoint(**got, latest);
+}
+
+TEST_P(StoreConformanceTest, DestroyingWithoutCommitKeepsNothing) {
+  {
+    auto txn = store_->BeginWrite();
+    CG_ASSERT_OK(txn);
+    CG_ASSERT_OK((*txn)->InsertConsent(SampleConsent("c-1", "req-1")));
+    CG_ASSERT_OK((*txn)->InsertDisclosure(SampleDisclosure("d-1", "req-1")));
+    CG_ASSERT_OK((*txn)->InsertMessage(SampleMessage("m-1", "org-a", 1, {})));
+    CG_ASSERT_OK((*txn)->AppendAuditEvent(SampleAuditEvent(1)));
+    CG_ASSERT_OK((*txn)->InsertCheckpoint(SampleCheckpoint(1, T0())));
+  }
+  EXPECT_THAT(AllConsents(), IsEmpty());
+  EXPECT_THAT(store_->GetDisclosure("d-1"), IsOkAndNullopt());
+  EXPECT_THAT(store_->GetMessage("m-1"), IsOkAndNullopt());
+  EXPECT_THAT(store_->GetChainHead(), IsOkAndNullopt());
+  EXPECT_THAT(store_->GetLatestCheckpoint(), IsOkAndNullopt());
+  // The write side is free again.
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertConsent(SampleConsent("c-1", "req-1")));
+  });
+  EXPECT_EQ(AllConsents().size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, SavepointRollbackDropsOnlyThatCommand) {
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.Savepoint());
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(1)));
+    CG_ASSERT_OK(txn.ReleaseSavepoint());
+
+    CG_ASSERT_OK(txn.Savepoint());
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(2)));
+    CG_ASSERT_OK(txn.InsertMessage(SampleMessage("m-2", "org-a", 2, {"c-1"})));
+    CG_ASSERT_OK(txn.RollbackToSavepoint());
+
+    CG_ASSERT_OK(txn.Savepoint());
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(3)));
+    CG_ASSERT_OK(txn.ReleaseSavepoint());
+  });
+  EXPECT_THAT(Seqs(ScanAll()), ElementsAre(1, 3));
+  EXPECT_THAT(store_->GetMessage("m-2"), IsOkAndNullopt());
+  // The rolled-back message left no trace for a later revocation either.
+  Write([&](WriteTransaction& txn) {
+    EXPECT_THAT(txn.WithholdQueuedMessages("c-1"), IsOkAndHolds(IsEmpty()));
+  });
+}
+
+TEST_P(StoreConformanceTest, FailedCommandInSavepointLeavesNeighbours) {
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertDisclosure(SampleDisclosure("d-1", "req-1")));
+  });
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.Savepoint());
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(1)));
+    EXPECT_THAT(txn.InsertDisclosure(SampleDisclosure("d-2", "req-1")),
+                StatusIs(absl::StatusCode::kAlreadyExists, _));
+    CG_ASSERT_OK(txn.RollbackToSavepoint());
+    CG_ASSERT_OK(txn.Savepoint());
+    CG_ASSERT_OK(txn.InsertDisclosure(SampleDisclosure("d-3", "req-3")));
+    CG_ASSERT_OK(txn.AppendAuditEvent(SampleAuditEvent(2)));
+    CG_ASSERT_OK(txn.ReleaseSavepoint());
+  });
+  EXPECT_THAT(Seqs(ScanAll()), ElementsAre(2));
+  EXPECT_THAT(store_->GetDisclosure("d-2"), IsOkAndNullopt());
+  auto d3 = store_->GetDisclosure("d-3");
+  CG_ASSERT_OK(d3);
+  EXPECT_TRUE(d3->has_value());
+}
+
+TEST_P(StoreConformanceTest, SavepointCallsWithoutSavepointFail) {
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  EXPECT_THAT((*txn)->ReleaseSavepoint(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("no savepoint")));
+  EXPECT_THAT((*txn)->RollbackToSavepoint(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("no savepoint")));
+}
+
+TEST_P(StoreConformanceTest, OnlyOneWriteTransactionAtATime) {
+  auto first = store_->BeginWrite();
+  CG_ASSERT_OK(first);
+  EXPECT_THAT(store_->BeginWrite(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("another transaction is open")));
+  CG_ASSERT_OK((*first)->Commit());
+  // Committed but not yet destroyed: still the open one.
+  EXPECT_THAT(store_->BeginWrite(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, _));
+  first->reset();
+  CG_EXPECT_OK(store_->BeginWrite());
+}
+
+TEST_P(StoreConformanceTest, CallsAfterCommitAreFailedPrecondition) {
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  CG_ASSERT_OK((*txn)->Commit());
+  EXPECT_THAT((*txn)->AppendAuditEvent(SampleAuditEvent(1)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("append audit event")));
+  EXPECT_THAT((*txn)->Commit(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, _));
+}
+
+TEST_P(StoreConformanceTest, ReadsSeeOnlyCommittedState) {
+  auto txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  CG_ASSERT_OK((*txn)->InsertMessage(SampleMessage("m-1", "org-a", 1, {})));
+  EXPECT_THAT(store_->GetMessage("m-1"), IsOkAndNullopt());
+  auto own = (*txn)->FindMessage("m-1");
+  CG_ASSERT_OK(own);
+  EXPECT_TRUE(own->has_value());
+  CG_ASSERT_OK((*txn)->Commit());
+  auto committed = store_->GetMessage("m-1");
+  CG_ASSERT_OK(committed);
+  EXPECT_TRUE(committed->has_value());
+}
+
+}  // namespace
+}  // namespace caregate::store_testing

@@ -1,0 +1,95 @@
+#include "services/validation/request_fields.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/absl_compat.h"
+#include "services/validation/field_errors.h"
+
+namespace caregate {
+namespace {
+
+using validation_internal::FieldError;
+using validation_internal::InvalidField;
+
+constexpr absl::string_view kPageTokenPrefix = "v1:";
+
+absl::Status MalformedPageToken() {
+  return InvalidField("page_token", "malformed");
+}
+
+}  // namespace
+
+absl::Status ValidateIdField(std::string_view value,
+                             std::string_view field_name,
+                             const InputLimits& limits) {
+  if (value.empty()) return InvalidField(field_name, "required");
+  if (value.size() > static_cast<size_t>(limits.max_id_length)) {
+    return FieldError(
+        absl::StatusCode::kResourceExhausted, field_name,
+        absl::StrCat("longer than ", limits.max_id_length, " characters"));
+  }
+  if (!IsValidId(value, limits.max_id_length)) {
+    return InvalidField(field_name,
+                        "must be letters, digits and . _ : - and start with a "
+                        "letter or digit");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequestId(std::string_view request_id,
+                               const InputLimits& limits, bool required) {
+  if (request_id.empty() && !required) return absl::OkStatus();
+  return ValidateIdField(request_id, "request_id", limits);
+}
+
+absl::Status ValidateTextField(std::string_view value,
+                               std::string_view field_name, size_t max_bytes,
+                               bool required) {
+  if (required && absl::StripAsciiWhitespace(AsAbsl(value)).empty()) {
+    return InvalidField(field_name, "required");
+  }
+  if (value.size() > max_bytes) {
+    return FieldError(absl::StatusCode::kResourceExhausted, field_name,
+                      absl::StrCat("longer than ", max_bytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> ValidatePageSize(int32_t page_size, int default_size,
+                                     int max_size) {
+  if (page_size < 0) return InvalidField("page_size", "must not be negative");
+  if (page_size == 0) return default_size;
+  return page_size > max_size ? max_size : static_cast<int>(page_size);
+}
+
+std::string EncodePageToken(int64_t after) {
+  const uint64_t v = static_cast<uint64_t>(after);
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+  }
+  return absl::StrCat(kPageTokenPrefix,
+                      absl::WebSafeBase64Escape(absl::string_view(bytes, 8)));
+}
+
+absl::StatusOr<int64_t> DecodePageToken(std::string_view token) {
+  if (token.empty()) return 0;
+  const absl::string_view text = AsAbsl(token);
+  if (!absl::StartsWith(text, kPageTokenPrefix)) return MalformedPageToken();
+  std::string bytes;
+  if (!absl::WebSafeBase64Unescape(text.substr(kPageTokenPrefix.size()),
+                                   &bytes) ||
+      bytes.size() != 8) {
+    return MalformedPageToken();
+  }
+  uint64_t v = 0;
+  for (unsigned char c : bytes) v = (v << 8) | c;
+  const int64_t after = static_cast<int64_t>(v);
+  // Only the canonical spelling of a non-negative position is accepted.
+  if (after < 0 || EncodePageToken(after) != token) return MalformedPageToken();
+  return after;
+}
+
+}  // namespace caregate

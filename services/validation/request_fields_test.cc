@@ -1,0 +1,101 @@
+#include "services/validation/request_fields.h"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace caregate {
+namespace {
+
+using ::caregate::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kTooBig = absl::StatusCode::kResourceExhausted;
+
+TEST(ValidateIdFieldTest, RequiredWellFormedAndBounded) {
+  InputLimits limits;
+  limits.max_id_length = 8;
+  CG_EXPECT_OK(ValidateIdField("c-1:a.b_", "consent_id", limits));  // 8 chars
+  EXPECT_THAT(ValidateIdField("", "consent_id", limits),
+              StatusIs(kInvalid, "consent_id: required"));
+  EXPECT_THAT(ValidateIdField("c-12345678", "consent_id", limits),
+              StatusIs(kTooBig, "consent_id: longer than 8 characters"));
+  EXPECT_THAT(ValidateIdField("_c1", "consent_id", limits),
+              StatusIs(kInvalid, HasSubstr("consent_id: must be")));
+  EXPECT_THAT(ValidateIdField("c 1", "message_id", limits),
+              StatusIs(kInvalid, HasSubstr("message_id: must be")));
+}
+
+TEST(ValidateRequestIdTest, RequiredOrOptional) {
+  const InputLimits limits;
+  CG_EXPECT_OK(ValidateRequestId("", limits, /*required=*/false));
+  CG_EXPECT_OK(ValidateRequestId("req-1", limits, /*required=*/true));
+  EXPECT_THAT(ValidateRequestId("", limits, /*required=*/true),
+              StatusIs(kInvalid, "request_id: required"));
+  EXPECT_THAT(ValidateRequestId("req 1", limits, /*required=*/false),
+              StatusIs(kInvalid, HasSubstr("request_id: must be")));
+  EXPECT_THAT(ValidateRequestId(std::string(257, 'r'), limits, false),
+              StatusIs(kTooBig, "request_id: longer than 256 characters"));
+}
+
+TEST(ValidateTextFieldTest, RequiredAndBounded) {
+  CG_EXPECT_OK(ValidateTextField("", "reason", 10, /*required=*/false));
+  CG_EXPECT_OK(ValidateTextField("0123456789", "reason", 10, true));
+  EXPECT_THAT(ValidateTextField(" \n", "reason", 10, /*required=*/true),
+              StatusIs(kInvalid, "reason: required"));
+  EXPECT_THAT(ValidateTextField("0123456789A", "reason", 10, false),
+              StatusIs(kTooBig, "reason: longer than 10 bytes"));
+}
+
+TEST(ValidatePageSizeTest, DefaultsClampsAndRefusesNegative) {
+  EXPECT_EQ(*ValidatePageSize(0, 50, 500), 50);
+  EXPECT_EQ(*ValidatePageSize(1, 50, 500), 1);
+  EXPECT_EQ(*ValidatePageSize(500, 50, 500), 500);
+  EXPECT_EQ(*ValidatePageSize(501, 50, 500), 500);
+  EXPECT_THAT(ValidatePageSize(-1, 50, 500),
+              StatusIs(kInvalid, "page_size: must not be negative"));
+}
+
+TEST(PageTokenTest, RoundTrips) {
+  for (int64_t after :
+       {int64_t{0}, int64_t{1}, int64_t{255}, int64_t{256},
+        int64_t{1234567890123}, std::numeric_limits<int64_t>::max()}) {
+    const std::string token = EncodePageToken(after);
+    EXPECT_TRUE(token.rfind("v1:", 0) == 0) << token;
+    auto decoded = DecodePageToken(token);
+    CG_ASSERT_OK(decoded);
+    EXPECT_EQ(*decoded, after) << token;
+  }
+  EXPECT_NE(EncodePageToken(1), EncodePageToken(2));
+}
+
+TEST(PageTokenTest, EmptyTokenStartsFromTheBeginning) {
+  auto decoded = DecodePageToken("");
+  CG_ASSERT_OK(decoded);
+  EXPECT_EQ(*decoded, 0);
+}
+
+TEST(PageTokenTest, MalformedTokensAreRefused) {
+  const std::string good = EncodePageToken(42);
+  ASSERT_EQ(good, "v1:AAAAAAAAACo");
+  const std::string body = good.substr(3);
+  for (const std::string& bad :
+       {std::string("42"), std::string("v1:"), std::string("v1:!!!!!!!!!!!"),
+        "v2:" + body, "V1:" + body, good + "A", good.substr(0, good.size() - 1),
+        good + "=", std::string("v1:AAAAAAAAAA"),  // 7 bytes
+        EncodePageToken(-1), " " + good,
+        // Same bytes as "v1:AAAAAAAAACo" (42) but non-zero trailing bits.
+        std::string("v1:AAAAAAAAACp")}) {
+    EXPECT_THAT(DecodePageToken(bad),
+                StatusIs(kInvalid, "page_token: malformed"))
+        << bad;
+  }
+}
+
+}  // namespace
+}  // namespace caregate
