@@ -2,6 +2,7 @@
 #ifndef CAREGATE_SERVICES_STORE_RECORDS_H_
 #define CAREGATE_SERVICES_STORE_RECORDS_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -8,7 +8,10 @@
 //
 // Errors: a store that cannot be reached or written returns UNAVAILABLE;
 // nothing of a failed transaction is kept. A uniqueness conflict returns
-// ALREADY_EXISTS. Unknown ids are std::nullopt, not errors.
+// ALREADY_EXISTS. Unknown ids are std::nullopt, not errors. A list limit below
+// 1 is INVALID_ARGUMENT. There are no foreign keys between tables: rows of one
+// command reference each other, and a group commit must not fail as a whole
+// because of one command's order of inserts.
 #ifndef CAREGATE_SERVICES_STORE_STORE_H_
 #define CAREGATE_SERVICES_STORE_STORE_H_
 
@@ -54,7 +57,8 @@ class WriteTransaction {
   virtual absl::Status InsertMessage(const MessageRow& message) = 0;
   virtual absl::StatusOr<std::optional<MessageRow>> FindMessage(
       std::string_view message_id) = 0;
-  // Sets the state to ACKNOWLEDGED and the acknowledgement time.
+  // Sets the state to ACKNOWLEDGED and the acknowledgement time, whatever the
+  // current state: callers check it first.
   virtual absl::Status MarkMessageAcknowledged(std::string_view message_id,
                                                absl::Time at) = 0;
   // Sets every QUEUED message that lists `consent_id` among its consent ids to
