@@ -59,11 +59,14 @@ grpc::ServerUnaryReactor* DisclosureService::SendDisclosure(
     call->Finish(validated.status());
     return call->reactor();
   }
+  // Signing and sealing happen here, off the single writer thread.
+  SendDraft draft = PrepareSend(send_, *actor, *validated,
+                                request->disclosure(), clock_->Now());
   auto outcome = std::make_shared<SendOutcome>();
   ledger_->Submit(
       SendDisclosureCommand(send_, *actor, *std::move(validated),
                             &request->disclosure(), request->request_id(),
-                            outcome),
+                            std::move(draft), outcome),
       [call, response, outcome](absl::Status s) {
         if (!s.ok()) {
           call->Finish(s);

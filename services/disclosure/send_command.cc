@@ -75,13 +75,30 @@ std::shared_ptr<v1::Message> BuildMessage(const SendContext& context,
   return message;
 }
 
+// True when `a` and `b` send the same sections relying on the same consents,
+// so a message built for one is right for the other.
+bool SameCoverage(const DecisionResult& a, const DecisionResult& b) {
+  if (a.outcome != b.outcome || a.consent_ids != b.consent_ids ||
+      a.sections.size() != b.sections.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.sections.size(); ++i) {
+    if (a.sections[i].covered != b.sections[i].covered ||
+        a.sections[i].consent_id != b.sections[i].consent_id) {
+      return false;
+    }
+  }
+  return true;
+}
+
 absl::Status WritePermitted(LedgerTxn& txn, const SendContext& context,
                             const PrincipalInfo& sender,
                             const ValidatedDisclosure& validated,
                             const DecisionResult& decision,
-                            std::shared_ptr<v1::Message> message,
+                            const SendDraft& draft,
                             const std::string& request_id,
                             SendOutcome& outcome) {
+  const std::shared_ptr<v1::Message>& message = draft.message;
   AuditEvent event = DisclosureEvent(sender, validated, decision, request_id);
   event.action = decision.outcome == v1::DECISION_OUTCOME_PERMITTED
                      ? v1::AUDIT_ACTION_DISCLOSURE_PERMITTED
@@ -108,7 +125,7 @@ absl::Status WritePermitted(LedgerTxn& txn, const SendContext& context,
   row.content_sha256 = message->content_sha256();
   row.audit_seq = seq;
   row.message_id = message->message_id();
-  row.created_at = txn.now();
+  row.created_at = draft.accepted_at;
   row.decision_bytes = DecisionToProto(decision).SerializeAsString();
   CG_RETURN_IF_ERROR(txn.store().InsertDisclosure(row));
 
@@ -119,10 +136,9 @@ absl::Status WritePermitted(LedgerTxn& txn, const SendContext& context,
   stored.seq = seq;
   stored.consent_ids = decision.consent_ids;
   stored.state = v1::DELIVERY_STATE_QUEUED;
-  stored.created_at = txn.now();
+  stored.created_at = draft.accepted_at;
   stored.key_id = context.cipher->key_id();
-  stored.sealed_envelope = context.cipher->Seal(message->SerializeAsString(),
-                                                message->message_id());
+  stored.sealed_envelope = draft.sealed_envelope;
   CG_RETURN_IF_ERROR(txn.store().InsertMessage(stored));
 
   txn.OnCommit([bus = context.bus, message] { bus->Publish(message); });
@@ -146,14 +162,29 @@ DecisionRequest MakeDecisionRequest(const std::string& practice_org_id,
   return request;
 }
 
+SendDraft PrepareSend(const SendContext& context, const PrincipalInfo& sender,
+                      const ValidatedDisclosure& validated,
+                      const v1::Disclosure& disclosure, absl::Time now) {
+  SendDraft draft;
+  draft.accepted_at = now;
+  draft.decision = context.index->Decide(
+      MakeDecisionRequest(sender.org_id, validated, now));
+  if (draft.decision.outcome == v1::DECISION_OUTCOME_DENIED) return draft;
+  draft.message = BuildMessage(context, sender, validated, disclosure,
+                               draft.decision, now);
+  draft.sealed_envelope = context.cipher->Seal(
+      draft.message->SerializeAsString(), draft.message->message_id());
+  return draft;
+}
+
 LedgerCommand SendDisclosureCommand(const SendContext& context,
                                     const PrincipalInfo& sender,
                                     ValidatedDisclosure validated,
                                     const v1::Disclosure* disclosure,
-                                    std::string request_id,
+                                    std::string request_id, SendDraft draft,
                                     std::shared_ptr<SendOutcome> outcome) {
   return [context, &sender, validated = std::move(validated), disclosure,
-          request_id = std::move(request_id),
+          request_id = std::move(request_id), draft = std::move(draft),
           outcome](LedgerTxn& txn) -> absl::Status {
     CG_ASSIGN_OR_RETURN(
         std::optional<DisclosureRow> earlier,
@@ -165,6 +196,7 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
           *earlier, message ? message->state : v1::DELIVERY_STATE_QUEUED);
       return absl::OkStatus();
     }
+    // The binding decision: now, in order with every consent change.
     DecisionResult decision = context.index->Decide(
         MakeDecisionRequest(sender.org_id, validated, txn.now()));
     if (decision.outcome == v1::DECISION_OUTCOME_DENIED) {
@@ -176,10 +208,15 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
       outcome->denial = std::move(decision);
       return absl::OkStatus();
     }
-    std::shared_ptr<v1::Message> message = BuildMessage(
-        context, sender, validated, *disclosure, decision, txn.now());
-    return WritePermitted(txn, context, sender, validated, decision,
-                          std::move(message), request_id, *outcome);
+    if (draft.message != nullptr && SameCoverage(decision, draft.decision)) {
+      return WritePermitted(txn, context, sender, validated, decision, draft,
+                            request_id, *outcome);
+    }
+    // A consent changed since the draft: build the message again, here.
+    const SendDraft fresh =
+        PrepareSend(context, sender, validated, *disclosure, txn.now());
+    return WritePermitted(txn, context, sender, validated, decision, fresh,
+                          request_id, *outcome);
   };
 }
 

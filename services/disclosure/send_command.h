@@ -34,6 +34,23 @@ struct SendContext {
   MessageBus* bus;
 };
 
+// A message prepared before the command runs, so that signing and sealing
+// (the costly part) happen on the caller's thread, not the single writer.
+// The command re-decides and uses the draft only when the decision covers
+// exactly the same sections with the same consents; otherwise it rebuilds.
+struct SendDraft {
+  DecisionResult decision;                // the decision the draft was built for
+  std::shared_ptr<v1::Message> message;   // signed; null when that decision denied
+  std::string sealed_envelope;            // the message sealed for storage
+  absl::Time accepted_at;                 // created_at of the message and rows
+};
+
+// Decides as of `now` and, unless denied, builds, signs and seals the message.
+// Thread-safe; call it off the writer thread.
+SendDraft PrepareSend(const SendContext& context, const PrincipalInfo& sender,
+                      const ValidatedDisclosure& validated,
+                      const v1::Disclosure& disclosure, absl::Time now);
+
 // The outcome of a send: a receipt, or a denial with its decision.
 struct SendOutcome {
   std::optional<v1::Receipt> receipt;  // set when permitted (or repeated)
@@ -46,7 +63,7 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
                                     const PrincipalInfo& sender,
                                     ValidatedDisclosure validated,
                                     const v1::Disclosure* disclosure,
-                                    std::string request_id,
+                                    std::string request_id, SendDraft draft,
                                     std::shared_ptr<SendOutcome> outcome);
 
 // The DecisionRequest for a validated disclosure of `practice_org_id`.
