@@ -1,4 +1,4 @@
-// The caregatectl command line: a table of subcommands and the dispatcher
+// The caregatectl command line: tables of subcommands and the dispatcher
 // that picks one, handles --help and maps outcomes to exit codes.
 //
 // Adding a subcommand: write `int RunFoo(const std::vector<std::string>&
@@ -6,6 +6,11 @@
 // to the table in commands.cc. The dispatcher answers `NAME --help` with the
 // usage text; when RunFoo returns kExitUsage (after writing a one-line error
 // to io.err) it also prints the usage to io.err.
+//
+// A command with subcommands of its own (`caregatectl consent record ...`)
+// is a group: its entry sets `group`, and its run function calls
+// RunCommandGroup with its own table, which handles help and usage for the
+// subcommands the same way.
 //
 // Functions here are thread-compatible; commands write only to `io`.
 #ifndef CAREGATE_SERVICES_CTL_CLI_H_
@@ -36,6 +41,9 @@ struct Command {
   std::string_view summary;  // One line for `caregatectl --help`.
   std::string_view usage;    // Full help for `caregatectl NAME --help`.
   CommandFn run;             // Gets the arguments after NAME.
+  // True for a group: `run` gets every argument, --help included, and
+  // prints its own usage.
+  bool group = false;
 };
 
 // Every subcommand, in the order --help lists them (commands.cc).
@@ -47,6 +55,13 @@ int RunCli(const std::vector<std::string>& args, CommandIo io);
 // The same with another command table, for tests.
 int RunCli(const std::vector<Command>& commands,
            const std::vector<std::string>& args, CommandIo io);
+
+// Dispatches `args` to one of `commands`. `program` prefixes messages and
+// usage ("caregatectl consent"); `description` is the paragraph of the
+// overview that `program --help` prints.
+int RunCommandGroup(std::string_view program, std::string_view description,
+                    const std::vector<Command>& commands,
+                    const std::vector<std::string>& args, CommandIo io);
 
 }  // namespace caregate::ctl
 

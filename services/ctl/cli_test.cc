@@ -97,6 +97,40 @@ TEST(CliTest, UnknownTopLevelFlagIsAUsageError) {
   EXPECT_THAT(r.err, HasSubstr("unknown flag \"--verbose\""));
 }
 
+int RunGroup(const std::vector<std::string>& args, CommandIo io) {
+  return RunCommandGroup("caregatectl grp", "A group of commands.",
+                         kTestCommands, args, io);
+}
+
+const std::vector<Command> kWithGroup = {
+    {"grp", "a group", "", RunGroup, /*group=*/true},
+};
+
+TEST(CliTest, GroupsDispatchToTheirSubcommands) {
+  Result r = RunCtl(kWithGroup, {"grp", "echo", "a", "b"});
+  EXPECT_EQ(r.code, kExitOk);
+  EXPECT_THAT(g_last_args, ::testing::ElementsAre("a", "b"));
+  r = RunCtl(kWithGroup, {"grp", "echo", "--help"});
+  EXPECT_EQ(r.out, "usage: caregatectl echo ARGS\n");
+  r = RunCtl(kWithGroup, {"help", "grp", "bad"});
+  EXPECT_EQ(r.out, "usage: caregatectl bad\n");
+  r = RunCtl(kWithGroup, {"grp", "--help"});
+  EXPECT_THAT(r.out, HasSubstr("usage: caregatectl grp COMMAND [ARGS...]\n\n"
+                               "A group of commands.\n"));
+  EXPECT_THAT(r.out, HasSubstr("  echo   records its arguments\n"));
+}
+
+TEST(CliTest, GroupErrorsAreUsageErrors) {
+  Result r = RunCtl(kWithGroup, {"grp"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("caregatectl grp: missing command\n"));
+  r = RunCtl(kWithGroup, {"grp", "nope"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("caregatectl grp: unknown command \"nope\""));
+  r = RunCtl(kWithGroup, {"grp", "bad"});
+  EXPECT_EQ(r.err, "caregatectl bad: wrong\n\nusage: caregatectl bad\n");
+}
+
 TEST(CliTest, CommandUsageErrorAppendsUsage) {
   Result r = RunCtl(kTestCommands, {"bad"});
   EXPECT_EQ(r.code, kExitUsage);

@@ -14,6 +14,10 @@ void FlagSet::AddBool(std::string name, bool* value) {
   bools_[std::move(name)] = value;
 }
 
+void FlagSet::AddList(std::string name, std::vector<std::string>* values) {
+  lists_[std::move(name)] = values;
+}
+
 absl::StatusOr<std::vector<std::string>> FlagSet::Parse(
     const std::vector<std::string>& args) const {
   std::vector<std::string> positionals;
@@ -36,14 +40,18 @@ absl::StatusOr<std::vector<std::string>> FlagSet::Parse(
       body = body.substr(0, eq);
     }
     std::string flag = absl::StrCat("--", std::string(body));
-    if (auto it = strings_.find(body); it != strings_.end()) {
-      if (inline_value.has_value()) {
-        *it->second = *inline_value;
-      } else if (i + 1 < args.size()) {
-        *it->second = args[++i];
-      } else {
+    auto it = strings_.find(body);
+    auto lit = lists_.find(body);
+    if (it != strings_.end() || lit != lists_.end()) {
+      if (!inline_value.has_value() && i + 1 >= args.size()) {
         return absl::InvalidArgumentError(
             absl::StrCat("flag ", flag, " needs a value"));
+      }
+      std::string value = inline_value.has_value() ? *inline_value : args[++i];
+      if (it != strings_.end()) {
+        *it->second = std::move(value);
+      } else {
+        lit->second->push_back(std::move(value));
       }
     } else if (auto bit = bools_.find(body); bit != bools_.end()) {
       if (!inline_value.has_value() || *inline_value == "true") {

@@ -1,6 +1,6 @@
 // A small parser for a subcommand's arguments: "--name value",
-// "--name=value", boolean "--name", and positional arguments; "--" ends the
-// flags. Flags may come before or after positionals.
+// "--name=value", boolean "--name", repeatable list flags, and positional
+// arguments; "--" ends the flags. Flags may come before or after positionals.
 //
 // A FlagSet holds pointers to the caller's variables, which must outlive it.
 // Thread-compatible.
@@ -22,6 +22,9 @@ class FlagSet {
   void AddString(std::string name, std::string* value);
   // Declares "--name" (or "--name=true|false"); Parse sets `*value`.
   void AddBool(std::string name, bool* value);
+  // Declares a repeatable "--name VALUE"; Parse appends each value to
+  // `*values` in order.
+  void AddList(std::string name, std::vector<std::string>* values);
 
   // Stores flag values and returns the positional arguments in order.
   // INVALID_ARGUMENT naming the flag when one is unknown, lacks its value
@@ -32,6 +35,7 @@ class FlagSet {
  private:
   std::map<std::string, std::string*, std::less<>> strings_;
   std::map<std::string, bool*, std::less<>> bools_;
+  std::map<std::string, std::vector<std::string>*, std::less<>> lists_;
 };
 
 }  // namespace caregate::ctl

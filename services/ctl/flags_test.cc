@@ -16,8 +16,10 @@ class FlagSetTest : public ::testing::Test {
   FlagSetTest() {
     flags_.AddString("listen", &listen_);
     flags_.AddBool("verbose", &verbose_);
+    flags_.AddList("section", &sections_);
   }
   FlagSet flags_;
+  std::vector<std::string> sections_;
   std::string listen_ = "default";
   bool verbose_ = false;
 };
@@ -46,6 +48,18 @@ TEST_F(FlagSetTest, DoubleDashEndsFlags) {
   CG_ASSERT_OK(pos);
   EXPECT_THAT(*pos, ElementsAre("--listen", "-"));
   EXPECT_EQ(listen_, "default");
+}
+
+TEST_F(FlagSetTest, ListFlagCollectsEveryValueInOrder) {
+  auto pos = flags_.Parse(
+      {"--section", "A=x", "p", "--section=B=y:T", "--section", "--verbose"});
+  CG_ASSERT_OK(pos);
+  EXPECT_THAT(*pos, ElementsAre("p"));
+  EXPECT_THAT(sections_, ElementsAre("A=x", "B=y:T", "--verbose"));
+  EXPECT_FALSE(verbose_);
+  EXPECT_THAT(flags_.Parse({"--section"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--section needs a value")));
 }
 
 TEST_F(FlagSetTest, UnknownFlag) {

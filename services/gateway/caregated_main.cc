@@ -25,7 +25,11 @@ int main(int argc, char** argv) {
       "Example:\n  caregatectl dev-init ./dev && caregated --config "
       "./dev/caregate.textproto");
   absl::ParseCommandLine(argc, argv);
-  caregate::InstallJsonLogFormat();
+  caregate::InstallAsyncJsonStderrLogger();
+  // Flush queued log lines on every return.
+  struct FlushLogsOnExit {
+    ~FlushLogsOnExit() { spdlog::shutdown(); }
+  } flush_logs_on_exit;
   const std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) {
     std::fprintf(stderr, "caregated: --config FILE is required (see --help)\n");

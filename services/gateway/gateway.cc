@@ -120,6 +120,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   const std::string address = options.listen_address_override.empty()
                                   ? cfg.listen_address()
                                   : options.listen_address_override;
+  // A second gateway on the same address must fail to bind, not share it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(address, credentials, &gateway->port_);
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(cfg.limits().max_request_bytes));

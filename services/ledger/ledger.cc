@@ -144,6 +144,25 @@ void Ledger::RunGroup() {
   for (Outcome& o : outcomes) o.done(std::move(o.status));
 }
 
+namespace {
+
+// A store fault inside a command (a constraint the writer should never hit, a
+// corrupt row) is logged in full and reported to the caller without the
+// store's own words. Refusals a command decides itself pass unchanged.
+absl::Status ForCaller(absl::Status s) {
+  switch (s.code()) {
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kInternal:
+      spdlog::error("ledger command failed in the store: {}", s.ToString());
+      return absl::InternalError("internal store error; nothing was written");
+    default:
+      return s;
+  }
+}
+
+}  // namespace
+
 void Ledger::RunCommand(WriteTransaction& txn, Pending pending,
                         std::vector<Outcome>& outcomes,
                         std::vector<std::function<void()>>& on_commit,
@@ -163,7 +182,7 @@ void Ledger::RunCommand(WriteTransaction& txn, Pending pending,
     if (!rollback.ok()) {
       spdlog::error("ledger savepoint rollback failed: {}", rollback.ToString());
     }
-    outcomes.push_back({std::move(pending.done), s});
+    outcomes.push_back({std::move(pending.done), ForCaller(std::move(s))});
     return;
   }
   for (auto& fn : ltxn.on_commit_) on_commit.push_back(std::move(fn));

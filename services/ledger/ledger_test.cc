@@ -188,6 +188,21 @@ TEST_F(LedgerTest, ChainContinuesAcrossRestartAndShutdownCheckpoints) {
   EXPECT_EQ(events[1].prev_hash, events[0].hash);
 }
 
+TEST_F(LedgerTest, StoreFaultsReachTheCallerWithoutTheStoresWords) {
+  EXPECT_THAT(
+      Run([](LedgerTxn&) {
+        return absl::AlreadyExistsError(
+            "append audit event: UNIQUE constraint failed: audit_events.seq");
+      }),
+      StatusIs(absl::StatusCode::kInternal,
+               ::testing::AllOf(HasSubstr("nothing was written"),
+                                ::testing::Not(HasSubstr("UNIQUE")))));
+  EXPECT_THAT(Run([](LedgerTxn&) {
+                return absl::NotFoundError("consent_id: no consent cns-1");
+              }),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("cns-1")));
+}
+
 TEST_F(LedgerTest, SubmitAfterShutdownIsUnavailable) {
   ledger_->Shutdown();
   EXPECT_THAT(Run([](LedgerTxn&) { return absl::OkStatus(); }),

@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "spdlog/async.h"
 #include "spdlog/pattern_formatter.h"
+#include "spdlog/sinks/stdout_sinks.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
@@ -60,6 +62,15 @@ void InstallJsonLogFormat() {
   formatter->add_flag<JsonPayloadFlag>('*').set_pattern(
       "{\"time\":\"%Y-%m-%dT%H:%M:%S.%fZ\",\"level\":\"%l\",%*}");
   spdlog::set_formatter(std::move(formatter));
+}
+
+void InstallAsyncJsonStderrLogger() {
+  spdlog::init_thread_pool(/*queue_size=*/16384, /*thread_count=*/1);
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "caregated", std::make_shared<spdlog::sinks::stderr_sink_mt>(),
+      spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
+  spdlog::set_default_logger(std::move(logger));
+  InstallJsonLogFormat();
 }
 
 void LogFinishedCall(std::string_view rpc, std::string_view principal_id,

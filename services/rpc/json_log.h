@@ -18,6 +18,12 @@ namespace caregate {
 // plain spdlog message becomes {"time":..,"level":..,"msg":"<escaped>"}.
 void InstallJsonLogFormat();
 
+// Makes the default logger write to stderr from one background thread, so
+// RPC threads never wait on the terminal or a pipe, then installs the JSON
+// format. Under overload the oldest queued lines are dropped: these are
+// operational logs, not the audit record (which is the audit log).
+void InstallAsyncJsonStderrLogger();
+
 // Appends `text` to `out` as the body of a JSON string (without quotes).
 void AppendJsonEscaped(std::string_view text, std::string* out);
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/status_macros.h"
+#include "services/store/process_lock.h"
 #include "services/store/sqlite_audit_query.h"
 #include "services/store/sqlite_codec.h"
 #include "services/store/sqlite_connection.h"
@@ -80,8 +81,10 @@ absl::Status ConfigureWriter(SqliteConnection& db) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::string& path, std::unique_ptr<SqliteConnection> writer)
-      : writer_(std::move(writer)),
+  SqliteStore(const std::string& path, std::unique_ptr<ProcessLock> lock,
+              std::unique_ptr<SqliteConnection> writer)
+      : lock_(std::move(lock)),
+        writer_(std::move(writer)),
         readers_(path, kMaxReadConnections, kBusyTimeoutMs) {}
 
   absl::StatusOr<std::unique_ptr<WriteTransaction>> BeginWrite() override;
@@ -118,8 +121,10 @@ class SqliteStore final : public Store {
     return fn(stmt);
   }
 
-  // Declared first so it is closed last: the last connection to close
-  // checkpoints the WAL into the database file.
+  // Released after every connection has closed.
+  std::unique_ptr<ProcessLock> lock_;
+  // Declared before the readers so it is closed last: the last connection to
+  // close checkpoints the WAL into the database file.
   std::unique_ptr<SqliteConnection> writer_;
   sqlite::SqliteReadPool readers_;
   absl::Mutex write_mu_;
@@ -262,13 +267,16 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(
     const std::string& path) {
   CG_RETURN_IF_ERROR(
       CreateDirectories(std::filesystem::path(path).parent_path()));
+  CG_ASSIGN_OR_RETURN(std::unique_ptr<ProcessLock> lock,
+                      ProcessLock::Acquire(path + ".lock"));
   CG_RETURN_IF_ERROR(CreateFileIfMissing(path));
   CG_ASSIGN_OR_RETURN(
       std::unique_ptr<SqliteConnection> writer,
       SqliteConnection::Open(path, SQLITE_OPEN_READWRITE, kBusyTimeoutMs));
   CG_RETURN_IF_ERROR(ConfigureWriter(*writer));
   CG_RETURN_IF_ERROR(sqlite::MigrateSchema(*writer));
-  return std::unique_ptr<Store>(new SqliteStore(path, std::move(writer)));
+  return std::unique_ptr<Store>(
+      new SqliteStore(path, std::move(lock), std::move(writer)));
 }
 
 }  // namespace caregate

@@ -15,7 +15,9 @@
 //
 // Files: the parent directory is created (mode 0700) when missing, the
 // database file is created with mode 0600; SQLite adds "<path>-wal" and
-// "<path>-shm" beside it.
+// "<path>-shm" beside it, and the store holds an exclusive lock on
+// "<path>.lock" while open: a second store (in this or another process) on the
+// same database is refused with FAILED_PRECONDITION.
 //
 // Errors: besides those of store.h, OpenSqliteStore returns UNAVAILABLE when
 // the file or its directory cannot be created or opened, DATA_LOSS when the

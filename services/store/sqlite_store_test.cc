@@ -86,6 +86,16 @@ TEST_F(SqliteStoreTest, DatabaseIsWalAtTheLatestSchemaVersion) {
             std::to_string(sqlite::LatestSchemaVersion()));
 }
 
+TEST_F(SqliteStoreTest, SecondStoreOnTheSameDatabaseIsRefusedUntilTheFirstCloses) {
+  std::unique_ptr<Store> first = Open(path());
+  ASSERT_NE(first, nullptr);
+  EXPECT_THAT(OpenSqliteStore(path()),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("in use by another caregated process")));
+  first.reset();
+  EXPECT_NE(Open(path()), nullptr);
+}
+
 TEST_F(SqliteStoreTest, CreatesMissingDirectoriesAndFilePrivately) {
   const std::string nested = dir_.path() + "/a/b/caregate.db";
   std::unique_ptr<Store> store = Open(nested);

@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# The caregate story, told with caregatectl against a local gateway.
+#
+#   scripts/demo.sh            run the story; leave the gateway running
+#   scripts/demo.sh --once     run the story, then stop the gateway
+#   scripts/demo.sh --stop     stop a gateway this script started
+#
+# Uses binaries already built (scripts/run.sh builds first). Creates a dev
+# setup with `caregatectl dev-init` when $CAREGATE_DEV_DIR has none, starts
+# caregated in the background unless it is already running, and waits until
+# it serves. Every step prints the command and its output and checks the
+# expected outcome; the script exits non-zero at the first wrong one. A second
+# run reuses the setup and the data (fresh consents and request ids).
+#
+# Environment: CAREGATE_BUILD_DIR (default build), CAREGATE_DEV_DIR (default
+# dev), CAREGATE_LISTEN (HOST:PORT for a new dev setup; default
+# 127.0.0.1:7443).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR="${CAREGATE_BUILD_DIR:-build}"
+DEV_DIR="${CAREGATE_DEV_DIR:-dev}"
+CTL="$BUILD_DIR/services/ctl/caregatectl"
+CAREGATED="$BUILD_DIR/services/gateway/caregated"
+PID_FILE="$DEV_DIR/caregated.pid"
+LOG_FILE="$DEV_DIR/caregated.log"
+PATIENT="p-1001"
+
+once=0
+case "${1:-}" in
+  --once) once=1 ;;
+  --stop) ;;
+  "") ;;
+  -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "demo: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
+
+gateway_pid() {
+  [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null && cat "$PID_FILE"
+}
+
+stop_gateway() {
+  local pid
+  pid="$(gateway_pid)" || { rm -f "$PID_FILE"; return 0; }
+  kill -TERM "$pid"
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  rm -f "$PID_FILE"
+  echo "caregate: gateway (pid $pid) stopped"
+}
+
+if [ "${1:-}" = "--stop" ]; then
+  stop_gateway
+  exit 0
+fi
+
+for bin in "$CTL" "$CAREGATED"; do
+  [ -x "$bin" ] || { echo "demo: $bin is missing; run scripts/run.sh (it builds)" >&2; exit 1; }
+done
+
+WORK="$(mktemp -d)"
+BUILD_DIR="$(cd "$BUILD_DIR" && pwd)"
+CTL="$BUILD_DIR/services/ctl/caregatectl"
+CAREGATED="$BUILD_DIR/services/gateway/caregated"
+cleanup() {
+  rm -rf "$WORK"
+  if [ "$once" = 1 ]; then stop_gateway; fi
+}
+trap cleanup EXIT
+
+# --- the gateway --------------------------------------------------------------
+
+if [ ! -f "$DEV_DIR/caregate.textproto" ]; then
+  "$CTL" dev-init "$DEV_DIR" --listen "${CAREGATE_LISTEN:-127.0.0.1:7443}" >/dev/null
+  echo "caregate: wrote a dev setup (CA, certificates, keys, config) in $DEV_DIR"
+fi
+
+DEV_DIR="$(cd "$DEV_DIR" && pwd)"
+PID_FILE="$DEV_DIR/caregated.pid"
+LOG_FILE="$DEV_DIR/caregated.log"
+
+start_gateway() {
+  if pid="$(gateway_pid)"; then
+    echo "caregate: reusing the gateway already running (pid $pid)"
+    return
+  fi
+  "$CAREGATED" --config "$DEV_DIR/caregate.textproto" >>"$LOG_FILE" 2>&1 &
+  pid=$!
+  echo "$pid" >"$PID_FILE"
+  echo "caregate: started caregated (pid $pid), log in $LOG_FILE"
+}
+start_gateway
+
+# Waits for health with a bounded number of tries of at most a second each.
+for try in $(seq 1 60); do
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "demo: caregated exited; the end of $LOG_FILE:" >&2
+    tail -n 5 "$LOG_FILE" >&2
+    rm -f "$PID_FILE"
+    exit 1
+  fi
+  if CAREGATE_PROFILE="$DEV_DIR/pki/gateway-admin" "$CTL" health --wait 1s >/dev/null 2>&1; then
+    break
+  fi
+  if [ "$try" = 60 ]; then
+    echo "demo: the gateway did not become healthy; see $LOG_FILE" >&2
+    exit 1
+  fi
+done
+echo "caregate: $(CAREGATE_PROFILE="$DEV_DIR/pki/gateway-admin" "$CTL" health)"
+
+# --- helpers -------------------------------------------------------------------
+
+steps=0
+checks=0
+OUT=""
+RC=0
+
+step() {
+  steps=$((steps + 1))
+  printf '\n== %d. %s\n' "$steps" "$*"
+}
+
+# as PRINCIPAL ARGS...: runs caregatectl as PRINCIPAL, prints the command and
+# its output, keeps them in OUT and RC.
+as() {
+  local who="$1"
+  shift
+  local shown=() arg
+  for arg in "$@"; do
+    case "$arg" in
+      *" "*) shown+=("\"$arg\"") ;;
+      *) shown+=("$arg") ;;
+    esac
+  done
+  printf '%s$ caregatectl %s\n' "$who" "${shown[*]}"
+  RC=0
+  OUT="$(CAREGATE_PROFILE="$DEV_DIR/pki/$who" "$CTL" "$@" 2>&1)" || RC=$?
+  printf '%s\n' "$OUT" | sed 's/^/    /'
+}
+
+fail() {
+  echo "demo: FAILED at step $steps: $*" >&2
+  exit 1
+}
+
+# expect OUTCOME RC TEXT...: the last command exited RC and printed every TEXT.
+expect() {
+  local outcome="$1" rc="$2"
+  shift 2
+  [ "$RC" = "$rc" ] || fail "expected exit $rc ($outcome), got $RC"
+  for text in "$@"; do
+    printf '%s\n' "$OUT" | grep -qF -- "$text" || fail "expected \"$text\" ($outcome)"
+  done
+  checks=$((checks + 1))
+  echo "  -> ok: $outcome"
+}
+
+# field NAME: the value of the "NAME  value" line of the last output.
+field() {
+  printf '%s\n' "$OUT" | awk -v k="$1" '$1 == k { print $2; exit }'
+}
+
+consent_flags=(--signer-name "Demo Patient" --signer-relationship self
+  --capture-method paper_scanned --states-right-to-revoke
+  --states-treatment-not-conditioned --states-redisclosure-risk
+  --purpose treatment_coordination --expires 365d)
+
+# The notes and the signed form live in a scratch directory, named relative
+# to it in the commands below.
+cd "$WORK"
+echo "Signed consent form, scanned on $(date -u +%F)" >signed-form.pdf
+echo "Did the pelvic floor relaxation exercises 5 of 7 days; skipped when anxious." >adherence.txt
+echo "History of medical trauma during a prior pelvic exam; prefers to be told before each step." >trauma.txt
+echo "Sexual history relevant to the referral." >sexual-history.txt
+echo "Eight sessions of sex therapy so far; pain during intercourse improving." >summary.txt
+
+# --- the story -----------------------------------------------------------------
+
+step "The therapist records the patient's consent for the pelvic floor PT"
+as dr-rivera consent record --patient "$PATIENT" --to-org core-pelvic-pt \
+  --to-specialty pelvic_floor_physical_therapy \
+  --category homework_adherence,trauma_history \
+  --description "Homework adherence and trauma history, for pelvic floor PT" \
+  --document "signed-form.pdf" "${consent_flags[@]}"
+expect "consent recorded" 0 "status      ACTIVE"
+
+step "... and one for the OB/GYN, for a treatment summary"
+as dr-rivera consent record --patient "$PATIENT" --to-org lakeside-obgyn \
+  --to-specialty obgyn --category treatment_summary \
+  --description "Summary of treatment, for the OB/GYN" \
+  --document "signed-form.pdf" "${consent_flags[@]}"
+expect "consent recorded" 0 "status      ACTIVE"
+OBGYN_CONSENT="$(field consent)"
+
+step "A note to the PT: homework adherence and trauma history"
+as dr-rivera send --patient "$PATIENT" --to-org core-pelvic-pt \
+  --to-provider pt-lindqvist --purpose treatment_coordination \
+  --section "homework_adherence=adherence.txt:Homework this month" \
+  --section "trauma_history=trauma.txt:Before the first exam"
+expect "permitted" 0 "PERMITTED: 2 of 2 sections covered"
+NOTE="$(field disclosure)"
+
+step "Sexual history to the urologist, for whom there is no consent"
+as dr-rivera send --patient "$PATIENT" --to-org riverside-urology \
+  --to-provider dr-haddad --purpose treatment_coordination \
+  --section "sexual_history=sexual-history.txt"
+expect "denied, reasons printed" 1 "DENIED: 0 of 1 sections covered" \
+  "NO_CONSENT_FOR_RECIPIENT" "ask the patient for a consent to riverside-urology"
+
+step "A mixed note to the PT with --redact-uncovered"
+as dr-rivera send --patient "$PATIENT" --to-org core-pelvic-pt \
+  --to-provider pt-lindqvist --purpose treatment_coordination \
+  --section "homework_adherence=adherence.txt" \
+  --section "sexual_history=sexual-history.txt" --redact-uncovered
+expect "redacted" 0 "PERMITTED_WITH_REDACTIONS: 1 of 2 sections covered" \
+  "CATEGORY_NOT_CONSENTED"
+REDACTED="$(field disclosure)"
+
+step "The therapist looks up the note's delivery"
+as dr-rivera disclosure get "$NOTE"
+expect "queued" 0 "QUEUED"
+NOTE_MESSAGE="$(field message)"
+as dr-rivera disclosure get "$REDACTED"
+expect "queued" 0 "QUEUED"
+REDACTED_MESSAGE="$(field message)"
+
+step "The PT clinic lists its inbox"
+as core-pelvic-pt-inbox inbox list
+expect "both messages waiting" 0 "$NOTE_MESSAGE" "$REDACTED_MESSAGE"
+
+step "The PT clinic reads the note and verifies the gateway's signature"
+as core-pelvic-pt-inbox inbox show "$NOTE_MESSAGE"
+expect "signature verified" 0 "signature   verified" "redisclosure notice"
+as core-pelvic-pt-inbox inbox show "$REDACTED_MESSAGE"
+expect "only the covered section arrived" 0 "[1] HOMEWORK_ADHERENCE"
+printf '%s\n' "$OUT" | grep -q "SEXUAL_HISTORY" && fail "the redacted section arrived"
+
+step "The PT clinic acknowledges both"
+as core-pelvic-pt-inbox inbox ack "$NOTE_MESSAGE"
+expect "acknowledged" 0 "acknowledged $NOTE_MESSAGE"
+as core-pelvic-pt-inbox inbox ack "$REDACTED_MESSAGE"
+expect "acknowledged" 0 "acknowledged $REDACTED_MESSAGE"
+as dr-rivera disclosure get "$NOTE"
+expect "the therapist sees the delivery" 0 "ACKNOWLEDGED"
+
+step "Before revoking: a treatment summary to the OB/GYN would be permitted"
+as dr-rivera check --patient "$PATIENT" --to-org lakeside-obgyn \
+  --to-provider dr-okafor --purpose treatment_coordination \
+  --section "treatment_summary=summary.txt"
+expect "permitted (dry run)" 0 "PERMITTED: 1 of 1 sections covered"
+
+step "The patient revokes the OB/GYN consent in writing"
+# An interrupted earlier run may have left its OB/GYN consent active; the
+# patient's revocation covers it too.
+for id in $(CAREGATE_PROFILE="$DEV_DIR/pki/dr-rivera" "$CTL" consent list \
+    --patient "$PATIENT" --json | grep -F '"orgId":"lakeside-obgyn"' |
+    sed 's/.*"consentId":"\([^"]*\)".*/\1/' | grep -vxF "$OBGYN_CONSENT" || true); do
+  CAREGATE_PROFILE="$DEV_DIR/pki/dr-rivera" "$CTL" consent revoke "$id" \
+    --reason "patient revoked in writing" >/dev/null
+  echo "(also revoked $id, left active by an interrupted earlier run)"
+done
+as dr-rivera consent revoke "$OBGYN_CONSENT" \
+  --reason "patient revoked in writing on $(date -u +%F)"
+expect "revoked" 0 "REVOKED"
+
+step "A later treatment summary to the OB/GYN"
+as dr-rivera send --patient "$PATIENT" --to-org lakeside-obgyn \
+  --to-provider dr-okafor --purpose treatment_coordination \
+  --section "treatment_summary=summary.txt:Treatment so far"
+expect "denied after revocation" 1 "DENIED" "CONSENT_REVOKED"
+
+step "Compliance verifies the audit log"
+as compliance-officer audit verify
+expect "verified" 0 "VERIFIED"
+
+step "Compliance prints the accounting of disclosures for $PATIENT"
+as compliance-officer audit accounting --patient "$PATIENT"
+expect "accounting lists both disclosures" 0 "$NOTE" "$REDACTED"
+
+step "Compliance exports the log; an auditor verifies it offline with only the public key"
+as compliance-officer audit export --out "audit-export.json"
+expect "exported" 0 "exported"
+cp "$DEV_DIR/keys/audit-signing.pub.pem" gateway.pub.pem
+printf 'auditor$ caregatectl audit verify-offline audit-export.json --pubkey gateway.pub.pem\n'
+RC=0
+OUT="$(env -u CAREGATE_PROFILE "$CTL" audit verify-offline audit-export.json \
+  --pubkey gateway.pub.pem 2>&1)" || RC=$?
+printf '%s\n' "$OUT" | sed 's/^/    /'
+expect "verified offline" 0 "VERIFIED offline"
+
+printf '\ncaregate demo: all %d checks passed in %d steps.\n' "$checks" "$steps"
+if [ "$once" = 1 ]; then
+  exit 0
+fi
+echo "The gateway is still running (pid $(cat "$PID_FILE")) on the setup in $DEV_DIR."
+stop_hint="scripts/run.sh --stop"
+if [ -n "${CAREGATE_DEV_DIR:-}" ]; then
+  stop_hint="CAREGATE_DEV_DIR=$CAREGATE_DEV_DIR $stop_hint"
+fi
+echo "Stop it with: $stop_hint   (or: kill $(cat "$PID_FILE"))"

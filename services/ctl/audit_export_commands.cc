@@ -1,0 +1,237 @@
+#include "services/ctl/audit_export_commands.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "caregate/v1/audit_export.pb.h"
+#include "caregate/v1/audit_service.grpc.pb.h"
+#include "services/common/absl_compat.h"
+#include "services/common/proto_time.h"
+#include "services/ctl/client_command.h"
+#include "services/ctl/message_view.h"
+#include "services/ctl/offline_verify.h"
+#include "services/ctl/output.h"
+#include "services/ctl/time_text.h"
+
+namespace caregate::ctl {
+namespace {
+
+// Every event of the log, page by page, in sequence order.
+grpc::Status FetchAllEvents(ClientCommand& cmd, v1::AuditService::Stub& stub,
+                            std::vector<v1::AuditEvent>* events) {
+  events->clear();
+  v1::QueryAuditEventsRequest request;
+  request.set_page_size(1000);
+  do {
+    v1::QueryAuditEventsResponse response;
+    grpc::Status status =
+        stub.QueryAuditEvents(cmd.Context().get(), request, &response);
+    if (!status.ok()) return status;
+    events->insert(events->end(), response.events().begin(),
+                   response.events().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return grpc::Status::OK;
+}
+
+// The latest checkpoint, waiting up to `wait` for one that covers `seq`
+// (the gateway signs one about every second while events arrive). Returns
+// the newest one seen even when it covers less; NOT_FOUND stays an error
+// only when there is none at all.
+grpc::Status AwaitCheckpoint(ClientCommand& cmd, v1::AuditService::Stub& stub,
+                             int64_t seq, absl::Duration wait,
+                             v1::Checkpoint* checkpoint) {
+  const absl::Time deadline = absl::Now() + wait;
+  grpc::Status status;
+  for (;;) {
+    status = stub.GetCheckpoint(cmd.Context().get(), v1::GetCheckpointRequest(),
+                                checkpoint);
+    const bool usable =
+        status.ok() || status.error_code() == grpc::StatusCode::NOT_FOUND;
+    if (!usable) return status;
+    if ((status.ok() && checkpoint->seq() >= seq) || absl::Now() >= deadline) {
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot write ", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+std::string Usage(std::string_view head, std::string_view examples) {
+  return absl::StrCat(AsAbsl(head), "\nexamples:\n", AsAbsl(examples));
+}
+
+}  // namespace
+
+std::string_view AuditExportUsage() {
+  static const auto* usage = new std::string(Usage(
+      absl::StrCat(
+          "usage: caregatectl audit export --out FILE [--wait DURATION] "
+          "[--json]\n"
+          "\n"
+          "Writes every audit event (with prev_hash and hash) from seq 1\n"
+          "through the latest signed checkpoint, and that checkpoint, to FILE\n"
+          "as the protobuf JSON mapping of caregate.v1.AuditExport\n"
+          "(proto/caregate/v1/audit_export.proto). An auditor verifies it "
+          "with\n"
+          "`caregatectl audit verify-offline FILE --pubkey PEM`, no gateway\n"
+          "needed.\n"
+          "\n"
+          "flags:\n"
+          "  --out FILE       where to write (replaced atomically)\n"
+          "  --wait DURATION  how long to wait for a checkpoint that covers "
+          "the\n"
+          "                   newest events (default 10s); newer events "
+          "are\n"
+          "                   left out\n"
+          "  --json           print the exported checkpoint as JSON\n"
+          "\n",
+          AsAbsl(kConnectionFlagsHelp)),
+      "  caregatectl audit export --out audit-2026-11.json \\\n"
+      "    --profile dev/pki/compliance-officer\n"));
+  return *usage;
+}
+
+int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
+  ClientCommand cmd("caregatectl audit export", io);
+  std::string out_path, wait_text = "10s";
+  cmd.flags().AddString("out", &out_path);
+  cmd.flags().AddString("wait", &wait_text);
+  if (!cmd.Parse(args, 0, 0, "")) return cmd.exit_code();
+  if (out_path.empty()) return cmd.Usage("missing --out FILE");
+  absl::StatusOr<absl::Duration> wait = ParseDurationText(wait_text);
+  if (!wait.ok()) {
+    return cmd.Usage(absl::StrCat("--wait: ", wait.status().message()));
+  }
+  if (!cmd.Connect()) return cmd.exit_code();
+  auto stub = v1::AuditService::NewStub(cmd.channel());
+  std::vector<v1::AuditEvent> events;
+  grpc::Status status = FetchAllEvents(cmd, *stub, &events);
+  if (!status.ok()) return cmd.RpcFailed(status);
+  const int64_t newest = events.empty() ? 0 : events.back().seq();
+  v1::AuditExport x;
+  status = AwaitCheckpoint(cmd, *stub, newest, *wait, x.mutable_checkpoint());
+  if (!status.ok()) return cmd.RpcFailed(status);
+  const int64_t covered = x.checkpoint().seq();
+  if (covered > newest) status = FetchAllEvents(cmd, *stub, &events);
+  if (!status.ok()) return cmd.RpcFailed(status);
+  for (const v1::AuditEvent& e : events) {
+    if (e.seq() <= covered) *x.add_events() = e;
+  }
+  *x.mutable_exported_at() = ToProtoTime(absl::Now());
+  if (absl::Status written =
+          WriteFileAtomically(out_path, AuditExportToJson(x));
+      !written.ok()) {
+    return cmd.Fail(std::string(written.message()));
+  }
+  if (cmd.json()) {
+    PrintJsonLine(x.checkpoint(), cmd.out());
+  } else {
+    cmd.out() << "exported " << x.events_size() << " events (seq 1 through "
+              << covered << ") and the checkpoint at seq " << covered << " to "
+              << out_path << "\n";
+    if (newest > covered) {
+      cmd.out() << "note: " << newest - covered
+                << " newer events are not covered by a checkpoint yet and "
+                   "were left out\n";
+    }
+  }
+  return kExitOk;
+}
+
+std::string_view AuditVerifyOfflineUsage() {
+  static const auto* usage = new std::string(Usage(
+      "usage: caregatectl audit verify-offline FILE --pubkey PEM [--json]\n"
+      "\n"
+      "Verifies an audit export with no gateway, using only FILE and the\n"
+      "gateway's published public key: recomputes every event's hash chain\n"
+      "(docs/audit-log.md), checks the checkpoint's Ed25519 signature and\n"
+      "that the checkpoint matches the chain. Prints the verified range, or\n"
+      "the first bad seq and what is wrong (exit 1).\n"
+      "\n"
+      "flags:\n"
+      "  --pubkey PEM   the gateway's public key, e.g. "
+      "keys/audit-signing.pub.pem\n"
+      "                 (default: the profile's, if --profile or "
+      "CAREGATE_PROFILE)\n"
+      "  --profile DIR/pki/PRINCIPAL  only to find the default key\n"
+      "  --json         print {ok, verifiedThroughSeq, firstBadSeq, problem, "
+      "checkpoint}\n"
+      "                 (a VerifyAuditLogResponse) as JSON\n",
+      "  caregatectl audit verify-offline audit-2026-11.json \\\n"
+      "    --pubkey dev/keys/audit-signing.pub.pem\n"));
+  return *usage;
+}
+
+int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
+  ClientCommand cmd("caregatectl audit verify-offline", io);
+  std::string pubkey;
+  cmd.flags().AddString("pubkey", &pubkey);
+  auto files = cmd.Parse(args, 1, 1, "FILE");
+  if (!files) return cmd.exit_code();
+  const std::string key_path = PublicKeyPath(cmd.connection_flags(), pubkey);
+  if (key_path.empty()) return cmd.Usage("missing --pubkey PEM");
+  auto verifier = LoadVerifier(key_path);
+  if (!verifier.ok()) return cmd.Fail(std::string(verifier.status().message()));
+  std::ifstream in(files->front(), std::ios::binary);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in) return cmd.Fail(absl::StrCat("cannot read ", files->front()));
+  absl::StatusOr<v1::AuditExport> x = AuditExportFromJson(text.str());
+  if (!x.ok()) {
+    return cmd.Fail(absl::StrCat(files->front(), ": ", x.status().message()));
+  }
+  const OfflineReport r = VerifyAuditExport(*x, **verifier);
+  if (cmd.json()) {
+    v1::VerifyAuditLogResponse json;
+    json.set_ok(r.ok);
+    json.set_verified_through_seq(r.verified_through_seq);
+    json.set_first_bad_seq(r.first_bad_seq);
+    json.set_problem(r.problem);
+    *json.mutable_checkpoint() = x->checkpoint();
+    PrintJsonLine(json, cmd.out());
+  } else if (r.ok) {
+    cmd.out() << "VERIFIED offline: " << r.event_count
+              << " events, hash chain intact from seq 1 through seq "
+              << r.verified_through_seq << "\n"
+              << "checkpoint at seq " << r.checkpoint_seq << " (origin "
+              << x->checkpoint().origin() << ") has a valid signature by key "
+              << r.key_id << " and matches the chain\n";
+    if (r.events_after_checkpoint > 0) {
+      cmd.out() << "note: " << r.events_after_checkpoint
+                << " events after the checkpoint are chained but not "
+                   "covered by its signature\n";
+    }
+  } else {
+    cmd.out() << "FAILED at seq " << r.first_bad_seq << ": " << r.problem
+              << "\nverified good through seq " << r.verified_through_seq
+              << "\n";
+  }
+  if (!r.ok) {
+    return cmd.Fail(absl::StrCat("the export does not verify: first bad seq ",
+                                 r.first_bad_seq, ": ", r.problem));
+  }
+  return kExitOk;
+}
+
+}  // namespace caregate::ctl

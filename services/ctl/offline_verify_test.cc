@@ -1,0 +1,150 @@
+#include "services/ctl/offline_verify.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/audit/checkpoint.h"
+#include "services/audit/test_events.h"
+#include "services/audit_service/audit_event_proto.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
+
+namespace caregate::ctl {
+namespace {
+
+using ::caregate::testing::BuildTestChain;
+using ::caregate::testing::StatusIs;
+using ::testing::HasSubstr;
+
+class OfflineVerifyTest : public ::testing::Test {
+ protected:
+  OfflineVerifyTest() {
+    ::caregate::testing::PemKeyPair keys =
+        ::caregate::testing::NewEd25519KeyPair();
+    signer_ = *Ed25519Signer::FromPem(keys.private_pem);
+    verifier_ = *Ed25519Verifier::FromPem(keys.public_pem);
+    std::vector<AuditEvent> events = BuildTestChain(12);
+    for (const AuditEvent& e : events)
+      *export_.add_events() = AuditEventToProto(e);
+    *export_.mutable_checkpoint() = CheckpointToProto(
+        SignCheckpoint("caregate.test/audit", 12, events.back().hash,
+                       absl::FromUnixSeconds(1717406000), *signer_));
+  }
+
+  std::unique_ptr<Ed25519Signer> signer_;
+  std::unique_ptr<Ed25519Verifier> verifier_;
+  v1::AuditExport export_;
+};
+
+TEST_F(OfflineVerifyTest, EventsRoundTripThroughTheProto) {
+  for (const AuditEvent& e : BuildTestChain(6)) {
+    absl::StatusOr<AuditEvent> back = AuditEventFromProto(AuditEventToProto(e));
+    CG_ASSERT_OK(back);
+    EXPECT_EQ(CanonicalEventBytes(*back), CanonicalEventBytes(e));
+    EXPECT_EQ(back->hash, e.hash);
+    EXPECT_EQ(back->prev_hash, e.prev_hash);
+  }
+}
+
+TEST_F(OfflineVerifyTest, BadHashLengthNamesTheSeq) {
+  v1::AuditEvent e = export_.events(3);
+  e.set_hash("short");
+  EXPECT_THAT(AuditEventFromProto(e),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("seq 4: hash is 5 bytes, not 32")));
+}
+
+TEST_F(OfflineVerifyTest, AFreshExportVerifies) {
+  OfflineReport r = VerifyAuditExport(export_, *verifier_);
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.event_count, 12);
+  EXPECT_EQ(r.verified_through_seq, 12);
+  EXPECT_EQ(r.checkpoint_seq, 12);
+  EXPECT_EQ(r.key_id, verifier_->key_id());
+  EXPECT_EQ(r.events_after_checkpoint, 0);
+}
+
+TEST_F(OfflineVerifyTest, ChangedEventNamesItsSeq) {
+  export_.mutable_events(6)->set_request_id("req-forged");
+  OfflineReport r = VerifyAuditExport(export_, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 7);
+  EXPECT_EQ(r.verified_through_seq, 6);
+  EXPECT_EQ(r.problem, "seq 7: hash mismatch (event content changed)");
+}
+
+TEST_F(OfflineVerifyTest, MissingEventIsAGap) {
+  export_.mutable_events()->DeleteSubrange(4, 1);
+  OfflineReport r = VerifyAuditExport(export_, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 6);
+  EXPECT_THAT(r.problem, HasSubstr("expected seq 5"));
+}
+
+TEST_F(OfflineVerifyTest, RewrittenChainFailsAgainstTheCheckpoint) {
+  // Rewrite event 5 and recompute every later hash: the chain is consistent
+  // but no longer matches the signed checkpoint.
+  std::vector<AuditEvent> events = BuildTestChain(12);
+  events[4].detail = "rewritten";
+  AuditChain chain(4, events[3].hash);
+  for (size_t i = 4; i < events.size(); ++i) chain.Append(&events[i]);
+  for (size_t i = 0; i < events.size(); ++i) {
+    *export_.mutable_events(i) = AuditEventToProto(events[i]);
+  }
+  OfflineReport r = VerifyAuditExport(export_, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 12);
+  EXPECT_EQ(r.problem, "checkpoint does not match event 12 (log rewritten)");
+}
+
+TEST_F(OfflineVerifyTest, CheckpointProblems) {
+  v1::AuditExport forged = export_;
+  std::string sig = forged.checkpoint().signature();
+  sig[0] ^= 1;
+  forged.mutable_checkpoint()->set_signature(sig);
+  OfflineReport r = VerifyAuditExport(forged, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 12);
+  EXPECT_THAT(r.problem, HasSubstr("checkpoint signature does not verify"));
+  EXPECT_THAT(r.problem, HasSubstr("(checkpoint at seq 12)"));
+
+  auto other = *Ed25519Verifier::FromPem(
+      ::caregate::testing::NewEd25519KeyPair().public_pem);
+  EXPECT_THAT(VerifyAuditExport(export_, *other).problem,
+              HasSubstr("checkpoint names key"));
+
+  v1::AuditExport none = export_;
+  none.clear_checkpoint();
+  r = VerifyAuditExport(none, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.problem, "the export has no checkpoint");
+
+  v1::AuditExport truncated = export_;
+  truncated.mutable_events()->RemoveLast();
+  r = VerifyAuditExport(truncated, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_THAT(r.problem, HasSubstr("beyond the log's last seq 11"));
+}
+
+TEST_F(OfflineVerifyTest, EventsAfterTheCheckpointAreCounted) {
+  std::vector<AuditEvent> events = BuildTestChain(14);
+  export_.add_events()->CopyFrom(AuditEventToProto(events[12]));
+  export_.add_events()->CopyFrom(AuditEventToProto(events[13]));
+  OfflineReport r = VerifyAuditExport(export_, *verifier_);
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.events_after_checkpoint, 2);
+  EXPECT_EQ(r.verified_through_seq, 14);
+}
+
+TEST_F(OfflineVerifyTest, JsonRoundTrip) {
+  std::string json = AuditExportToJson(export_);
+  EXPECT_THAT(json, HasSubstr("\"events\": ["));
+  absl::StatusOr<v1::AuditExport> back = AuditExportFromJson(json);
+  CG_ASSERT_OK(back);
+  EXPECT_TRUE(VerifyAuditExport(*back, *verifier_).ok);
+  EXPECT_THAT(AuditExportFromJson("[1,2]"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("not an audit export")));
+}
+
+}  // namespace
+}  // namespace caregate::ctl

@@ -1,0 +1,143 @@
+#include "services/ctl/output.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/common/absl_compat.h"
+
+namespace caregate::ctl {
+namespace {
+
+// "CATEGORY_" for Category: the name of value 0 without "UNSPECIFIED".
+std::string EnumPrefix(const google::protobuf::EnumDescriptor* type) {
+  const google::protobuf::EnumValueDescriptor* zero =
+      type->FindValueByNumber(0);
+  if (zero == nullptr) return "";
+  const std::string& name = zero->name();
+  constexpr std::string_view kUnspecified = "UNSPECIFIED";
+  if (!absl::EndsWith(name, AsAbsl(kUnspecified))) return "";
+  return name.substr(0, name.size() - kUnspecified.size());
+}
+
+std::string AcceptedValues(const google::protobuf::EnumDescriptor* type) {
+  std::vector<std::string> names;
+  for (int i = 0; i < type->value_count(); ++i) {
+    if (type->value(i)->number() == 0) continue;
+    names.push_back(ShortEnumName(type, type->value(i)->number()));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+std::string OneLine(std::string_view text) {
+  return absl::StrReplaceAll(AsAbsl(text), {{"\n", " "}, {"\r", " "}});
+}
+
+}  // namespace
+
+std::string ShortEnumName(const google::protobuf::EnumDescriptor* type,
+                          int value) {
+  const google::protobuf::EnumValueDescriptor* v =
+      type->FindValueByNumber(value);
+  if (v == nullptr) return absl::StrCat(value);
+  const std::string prefix = EnumPrefix(type);
+  if (!prefix.empty() && absl::StartsWith(v->name(), prefix)) {
+    return v->name().substr(prefix.size());
+  }
+  return v->name();
+}
+
+absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* type,
+                                  std::string_view text,
+                                  std::string_view flag) {
+  std::string upper = absl::AsciiStrToUpper(AsAbsl(text));
+  absl::StripAsciiWhitespace(&upper);
+  const std::string prefix = EnumPrefix(type);
+  const google::protobuf::EnumValueDescriptor* v = type->FindValueByName(upper);
+  if (v == nullptr) v = type->FindValueByName(prefix + upper);
+  if (v == nullptr || v->number() == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", AsAbsl(flag), ": unknown value \"", AsAbsl(text),
+                     "\"; one of ", AcceptedValues(type)));
+  }
+  return v->number();
+}
+
+std::string OrDash(std::string_view text) {
+  return text.empty() ? "-" : std::string(text);
+}
+
+Table::Table(std::vector<std::string> header) : header_(std::move(header)) {}
+
+void Table::AddRow(std::vector<std::string> row) {
+  row.resize(header_.size());
+  rows_.push_back(std::move(row));
+}
+
+void Table::Print(std::ostream& os) const {
+  std::vector<size_t> width(header_.size(), 0);
+  auto measure = [&width](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  };
+  measure(header_);
+  for (const auto& row : rows_) measure(row);
+  auto print = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size())
+        line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    os << line << "\n";
+  };
+  print(header_);
+  for (const auto& row : rows_) print(row);
+}
+
+void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields,
+                 std::ostream& os) {
+  size_t width = 0;
+  for (const auto& [key, value] : fields) width = std::max(width, key.size());
+  for (const auto& [key, value] : fields) {
+    os << key << std::string(width - key.size() + 2, ' ') << value << "\n";
+  }
+}
+
+void PrintJsonLine(const google::protobuf::Message& message, std::ostream& os) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = false;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options)
+           .ok()) {
+    json = "{}";
+  }
+  os << json << "\n";
+}
+
+int UsageError(std::string_view program, std::string_view message,
+               CommandIo io) {
+  io.err << program << ": " << OneLine(message) << "\n";
+  return kExitUsage;
+}
+
+int Failed(std::string_view program, std::string_view message, CommandIo io) {
+  io.err << program << ": " << OneLine(message) << "\n";
+  return kExitFailed;
+}
+
+int StatusError(std::string_view program, const absl::Status& status,
+                CommandIo io) {
+  std::string_view message(status.message().data(), status.message().size());
+  return status.code() == absl::StatusCode::kInvalidArgument
+             ? UsageError(program, message, io)
+             : Failed(program, message, io);
+}
+
+}  // namespace caregate::ctl
