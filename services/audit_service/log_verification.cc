@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "services/audit/audit_chain.h"
 #include "services/audit/checkpoint.h"
@@ -121,13 +122,23 @@ absl::StatusOr<VerifyReport> VerifyStoredLog(Store& store,
                                                 "range's anchor)")});
     return report;
   }
-  const int64_t checkpoint_seq =
-      report.checkpoint.has_value() ? report.checkpoint->seq : -1;
-  std::optional<Hash256> checkpoint_hash;
+  // Every checkpoint ever signed is checked, not only the latest: a gateway
+  // restarted on an altered log signs new checkpoints over it, but the older
+  // ones still commit to the original events.
+  std::vector<Checkpoint> checkpoints;
+  CG_RETURN_IF_ERROR(store.ScanCheckpoints([&](const Checkpoint& checkpoint) {
+    checkpoints.push_back(checkpoint);
+    return true;
+  }));
+  absl::flat_hash_map<int64_t, std::optional<Hash256>> verified_hashes;
+  for (const Checkpoint& checkpoint : checkpoints) {
+    verified_hashes[checkpoint.seq] = std::nullopt;
+  }
   CG_RETURN_IF_ERROR(
       store.ScanAuditEvents(from, to, [&](const AuditEvent& event) {
         if (!chain->Add(event)) return false;
-        if (event.seq == checkpoint_seq) checkpoint_hash = event.hash;
+        auto it = verified_hashes.find(event.seq);
+        if (it != verified_hashes.end()) it->second = event.hash;
         return true;
       }));
   const VerifyResult& result = chain->result();
@@ -136,10 +147,11 @@ absl::StatusOr<VerifyReport> VerifyStoredLog(Store& store,
     Fail(report, Problem{result.first_bad_seq, result.problem});
     return report;
   }
-  if (report.checkpoint.has_value()) {
+  for (const Checkpoint& checkpoint : checkpoints) {
     CG_ASSIGN_OR_RETURN(
         std::optional<Problem> problem,
-        CheckCheckpoint(store, verifier, *report.checkpoint, checkpoint_hash));
+        CheckCheckpoint(store, verifier, checkpoint,
+                        verified_hashes[checkpoint.seq]));
     if (problem.has_value()) {
       Fail(report, *std::move(problem));
       return report;

@@ -99,6 +99,9 @@ const char kScanAuditEventsSql[] =
 const char kLatestCheckpointSql[] =
     "SELECT " CG_CHECKPOINT_COLUMNS
     " FROM checkpoints ORDER BY seq DESC, time_us DESC, row_id DESC LIMIT 1";
+const char kScanCheckpointsSql[] =
+    "SELECT " CG_CHECKPOINT_COLUMNS
+    " FROM checkpoints ORDER BY seq, time_us, row_id";
 const char kSelectAuditEventsSql[] =
     "SELECT " CG_AUDIT_COLUMNS " FROM audit_events";
 

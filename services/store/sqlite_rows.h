@@ -50,6 +50,7 @@ extern const char kListMessagesSql[];
 extern const char kListDisclosuresSql[];
 extern const char kScanAuditEventsSql[];  // from_seq, to_seq
 extern const char kLatestCheckpointSql[];
+extern const char kScanCheckpointsSql[];
 // "SELECT <audit columns> FROM audit_events", for queries built at run time.
 extern const char kSelectAuditEventsSql[];
 

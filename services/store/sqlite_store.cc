@@ -107,6 +107,8 @@ class SqliteStore final : public Store {
       int64_t from_seq, int64_t to_seq,
       const std::function<bool(const AuditEvent&)>& fn) override;
   absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() override;
+  absl::Status ScanCheckpoints(
+      const std::function<bool(const Checkpoint&)>& fn) override;
 
  private:
   // Runs `fn` with a prepared read statement for `sql`, on a pooled
@@ -258,6 +260,20 @@ absl::StatusOr<std::optional<Checkpoint>> SqliteStore::GetLatestCheckpoint() {
                        [](SqliteStatement& s) {
                          return sqlite::ReadOptional(s,
                                                      &sqlite::ReadCheckpoint);
+                       });
+}
+
+absl::Status SqliteStore::ScanCheckpoints(
+    const std::function<bool(const Checkpoint&)>& fn) {
+  return WithStatement("scan checkpoints", sqlite::kScanCheckpointsSql,
+                       [&](SqliteStatement& s) -> absl::Status {
+                         while (true) {
+                           CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
+                           if (!has_row) return absl::OkStatus();
+                           CG_ASSIGN_OR_RETURN(Checkpoint checkpoint,
+                                               sqlite::ReadCheckpoint(s));
+                           if (!fn(checkpoint)) return absl::OkStatus();
+                         }
                        });
 }
 

@@ -118,6 +118,10 @@ class Store {
 
   // The checkpoint with the highest seq (latest time among equals).
   virtual absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() = 0;
+  // Calls `fn` for every stored checkpoint, in ascending seq order (then
+  // time); stops early when `fn` returns false.
+  virtual absl::Status ScanCheckpoints(
+      const std::function<bool(const Checkpoint&)>& fn) = 0;
 };
 
 }  // namespace caregate

@@ -5,10 +5,14 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "gtest/gtest.h"
 #include "services/pki/dev_pki.h"
+#include "services/rpc/json_log.h"
+#include "spdlog/sinks/base_sink.h"
+#include "spdlog/spdlog.h"
 
 namespace caregate::testing {
 
@@ -94,6 +98,37 @@ std::shared_ptr<grpc::Channel> GatewayHarness::Channel(
                      ReadFile("pki/" + principal_id + ".crt"),
                      ReadFile("pki/" + principal_id + ".key"));
 }
+
+class LogCapture::Sink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  std::string text() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return text_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    text_.append(formatted.data(), formatted.size());
+  }
+  void flush_() override {}
+
+ private:
+  std::string text_;
+};
+
+LogCapture::LogCapture()
+    : sink_(std::make_shared<Sink>()), previous_(spdlog::default_logger()) {
+  auto logger = std::make_shared<spdlog::logger>("log-capture", sink_);
+  logger->set_level(spdlog::level::trace);
+  spdlog::set_default_logger(std::move(logger));
+  InstallJsonLogFormat();
+}
+
+LogCapture::~LogCapture() { spdlog::set_default_logger(previous_); }
+
+std::string LogCapture::text() const { return sink_->text(); }
 
 std::unique_ptr<grpc::ClientContext> Ctx(int seconds) {
   auto ctx = std::make_unique<grpc::ClientContext>();

@@ -13,6 +13,7 @@
 #include "services/common/clock.h"
 #include "services/config/gateway_config.h"
 #include "services/gateway/gateway.h"
+#include "spdlog/logger.h"
 
 namespace caregate::testing {
 
@@ -50,6 +51,28 @@ class GatewayHarness {
   std::shared_ptr<const GatewayConfig> config_;
   std::unique_ptr<Gateway> gateway_;
   int port_ = 0;
+};
+
+// Captures what the gateway logs through spdlog, formatted as caregated
+// formats it (JSON lines, services/rpc/json_log.h), at every level. While
+// alive it replaces spdlog's default logger; the destructor restores the
+// previous one (spdlog's registry keeps the JSON format for loggers created
+// later). Create it before the GatewayHarness whose output it captures.
+// text() is thread-safe (the gateway's threads log while a test reads).
+class LogCapture {
+ public:
+  LogCapture();
+  ~LogCapture();
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  // Everything logged so far.
+  std::string text() const;
+
+ private:
+  class Sink;
+  std::shared_ptr<Sink> sink_;
+  std::shared_ptr<spdlog::logger> previous_;
 };
 
 // Context with a deadline, for calls in tests.
