@@ -134,15 +134,25 @@ absl::StatusOr<VerifyReport> VerifyStoredLog(Store& store,
   for (const Checkpoint& checkpoint : checkpoints) {
     verified_hashes[checkpoint.seq] = std::nullopt;
   }
-  CG_RETURN_IF_ERROR(
+  const absl::Status scan =
       store.ScanAuditEvents(from, to, [&](const AuditEvent& event) {
         if (!chain->Add(event)) return false;
         auto it = verified_hashes.find(event.seq);
         if (it != verified_hashes.end()) it->second = event.hash;
         return true;
-      }));
+      });
   const VerifyResult& result = chain->result();
   report.verified_through_seq = result.verified_through_seq;
+  if (scan.code() == absl::StatusCode::kDataLoss) {
+    // Rows are read in seq order: the one that no longer decodes follows the
+    // last event verified.
+    const int64_t bad = result.verified_through_seq + 1;
+    Fail(report, Problem{bad, absl::StrCat("seq ", bad,
+                                           ": stored event cannot be decoded "
+                                           "(event content changed)")});
+    return report;
+  }
+  CG_RETURN_IF_ERROR(scan);
   if (!result.ok) {
     Fail(report, Problem{result.first_bad_seq, result.problem});
     return report;

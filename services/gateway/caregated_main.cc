@@ -25,6 +25,13 @@ int main(int argc, char** argv) {
       "Example:\n  caregatectl dev-init ./dev && caregated --config "
       "./dev/caregate.textproto");
   absl::ParseCommandLine(argc, argv);
+  // Block the stop signals before any thread exists (the log thread, gRPC's),
+  // so every thread inherits the mask; one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   caregate::InstallAsyncJsonStderrLogger();
   // Flush queued log lines on every return.
   struct FlushLogsOnExit {
@@ -41,12 +48,6 @@ int main(int argc, char** argv) {
                  std::string(config.status().message()).c_str());
     return 1;
   }
-  // Block the stop signals in every thread; one thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   auto gateway = caregate::Gateway::Start(*config, {});
   if (!gateway.ok()) {

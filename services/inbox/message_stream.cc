@@ -108,6 +108,7 @@ void MessageStream::LoadBacklogPage() {
   {
     absl::MutexLock lock(&mu_);
     load_in_flight_ = false;
+    ++busy_;  // keeps the stream alive through Pump() below
     if (!page.ok()) {
       RequestFinishLocked(page.status());
     } else if (!finish_.has_value()) {
@@ -121,7 +122,7 @@ void MessageStream::LoadBacklogPage() {
     }
   }
   Pump();
-  MaybeDestroy();
+  MaybeDestroy(/*release_busy=*/true);
 }
 
 void MessageStream::EndBacklogLocked() {
@@ -209,10 +210,13 @@ void MessageStream::OnDone() {
   MaybeDestroy();
 }
 
-void MessageStream::MaybeDestroy() {
+void MessageStream::MaybeDestroy(bool release_busy) {
   {
+    // Deciding under mu_, once, makes the deciding thread the last to touch
+    // the stream.
     absl::MutexLock lock(&mu_);
-    if (!done_ || load_in_flight_ || destroying_) return;
+    if (release_busy) --busy_;
+    if (!done_ || load_in_flight_ || busy_ > 0 || destroying_) return;
     destroying_ = true;
   }
   // No bus callback runs after Unsubscribe() returns, and CloseAll() cannot

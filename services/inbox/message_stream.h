@@ -109,7 +109,7 @@ class MessageStream final : public grpc::ServerWriteReactor<v1::Message> {
   void EndBacklogLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishNow(const absl::Status& status);
   // Deletes the stream when OnDone has run and no read is in flight.
-  void MaybeDestroy();
+  void MaybeDestroy(bool release_busy = false);
 
   const MessageStreamDeps deps_;
   const absl::Time start_;
@@ -131,6 +131,8 @@ class MessageStream final : public grpc::ServerWriteReactor<v1::Message> {
   bool finish_started_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
   bool destroying_ ABSL_GUARDED_BY(mu_) = false;
+  // Threads inside LoadBacklogPage() past clearing load_in_flight_.
+  int busy_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace caregate

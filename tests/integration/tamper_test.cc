@@ -223,15 +223,7 @@ INSTANTIATE_TEST_SUITE_P(
 // One byte changed so that the column no longer decodes: the category list
 // "9" of event 2 becomes "x". Still a content change at seq 2, not an error
 // of the call.
-constexpr char kDamagedRowDefect[] =
-    "TODO: a stored event that no longer decodes makes VerifyAuditLog fail "
-    "the call with DATA_LOSS (\"stored audit categories is damaged: bad "
-    "number\", no seq) instead of reporting first_bad_seq "
-    "(services/store/sqlite_rows.cc ReadAuditEvent, "
-    "services/audit_service/log_verification.cc VerifyStoredLog)";
-
 TEST_F(TamperTest, UndecodableByteIsReportedAtThatEvent) {
-  GTEST_SKIP() << kDamagedRowDefect;
   ASSERT_EQ(SqlInt(db(),
                    "SELECT COUNT(*) FROM audit_events WHERE seq = 2 "
                    "AND categories = '9'"),
@@ -245,7 +237,6 @@ TEST_F(TamperTest, UndecodableByteIsReportedAtThatEvent) {
 
 // The stored hash of event 2 cut to 31 bytes.
 TEST_F(TamperTest, TruncatedHashIsReportedAtThatEvent) {
-  GTEST_SKIP() << kDamagedRowDefect;
   Sql(db(), "UPDATE audit_events SET hash = substr(hash, 1, 31) WHERE seq = 2");
   const v1::VerifyAuditLogResponse r = RestartAndVerify();
   EXPECT_FALSE(r.ok());
