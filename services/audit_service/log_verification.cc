@@ -158,10 +158,9 @@ absl::StatusOr<VerifyReport> VerifyStoredLog(Store& store,
     return report;
   }
   for (const Checkpoint& checkpoint : checkpoints) {
-    CG_ASSIGN_OR_RETURN(
-        std::optional<Problem> problem,
-        CheckCheckpoint(store, verifier, checkpoint,
-                        verified_hashes[checkpoint.seq]));
+    CG_ASSIGN_OR_RETURN(std::optional<Problem> problem,
+                        CheckCheckpoint(store, verifier, checkpoint,
+                                        verified_hashes[checkpoint.seq]));
     if (problem.has_value()) {
       Fail(report, *std::move(problem));
       return report;

@@ -87,9 +87,8 @@ grpc::ServerUnaryReactor* DisclosureService::GetDisclosure(
   auto call = UnaryCall::Start(context, Rpc::kGetDisclosure);
   const PrincipalInfo* actor = admission_->Admit(call);
   if (actor == nullptr) return call->reactor();
-  absl::Status valid = ValidateIdField(request->disclosure_id(),
-                                       "disclosure_id",
-                                       admission_->config().limits());
+  absl::Status valid = ValidateIdField(
+      request->disclosure_id(), "disclosure_id", admission_->config().limits());
   if (!valid.ok()) {
     call->Finish(valid);
     return call->reactor();

@@ -167,11 +167,11 @@ SendDraft PrepareSend(const SendContext& context, const PrincipalInfo& sender,
                       const v1::Disclosure& disclosure, absl::Time now) {
   SendDraft draft;
   draft.accepted_at = now;
-  draft.decision = context.index->Decide(
-      MakeDecisionRequest(sender.org_id, validated, now));
+  draft.decision =
+      context.index->Decide(MakeDecisionRequest(sender.org_id, validated, now));
   if (draft.decision.outcome == v1::DECISION_OUTCOME_DENIED) return draft;
-  draft.message = BuildMessage(context, sender, validated, disclosure,
-                               draft.decision, now);
+  draft.message =
+      BuildMessage(context, sender, validated, disclosure, draft.decision, now);
   draft.sealed_envelope = context.cipher->Seal(
       draft.message->SerializeAsString(), draft.message->message_id());
   return draft;
@@ -200,7 +200,8 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
     DecisionResult decision = context.index->Decide(
         MakeDecisionRequest(sender.org_id, validated, txn.now()));
     if (decision.outcome == v1::DECISION_OUTCOME_DENIED) {
-      AuditEvent event = DisclosureEvent(sender, validated, decision, request_id);
+      AuditEvent event =
+          DisclosureEvent(sender, validated, decision, request_id);
       event.action = v1::AUDIT_ACTION_DISCLOSURE_DENIED;
       event.categories = validated.section_categories;
       event.content_sha256 = ContentSha256(disclosure->sections());

@@ -39,10 +39,11 @@ struct SendContext {
 // The command re-decides and uses the draft only when the decision covers
 // exactly the same sections with the same consents; otherwise it rebuilds.
 struct SendDraft {
-  DecisionResult decision;                // the decision the draft was built for
-  std::shared_ptr<v1::Message> message;   // signed; null when that decision denied
-  std::string sealed_envelope;            // the message sealed for storage
-  absl::Time accepted_at;                 // created_at of the message and rows
+  DecisionResult decision;  // the decision the draft was built for
+  std::shared_ptr<v1::Message>
+      message;                  // signed; null when that decision denied
+  std::string sealed_envelope;  // the message sealed for storage
+  absl::Time accepted_at;       // created_at of the message and rows
 };
 
 // Decides as of `now` and, unless denied, builds, signs and seals the message.

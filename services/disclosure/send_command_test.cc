@@ -79,7 +79,8 @@ class SendCommandTest : public ::testing::Test {
     v.recipient = {"core-pelvic-pt", "pt-lindqvist",
                    v1::SPECIALTY_PELVIC_FLOOR_PHYSICAL_THERAPY};
     v.purpose = d.purpose();
-    for (const auto& s : d.sections()) v.section_categories.push_back(s.category());
+    for (const auto& s : d.sections())
+      v.section_categories.push_back(s.category());
     v.redact_uncovered = redact;
     return v;
   }
@@ -164,8 +165,8 @@ TEST_F(SendCommandTest, WiderCoverageAfterTheDraftRebuildsTheMessage) {
   index_.Upsert(Consent("cns-a", {v1::CATEGORY_HOMEWORK_PLAN}));
   const v1::Disclosure note =
       Note({v1::CATEGORY_HOMEWORK_PLAN, v1::CATEGORY_TRAUMA_HISTORY});
-  SendDraft draft = PrepareSend(context_, *sender_, Validated(note, true),
-                                note, clock_.Now());
+  SendDraft draft = PrepareSend(context_, *sender_, Validated(note, true), note,
+                                clock_.Now());
   ASSERT_EQ(draft.message->sections_size(), 1);  // redacted draft
   index_.Upsert(Consent("cns-b", {v1::CATEGORY_TRAUMA_HISTORY}));
 

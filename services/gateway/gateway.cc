@@ -44,7 +44,8 @@ struct Gateway::Parts {
 namespace {
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const GatewayConfig& config) {
-  if (!config.sqlite_path().empty()) return OpenSqliteStore(config.sqlite_path());
+  if (!config.sqlite_path().empty())
+    return OpenSqliteStore(config.sqlite_path());
   return absl::UnimplementedError(
       "storage.postgres: the PostgreSQL store is not available in this build");
 }
@@ -53,14 +54,14 @@ absl::Status LoadKeys(const GatewayConfig& config,
                       std::unique_ptr<Ed25519Signer>& signer,
                       std::unique_ptr<Ed25519Verifier>& verifier,
                       std::unique_ptr<DataCipher>& cipher) {
-  CG_ASSIGN_OR_RETURN(signer,
-                      Ed25519Signer::FromPemFile(config.audit_signing_key_file()));
+  CG_ASSIGN_OR_RETURN(
+      signer, Ed25519Signer::FromPemFile(config.audit_signing_key_file()));
   CG_ASSIGN_OR_RETURN(verifier, Ed25519Verifier::FromPemFile(
                                     config.audit_signing_public_key_file()));
   if (signer->raw_public_key() != verifier->raw_public_key()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        config.audit_signing_public_key_file(),
-        ": is not the public key of ", config.audit_signing_key_file()));
+        config.audit_signing_public_key_file(), ": is not the public key of ",
+        config.audit_signing_key_file()));
   }
   CG_ASSIGN_OR_RETURN(cipher, DataCipher::FromKeyFile(config.data_key_file(),
                                                       config.data_key_id()));
@@ -92,14 +93,15 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   CG_ASSIGN_OR_RETURN(p.store, OpenStore(cfg));
   CG_RETURN_IF_ERROR(LoadConsentIndex(*p.store, p.index));
   CG_ASSIGN_OR_RETURN(
-      p.ledger, Ledger::Create(p.store.get(), p.clock, p.signer.get(),
-                               {cfg.checkpoint_origin(),
-                                cfg.checkpoint_interval()}));
+      p.ledger,
+      Ledger::Create(p.store.get(), p.clock, p.signer.get(),
+                     {cfg.checkpoint_origin(), cfg.checkpoint_interval()}));
   p.executor = std::make_unique<Executor>(options.executor_threads);
   p.admission = std::make_unique<CallAdmission>(&cfg, p.ledger.get());
   p.consent_service = std::make_unique<ConsentService>(
       p.admission.get(), p.ledger.get(), &p.index, p.clock);
-  const SendContext send{&cfg, &p.index, p.signer.get(), p.cipher.get(), &p.bus};
+  const SendContext send{&cfg, &p.index, p.signer.get(), p.cipher.get(),
+                         &p.bus};
   p.disclosure_service = std::make_unique<DisclosureService>(
       p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
       p.clock, send);

@@ -108,7 +108,8 @@ void Ledger::RunGroup() {
   absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = store_->BeginWrite();
   const AuditChain chain_before = chain_;
   bool end_group = false;
-  while (!end_group && static_cast<int>(outcomes.size()) < options_.max_group_size) {
+  while (!end_group &&
+         static_cast<int>(outcomes.size()) < options_.max_group_size) {
     Pending next;
     {
       absl::MutexLock lock(&mu_);
@@ -180,7 +181,8 @@ void Ledger::RunCommand(WriteTransaction& txn, Pending pending,
     chain_ = chain_before;
     absl::Status rollback = txn.RollbackToSavepoint();
     if (!rollback.ok()) {
-      spdlog::error("ledger savepoint rollback failed: {}", rollback.ToString());
+      spdlog::error("ledger savepoint rollback failed: {}",
+                    rollback.ToString());
     }
     outcomes.push_back({std::move(pending.done), ForCaller(std::move(s))});
     return;

@@ -170,8 +170,9 @@ TEST_F(LedgerTest, OnCommitRunsBeforeCompletion) {
 }
 
 TEST_F(LedgerTest, ChainContinuesAcrossRestartAndShutdownCheckpoints) {
-  ASSERT_THAT(Run([](LedgerTxn& txn) { return txn.Audit(Event("1")).status(); }),
-              IsOk());
+  ASSERT_THAT(
+      Run([](LedgerTxn& txn) { return txn.Audit(Event("1")).status(); }),
+      IsOk());
   ledger_->Shutdown();
   auto checkpoint = store_->GetLatestCheckpoint();
   ASSERT_THAT(checkpoint, IsOk());
@@ -180,8 +181,9 @@ TEST_F(LedgerTest, ChainContinuesAcrossRestartAndShutdownCheckpoints) {
   EXPECT_THAT(VerifyCheckpoint(**checkpoint, *verifier_), IsOk());
 
   Reopen();
-  ASSERT_THAT(Run([](LedgerTxn& txn) { return txn.Audit(Event("2")).status(); }),
-              IsOk());
+  ASSERT_THAT(
+      Run([](LedgerTxn& txn) { return txn.Audit(Event("2")).status(); }),
+      IsOk());
   const std::vector<AuditEvent> events = AllEvents();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].seq, 2);
@@ -205,8 +207,9 @@ TEST_F(LedgerTest, StoreFaultsReachTheCallerWithoutTheStoresWords) {
 
 TEST_F(LedgerTest, SubmitAfterShutdownIsUnavailable) {
   ledger_->Shutdown();
-  EXPECT_THAT(Run([](LedgerTxn&) { return absl::OkStatus(); }),
-              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shutting down")));
+  EXPECT_THAT(
+      Run([](LedgerTxn&) { return absl::OkStatus(); }),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shutting down")));
 }
 
 }  // namespace

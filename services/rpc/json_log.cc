@@ -41,11 +41,21 @@ class JsonPayloadFlag : public spdlog::custom_flag_formatter {
 void AppendJsonEscaped(std::string_view text, std::string* out) {
   for (unsigned char ch : text) {
     switch (ch) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (ch < 0x20) {
           absl::StrAppendFormat(out, "\\u%04x", ch);
@@ -80,9 +90,10 @@ void LogFinishedCall(std::string_view rpc, std::string_view principal_id,
   AppendJsonEscaped(rpc, &line);
   line += "\",\"principal\":\"";
   AppendJsonEscaped(principal_id, &line);
-  absl::StrAppend(&line, "\",\"status\":\"", absl::StatusCodeToString(code),
-                  "\",\"duration_ms\":",
-                  absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(duration)));
+  absl::StrAppend(
+      &line, "\",\"status\":\"", absl::StatusCodeToString(code),
+      "\",\"duration_ms\":",
+      absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(duration)));
   if (code == absl::StatusCode::kOk) {
     spdlog::info(line);
   } else {

@@ -86,7 +86,8 @@ TEST_F(SqliteStoreTest, DatabaseIsWalAtTheLatestSchemaVersion) {
             std::to_string(sqlite::LatestSchemaVersion()));
 }
 
-TEST_F(SqliteStoreTest, SecondStoreOnTheSameDatabaseIsRefusedUntilTheFirstCloses) {
+TEST_F(SqliteStoreTest,
+       SecondStoreOnTheSameDatabaseIsRefusedUntilTheFirstCloses) {
   std::unique_ptr<Store> first = Open(path());
   ASSERT_NE(first, nullptr);
   EXPECT_THAT(OpenSqliteStore(path()),

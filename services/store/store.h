@@ -44,7 +44,8 @@ class WriteTransaction {
 
   virtual absl::Status InsertConsent(const ConsentRecord& consent) = 0;
   // Writes `consent.revocation` and `consent.revision`.
-  virtual absl::Status UpdateConsentRevocation(const ConsentRecord& consent) = 0;
+  virtual absl::Status UpdateConsentRevocation(
+      const ConsentRecord& consent) = 0;
   // The consent recorded by `principal_id` with `request_id`, if any.
   virtual absl::StatusOr<std::optional<ConsentRecord>> FindConsentByRequest(
       std::string_view principal_id, std::string_view request_id) = 0;
