@@ -1,5 +1,6 @@
 #include "services/audit_service/audit_query.h"
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +88,16 @@ v1::QueryAuditEventsResponse AuditEventsPage(
     response.set_next_page_token(EncodePageToken(events[count - 1].seq));
   }
   return response;
+}
+
+CheckpointSeqRange PageCheckpointRange(
+    int64_t after_seq, const v1::QueryAuditEventsResponse& page) {
+  CheckpointSeqRange range;
+  range.first = after_seq == 0 ? 0 : after_seq + 1;
+  range.last = page.next_page_token().empty() || page.events().empty()
+                   ? std::numeric_limits<int64_t>::max()
+                   : page.events(page.events_size() - 1).seq();
+  return range;
 }
 
 }  // namespace caregate

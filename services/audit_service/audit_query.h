@@ -8,6 +8,7 @@
 #ifndef CAREGATE_SERVICES_AUDIT_SERVICE_AUDIT_QUERY_H_
 #define CAREGATE_SERVICES_AUDIT_SERVICE_AUDIT_QUERY_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -32,6 +33,18 @@ absl::StatusOr<AuditQuery> AuditQueryFromRequest(
 // at most `page_size` events, and a next_page_token when more followed.
 v1::QueryAuditEventsResponse AuditEventsPage(
     const std::vector<AuditEvent>& events, int page_size);
+
+// The seqs [first, last] of the checkpoints that go with `page` when the
+// request asks for them (include_checkpoints): those after the page token's
+// position `after_seq` (from seq 0 on the first page) through the page's last
+// event, or with no upper bound on the last page. Over all pages every
+// checkpoint is returned once.
+struct CheckpointSeqRange {
+  int64_t first = 0;
+  int64_t last = 0;
+};
+CheckpointSeqRange PageCheckpointRange(
+    int64_t after_seq, const v1::QueryAuditEventsResponse& page);
 
 }  // namespace caregate
 

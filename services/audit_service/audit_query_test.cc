@@ -1,5 +1,7 @@
 #include "services/audit_service/audit_query.h"
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -150,6 +152,30 @@ TEST(AuditEventsPageTest, LastPageHasNoToken) {
   EXPECT_EQ(page.next_page_token(), "");
 
   EXPECT_EQ(AuditEventsPage({}, 2).events_size(), 0);
+}
+
+TEST(PageCheckpointRangeTest, PagesPartitionTheSeqs) {
+  const v1::QueryAuditEventsResponse first =
+      AuditEventsPage(EventsWithSeqs({1, 2, 3}), 2);
+  CheckpointSeqRange range = PageCheckpointRange(0, first);
+  EXPECT_EQ(range.first, 0);
+  EXPECT_EQ(range.last, 2);
+
+  const v1::QueryAuditEventsResponse middle =
+      AuditEventsPage(EventsWithSeqs({3, 5, 8}), 2);
+  range = PageCheckpointRange(2, middle);
+  EXPECT_EQ(range.first, 3);
+  EXPECT_EQ(range.last, 5);
+
+  const v1::QueryAuditEventsResponse last =
+      AuditEventsPage(EventsWithSeqs({8}), 2);
+  range = PageCheckpointRange(5, last);
+  EXPECT_EQ(range.first, 6);
+  EXPECT_EQ(range.last, std::numeric_limits<int64_t>::max());
+
+  range = PageCheckpointRange(0, AuditEventsPage({}, 2));
+  EXPECT_EQ(range.first, 0);
+  EXPECT_EQ(range.last, std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace

@@ -11,6 +11,23 @@
 #include "services/common/status_macros.h"
 
 namespace caregate {
+namespace {
+
+// Adds to `page` the stored checkpoints that go with it
+// (PageCheckpointRange), in ascending seq order.
+absl::Status AddPageCheckpoints(Store& store, int64_t after_seq,
+                                v1::QueryAuditEventsResponse* page) {
+  const CheckpointSeqRange range = PageCheckpointRange(after_seq, *page);
+  return store.ScanCheckpoints([&](const Checkpoint& checkpoint) {
+    if (checkpoint.seq > range.last) return false;
+    if (checkpoint.seq >= range.first) {
+      *page->add_checkpoints() = CheckpointToProto(checkpoint);
+    }
+    return true;
+  });
+}
+
+}  // namespace
 
 AuditEvent AuditService::AccessEvent(const UnaryCall& call) {
   AuditEvent event;
@@ -53,14 +70,17 @@ grpc::ServerUnaryReactor* AuditService::QueryAuditEvents(
   AuditEvent event = AccessEvent(*call);
   event.patient_id = query->patient_id;
   event.recipient_org_id = query->recipient_org_id;
+  const bool include_checkpoints = request->include_checkpoints();
   AuditThenRead(call, std::move(event),
-                [this, query = *std::move(query), response]() mutable {
+                [this, query = *std::move(query), include_checkpoints,
+                 response]() mutable {
                   const int page_size = query.limit;
                   query.limit = page_size + 1;
                   CG_ASSIGN_OR_RETURN(std::vector<AuditEvent> events,
                                       store_->QueryAuditEvents(query));
                   *response = AuditEventsPage(events, page_size);
-                  return absl::OkStatus();
+                  if (!include_checkpoints) return absl::OkStatus();
+                  return AddPageCheckpoints(*store_, query.after_seq, response);
                 });
   return call->reactor();
 }

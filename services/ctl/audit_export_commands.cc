@@ -19,12 +19,16 @@
 namespace caregate::ctl {
 namespace {
 
-// Every event of the log, page by page, in sequence order.
+// Every event of the log and every stored checkpoint, page by page, in
+// sequence order.
 grpc::Status FetchAllEvents(ClientCommand& cmd, v1::AuditService::Stub& stub,
-                            std::vector<v1::AuditEvent>* events) {
+                            std::vector<v1::AuditEvent>* events,
+                            std::vector<v1::Checkpoint>* checkpoints) {
   events->clear();
+  checkpoints->clear();
   v1::QueryAuditEventsRequest request;
   request.set_page_size(1000);
+  request.set_include_checkpoints(true);
   do {
     v1::QueryAuditEventsResponse response;
     grpc::Status status =
@@ -32,6 +36,8 @@ grpc::Status FetchAllEvents(ClientCommand& cmd, v1::AuditService::Stub& stub,
     if (!status.ok()) return status;
     events->insert(events->end(), response.events().begin(),
                    response.events().end());
+    checkpoints->insert(checkpoints->end(), response.checkpoints().begin(),
+                        response.checkpoints().end());
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
   return grpc::Status::OK;
@@ -90,8 +96,9 @@ std::string_view AuditExportUsage() {
           "[--json]\n"
           "\n"
           "Writes every audit event (with prev_hash and hash) from seq 1\n"
-          "through the latest signed checkpoint, and that checkpoint, to FILE\n"
-          "as the protobuf JSON mapping of caregate.v1.AuditExport\n"
+          "through the latest signed checkpoint, that checkpoint and every\n"
+          "earlier one to FILE as the protobuf JSON mapping of\n"
+          "caregate.v1.AuditExport\n"
           "(proto/caregate/v1/audit_export.proto). An auditor verifies it "
           "with\n"
           "`caregatectl audit verify-offline FILE --pubkey PEM`, no gateway\n"
@@ -126,17 +133,26 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   if (!cmd.Connect()) return cmd.exit_code();
   auto stub = v1::AuditService::NewStub(cmd.channel());
   std::vector<v1::AuditEvent> events;
-  grpc::Status status = FetchAllEvents(cmd, *stub, &events);
+  std::vector<v1::Checkpoint> checkpoints;
+  grpc::Status status = FetchAllEvents(cmd, *stub, &events, &checkpoints);
   if (!status.ok()) return cmd.RpcFailed(status);
   const int64_t newest = events.empty() ? 0 : events.back().seq();
   v1::AuditExport x;
   status = AwaitCheckpoint(cmd, *stub, newest, *wait, x.mutable_checkpoint());
   if (!status.ok()) return cmd.RpcFailed(status);
   const int64_t covered = x.checkpoint().seq();
-  if (covered > newest) status = FetchAllEvents(cmd, *stub, &events);
+  if (covered > newest) {
+    status = FetchAllEvents(cmd, *stub, &events, &checkpoints);
+  }
   if (!status.ok()) return cmd.RpcFailed(status);
   for (const v1::AuditEvent& e : events) {
     if (e.seq() <= covered) *x.add_events() = e;
+  }
+  // The earlier checkpoints too: one signed before an edit of the database
+  // still commits to the original events after the gateway signed newer
+  // ones over the edited log.
+  for (const v1::Checkpoint& c : checkpoints) {
+    if (c.seq() <= covered) *x.add_checkpoints() = c;
   }
   *x.mutable_exported_at() = ToProtoTime(absl::Now());
   if (absl::Status written =
@@ -165,9 +181,9 @@ std::string_view AuditVerifyOfflineUsage() {
       "\n"
       "Verifies an audit export with no gateway, using only FILE and the\n"
       "gateway's published public key: recomputes every event's hash chain\n"
-      "(docs/audit-log.md), checks the checkpoint's Ed25519 signature and\n"
-      "that the checkpoint matches the chain. Prints the verified range, or\n"
-      "the first bad seq and what is wrong (exit 1).\n"
+      "(docs/audit-log.md), checks the Ed25519 signature of every\n"
+      "checkpoint in FILE and that each matches the chain. Prints the\n"
+      "verified range, or the first bad seq and what is wrong (exit 1).\n"
       "\n"
       "flags:\n"
       "  --pubkey PEM   the gateway's public key, e.g. "

@@ -1,7 +1,9 @@
 #include "services/ctl/offline_verify.h"
 
 #include <cstring>
+#include <map>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
@@ -40,6 +42,37 @@ OfflineReport Bad(OfflineReport report, int64_t seq, std::string problem) {
   report.first_bad_seq = seq;
   report.problem = std::move(problem);
   return report;
+}
+
+// A checkpoint problem: the first bad seq and what is wrong.
+struct CheckpointProblem {
+  int64_t seq = 0;
+  std::string text;
+};
+
+// Checks one checkpoint: its signature with `verifier`, then that the events
+// (verified through report.verified_through_seq) hold its head hash at its
+// seq; `hashes` maps each checkpoint's seq to the hash recorded there.
+std::optional<CheckpointProblem> CheckCheckpoint(
+    const v1::Checkpoint& proto, const Ed25519Verifier& verifier,
+    const OfflineReport& report, const std::map<int64_t, Hash256>& hashes) {
+  absl::StatusOr<Checkpoint> checkpoint = CheckpointFromProto(proto);
+  absl::Status status = checkpoint.status();
+  if (status.ok()) status = VerifyCheckpoint(*checkpoint, verifier);
+  if (!status.ok()) {
+    return CheckpointProblem{
+        proto.seq(), absl::StrCat(status.message(), " (checkpoint at seq ",
+                                  proto.seq(), ")")};
+  }
+  const int64_t last = report.verified_through_seq;
+  std::optional<Hash256> hash;
+  if (proto.seq() == 0) hash = Hash256{};
+  if (proto.seq() > 0 && proto.seq() <= last) hash = hashes.at(proto.seq());
+  status = CheckCheckpointAgainstChain(*checkpoint, last, hash);
+  if (status.ok()) return std::nullopt;
+  // As VerifyAuditLog: a log cut short is bad from its first missing seq.
+  return CheckpointProblem{proto.seq() > last ? last + 1 : proto.seq(),
+                           std::string(status.message())};
 }
 
 }  // namespace
@@ -103,8 +136,10 @@ OfflineReport VerifyAuditExport(const v1::AuditExport& x,
   OfflineReport report;
   report.event_count = x.events_size();
   const int64_t checkpoint_seq = x.checkpoint().seq();
-  std::optional<Hash256> hash_at_checkpoint;
-  if (checkpoint_seq == 0) hash_at_checkpoint = Hash256{};
+  // The hash of the event at each checkpoint's seq, recorded while walking.
+  std::map<int64_t, Hash256> hashes;
+  for (const v1::Checkpoint& c : x.checkpoints()) hashes[c.seq()] = Hash256{};
+  hashes[checkpoint_seq] = Hash256{};
   ChainVerifier chain;
   for (const v1::AuditEvent& proto : x.events()) {
     absl::StatusOr<AuditEvent> event = AuditEventFromProto(proto);
@@ -117,25 +152,24 @@ OfflineReport VerifyAuditExport(const v1::AuditExport& x,
       report.verified_through_seq = r.verified_through_seq;
       return Bad(report, r.first_bad_seq, r.problem);
     }
-    if (event->seq == checkpoint_seq) hash_at_checkpoint = event->hash;
+    if (auto it = hashes.find(event->seq); it != hashes.end()) {
+      it->second = event->hash;
+    }
     if (event->seq > checkpoint_seq) ++report.events_after_checkpoint;
   }
   report.verified_through_seq = chain.result().verified_through_seq;
   if (!x.has_checkpoint()) {
     return Bad(report, 0, "the export has no checkpoint");
   }
-  absl::StatusOr<Checkpoint> checkpoint = CheckpointFromProto(x.checkpoint());
-  absl::Status status = checkpoint.status();
-  if (status.ok()) status = VerifyCheckpoint(*checkpoint, verifier);
-  if (!status.ok()) {
-    return Bad(report, checkpoint_seq,
-               absl::StrCat(status.message(), " (checkpoint at seq ",
-                            checkpoint_seq, ")"));
+  // Every checkpoint the gateway had signed, then the export's own.
+  for (const v1::Checkpoint& c : x.checkpoints()) {
+    if (auto problem = CheckCheckpoint(c, verifier, report, hashes)) {
+      return Bad(report, problem->seq, std::move(problem->text));
+    }
   }
-  status = CheckCheckpointAgainstChain(*checkpoint, report.verified_through_seq,
-                                       hash_at_checkpoint);
-  if (!status.ok()) {
-    return Bad(report, checkpoint_seq, std::string(status.message()));
+  if (auto problem =
+          CheckCheckpoint(x.checkpoint(), verifier, report, hashes)) {
+    return Bad(report, problem->seq, std::move(problem->text));
   }
   report.ok = true;
   report.checkpoint_seq = checkpoint_seq;

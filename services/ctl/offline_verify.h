@@ -36,7 +36,8 @@ struct OfflineReport {
   // The last seq whose hash chain verified.
   int64_t verified_through_seq = 0;
   // When !ok: the first seq found bad (the checkpoint's seq for a
-  // checkpoint problem, 0 when there is no checkpoint).
+  // checkpoint problem, the first missing seq when the events stop before
+  // a checkpoint's seq, 0 when there is no checkpoint).
   int64_t first_bad_seq = 0;
   // When !ok: what is wrong; names seqs, never event content.
   std::string problem;
@@ -48,8 +49,10 @@ struct OfflineReport {
 };
 
 // Checks, in this order, reporting the first problem: each event's seq,
-// prev_hash and hash (ChainVerifier); that there is a checkpoint; its
-// signature with `verifier`; that it matches the chain.
+// prev_hash and hash (ChainVerifier); that there is a checkpoint; for each of
+// `checkpoints` and then `checkpoint`: its signature with `verifier`, and that
+// it matches the chain (a checkpoint beyond the last event is bad from the
+// first missing seq, as VerifyAuditLog reports it).
 OfflineReport VerifyAuditExport(const v1::AuditExport& export_proto,
                                 const Ed25519Verifier& verifier);
 

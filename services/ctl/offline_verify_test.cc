@@ -122,7 +122,62 @@ TEST_F(OfflineVerifyTest, CheckpointProblems) {
   truncated.mutable_events()->RemoveLast();
   r = VerifyAuditExport(truncated, *verifier_);
   EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 12);
   EXPECT_THAT(r.problem, HasSubstr("beyond the log's last seq 11"));
+}
+
+// A checkpoint at seq 5 signed before the export's own, with `head` as its
+// head hash.
+v1::Checkpoint EarlierCheckpoint(const Hash256& head,
+                                 const Ed25519Signer& signer) {
+  return CheckpointToProto(SignCheckpoint("caregate.test/audit", 5, head,
+                                          absl::FromUnixSeconds(1717405000),
+                                          signer));
+}
+
+TEST_F(OfflineVerifyTest, EveryCheckpointIsChecked) {
+  const std::vector<AuditEvent> events = BuildTestChain(12);
+  *export_.add_checkpoints() = EarlierCheckpoint(events[4].hash, *signer_);
+  *export_.add_checkpoints() = export_.checkpoint();
+  OfflineReport r = VerifyAuditExport(export_, *verifier_);
+  EXPECT_TRUE(r.ok) << r.problem;
+
+  v1::AuditExport forged = export_;
+  std::string sig = forged.checkpoints(0).signature();
+  sig[0] ^= 1;
+  forged.mutable_checkpoints(0)->set_signature(sig);
+  r = VerifyAuditExport(forged, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 5);
+  EXPECT_THAT(r.problem, HasSubstr("checkpoint signature does not verify"));
+  EXPECT_THAT(r.problem, HasSubstr("(checkpoint at seq 5)"));
+
+  v1::AuditExport rewritten = export_;
+  *rewritten.mutable_checkpoints(0) = EarlierCheckpoint(Hash256{1}, *signer_);
+  r = VerifyAuditExport(rewritten, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 5);
+  EXPECT_EQ(r.problem, "checkpoint does not match event 5 (log rewritten)");
+}
+
+// Events 10..12 are gone; the export's own checkpoint covers seq 9 but an
+// earlier one covers seq 12: bad from seq 10, as VerifyAuditLog says.
+TEST_F(OfflineVerifyTest, TruncationIsBadFromTheFirstMissingSeq) {
+  const std::vector<AuditEvent> events = BuildTestChain(12);
+  v1::AuditExport x;
+  for (int i = 0; i < 9; ++i) *x.add_events() = AuditEventToProto(events[i]);
+  *x.mutable_checkpoint() = CheckpointToProto(
+      SignCheckpoint("caregate.test/audit", 9, events[8].hash,
+                     absl::FromUnixSeconds(1717407000), *signer_));
+  *x.add_checkpoints() = x.checkpoint();
+  *x.add_checkpoints() = export_.checkpoint();
+  OfflineReport r = VerifyAuditExport(x, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 10);
+  EXPECT_EQ(r.verified_through_seq, 9);
+  EXPECT_EQ(r.problem,
+            "checkpoint at seq 12 is beyond the log's last seq 9 (log "
+            "truncated after checkpoint)");
 }
 
 TEST_F(OfflineVerifyTest, EventsAfterTheCheckpointAreCounted) {

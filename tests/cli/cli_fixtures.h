@@ -13,7 +13,9 @@ namespace caregate::testing {
 
 class CliTest : public ::testing::Test {
  protected:
-  CliGateway& gateway() { return CliGateway::Get(); }
+  // The gateway the helpers below talk to: the shared one unless a test
+  // fixture brings its own.
+  virtual CliGateway& gateway() { return CliGateway::Get(); }
 
   // Every flag of a complete consent form for `patient` to `org`.
   std::vector<std::string> ConsentArgs(const std::string& patient,

@@ -132,7 +132,7 @@ CliGateway& CliGateway::Get() {
 }
 
 void CliGateway::Start() {
-  dir_ = absl::StrCat(::testing::TempDir(), "/caregate_cli_", getpid());
+  dir_ = absl::StrCat(::testing::TempDir(), "/caregate_", name_, "_", getpid());
   fs::remove_all(dir_);
   address_ = absl::StrCat("127.0.0.1:", FreePort());
   pki::DevInitOptions options;
@@ -144,6 +144,15 @@ void CliGateway::Start() {
     return;
   }
   fs::create_directories(dir_ + "/scratch");
+  Launch();
+}
+
+void CliGateway::Restart() {
+  StopKeepingData();
+  Launch();
+}
+
+void CliGateway::Launch() {
   pid_ = Spawn({CAREGATED_BIN, "--config", dir_ + "/caregate.textproto"},
                ChildEnvironment({}), dir_ + "/caregated.log",
                dir_ + "/caregated.log");
@@ -165,12 +174,16 @@ void CliGateway::Start() {
 }
 
 void CliGateway::Stop() {
+  StopKeepingData();
+  if (!dir_.empty()) fs::remove_all(dir_);
+}
+
+void CliGateway::StopKeepingData() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
-  if (!dir_.empty()) fs::remove_all(dir_);
 }
 
 std::string CliGateway::Profile(const std::string& principal) const {
@@ -180,6 +193,8 @@ std::string CliGateway::Profile(const std::string& principal) const {
 std::string CliGateway::PublicKeyPath() const {
   return dir_ + "/keys/audit-signing.pub.pem";
 }
+
+std::string CliGateway::DbPath() const { return dir_ + "/data/caregate.db"; }
 
 CtlResult CliGateway::As(const std::string& principal,
                          std::vector<std::string> args) const {

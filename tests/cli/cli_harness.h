@@ -15,6 +15,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "google/protobuf/message.h"
@@ -35,6 +36,10 @@ CtlResult RunCtl(const std::vector<std::string>& args,
 
 class CliGateway {
  public:
+  // A gateway whose setup lives in TempDir()/caregate_<name>_<pid>; names
+  // other than "cli" (the shared gateway's) give a test a gateway of its own.
+  explicit CliGateway(std::string name = "cli") : name_(std::move(name)) {}
+
   // The gateway of this test process; started by the global environment.
   static CliGateway& Get();
 
@@ -43,12 +48,19 @@ class CliGateway {
   void Start();
   // SIGTERM, then waits for the process to exit. Idempotent.
   void Stop();
+  // SIGTERM and waits, like Stop(), but keeps the setup and the data, so
+  // that Restart() serves the same database on the same address.
+  void StopKeepingData();
+  // Starts caregated again on the existing setup and waits for health.
+  void Restart();
 
   const std::string& dir() const { return dir_; }
   const std::string& address() const { return address_; }
   // "DIR/pki/<principal>", for --profile.
   std::string Profile(const std::string& principal) const;
   std::string PublicKeyPath() const;
+  // The gateway's SQLite file (dev-init's DIR/data/caregate.db).
+  std::string DbPath() const;
 
   // RunCtl with `args` + {"--profile", Profile(principal)}.
   CtlResult As(const std::string& principal,
@@ -60,6 +72,10 @@ class CliGateway {
   std::string ReadFile(const std::string& path) const;
 
  private:
+  // Spawns caregated on dir_'s config and waits (bounded) for health.
+  void Launch();
+
+  std::string name_;
   std::string dir_;
   std::string address_;
   pid_t pid_ = -1;
