@@ -104,14 +104,15 @@ Location GatewayConfigBuilder::Locate(const Message& msg,
                                       std::string_view parent_path,
                                       std::string_view field_name, int index) {
   Location at;
-  at.path = parent_path.empty()
-                ? std::string(field_name)
-                : absl::StrCat(std::string(parent_path), ".",
-                               std::string(field_name));
+  at.path = parent_path.empty() ? std::string(field_name)
+                                : absl::StrCat(std::string(parent_path), ".",
+                                               std::string(field_name));
   if (index >= 0) absl::StrAppend(&at.path, "[", index, "]");
   const FieldDescriptor* fd =
       msg.GetDescriptor()->FindFieldByName(std::string(field_name));
-  if (tree != nullptr && fd != nullptr) {
+  // A repeated field has a location per element only: asking for the field
+  // as a whole (an empty `principals`, say) would throw inside protobuf.
+  if (tree != nullptr && fd != nullptr && (!fd->is_repeated() || index >= 0)) {
     const auto loc = tree->GetLocation(fd, fd->is_repeated() ? index : -1);
     if (loc.line >= 0) at.line = loc.line + 1;
   }
@@ -139,10 +140,10 @@ absl::Status GatewayConfigBuilder::BuildTls(const cfg::GatewayConfig& p,
   const cfg::TlsConfig& tls = p.tls();
   CG_RETURN_IF_ERROR(
       RequireString(tls, t, "tls", "ca_cert_file", tls.ca_cert_file()));
-  CG_RETURN_IF_ERROR(RequireString(tls, t, "tls", "server_cert_file",
-                                   tls.server_cert_file()));
-  CG_RETURN_IF_ERROR(RequireString(tls, t, "tls", "server_key_file",
-                                   tls.server_key_file()));
+  CG_RETURN_IF_ERROR(
+      RequireString(tls, t, "tls", "server_cert_file", tls.server_cert_file()));
+  CG_RETURN_IF_ERROR(
+      RequireString(tls, t, "tls", "server_key_file", tls.server_key_file()));
   c.ca_cert_file_ = ResolvePath(tls.ca_cert_file());
   c.server_cert_file_ = ResolvePath(tls.server_cert_file());
   c.server_key_file_ = ResolvePath(tls.server_key_file());
@@ -175,14 +176,14 @@ absl::Status GatewayConfigBuilder::BuildPrincipals(const cfg::GatewayConfig& p,
     }
     if (!pr.org_id().empty() &&
         c.directory_.FindOrganization(pr.org_id()) == nullptr) {
-      return err("org_id", absl::StrCat("unknown organization \"",
-                                        pr.org_id(), "\""));
+      return err("org_id",
+                 absl::StrCat("unknown organization \"", pr.org_id(), "\""));
     }
     PrincipalInfo info{pr.principal_id(), pr.role(), pr.org_id(),
                        pr.disabled()};
     if (!c.principals_.emplace(pr.principal_id(), std::move(info)).second) {
-      return err("principal_id", absl::StrCat("duplicate \"",
-                                              pr.principal_id(), "\""));
+      return err("principal_id",
+                 absl::StrCat("duplicate \"", pr.principal_id(), "\""));
     }
   }
   return absl::OkStatus();
@@ -234,12 +235,13 @@ absl::Status GatewayConfigBuilder::BuildOrganization(
       !v1::OrganizationKind_IsValid(org.kind())) {
     return err("kind", "required");
   }
-  OrganizationInfo info{org.org_id(), org.display_name(), org.kind(),
-                        org.address(), {}};
+  OrganizationInfo info{
+      org.org_id(), org.display_name(), org.kind(), org.address(), {}};
   for (int j = 0; j < org.providers_size(); ++j) {
     Location prov_at = Locate(org, tree, at.path, "providers", j);
     if (prov_at.line == 0) prov_at.line = at.line;
-    CG_RETURN_IF_ERROR(BuildProvider(org.providers(j), prov_at, org.org_id(), c));
+    CG_RETURN_IF_ERROR(
+        BuildProvider(org.providers(j), prov_at, org.org_id(), c));
     info.provider_ids.push_back(org.providers(j).provider_id());
   }
   if (!c.directory_.organizations_.emplace(org.org_id(), std::move(info))
@@ -255,8 +257,9 @@ absl::Status GatewayConfigBuilder::BuildDirectory(const cfg::GatewayConfig& p,
   const cfg::Directory& dir = p.directory();
   for (int i = 0; i < dir.organizations_size(); ++i) {
     const Location at = Locate(dir, dir_tree, "directory", "organizations", i);
-    CG_RETURN_IF_ERROR(BuildOrganization(
-        dir.organizations(i), Nested(dir, dir_tree, "organizations", i), at, c));
+    CG_RETURN_IF_ERROR(
+        BuildOrganization(dir.organizations(i),
+                          Nested(dir, dir_tree, "organizations", i), at, c));
   }
   return absl::OkStatus();
 }
@@ -315,7 +318,8 @@ absl::Status GatewayConfigBuilder::BuildLimits(const cfg::GatewayConfig& p,
     return value < 0 ? Error(Locate(l, t, "limits", field), "must be >= 0")
                      : absl::OkStatus();
   };
-  CG_RETURN_IF_ERROR(check("max_section_body_bytes", l.max_section_body_bytes()));
+  CG_RETURN_IF_ERROR(
+      check("max_section_body_bytes", l.max_section_body_bytes()));
   CG_RETURN_IF_ERROR(check("max_sections", l.max_sections()));
   CG_RETURN_IF_ERROR(check("max_request_bytes", l.max_request_bytes()));
   CG_RETURN_IF_ERROR(check("max_id_length", l.max_id_length()));
@@ -348,14 +352,13 @@ absl::Status GatewayConfigBuilder::BuildDurations(const cfg::GatewayConfig& p,
                   &c.checkpoint_interval_);
 }
 
-absl::StatusOr<std::shared_ptr<const GatewayConfig>> GatewayConfigBuilder::Build(
-    const cfg::GatewayConfig& p) {
+absl::StatusOr<std::shared_ptr<const GatewayConfig>>
+GatewayConfigBuilder::Build(const cfg::GatewayConfig& p) {
   std::shared_ptr<GatewayConfig> c(new GatewayConfig());
   CG_RETURN_IF_ERROR(
       RequireString(p, tree_, "", "listen_address", p.listen_address()));
   if (p.listen_address().find(':') == std::string::npos) {
-    return Error(Locate(p, tree_, "", "listen_address"),
-                 "must be host:port");
+    return Error(Locate(p, tree_, "", "listen_address"), "must be host:port");
   }
   c->listen_address_ = p.listen_address();
   CG_RETURN_IF_ERROR(BuildTls(p, *c));
@@ -370,11 +373,10 @@ absl::StatusOr<std::shared_ptr<const GatewayConfig>> GatewayConfigBuilder::Build
   CG_RETURN_IF_ERROR(RequireString(p, tree_, "", "redisclosure_notice",
                                    p.redisclosure_notice()));
   c->redisclosure_notice_ = p.redisclosure_notice();
-  CG_RETURN_IF_ERROR(RequireString(p, tree_, "", "checkpoint_origin",
-                                   p.checkpoint_origin()));
+  CG_RETURN_IF_ERROR(
+      RequireString(p, tree_, "", "checkpoint_origin", p.checkpoint_origin()));
   if (p.checkpoint_origin().find('\n') != std::string::npos) {
-    return Error(Locate(p, tree_, "", "checkpoint_origin"),
-                 "must be one line");
+    return Error(Locate(p, tree_, "", "checkpoint_origin"), "must be one line");
   }
   c->checkpoint_origin_ = p.checkpoint_origin();
   CG_RETURN_IF_ERROR(BuildDurations(p, *c));
@@ -423,7 +425,8 @@ const OrganizationInfo* Directory::FindOrganization(
   return it == organizations_.end() ? nullptr : &it->second;
 }
 
-const ProviderInfo* Directory::FindProvider(std::string_view provider_id) const {
+const ProviderInfo* Directory::FindProvider(
+    std::string_view provider_id) const {
   auto it = providers_.find(AsAbsl(provider_id));
   return it == providers_.end() ? nullptr : &it->second;
 }

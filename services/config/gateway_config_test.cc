@@ -15,6 +15,8 @@ using ::caregate::testing::StatusIs;
 using ::testing::HasSubstr;
 
 // A small valid configuration; tests mutate it one element at a time.
+// Line numbers of this text are asserted below: keep clang-format out.
+// clang-format off
 constexpr char kValidConfig[] = R"pb(
 listen_address: "127.0.0.1:7443"
 tls {
@@ -51,6 +53,7 @@ keys {
 redisclosure_notice: "Redisclosure is prohibited."
 checkpoint_origin: "caregate.local/audit"
 )pb";
+// clang-format on
 
 absl::StatusOr<std::shared_ptr<const GatewayConfig>> Parse(
     const std::string& text) {
@@ -100,31 +103,61 @@ TEST_P(MissingFieldTest, NamesTheField) {
 INSTANTIATE_TEST_SUITE_P(
     EveryRequiredField, MissingFieldTest,
     ::testing::Values(
-        MissingCase{"listen_address: \"127.0.0.1:7443\"", "listen_address: required"},
-        MissingCase{"ca_cert_file: \"pki/ca.crt\"", "tls.ca_cert_file: required"},
-        MissingCase{"server_cert_file: \"pki/server.crt\"", "tls.server_cert_file: required"},
-        MissingCase{"server_key_file: \"pki/server.key\"", "tls.server_key_file: required"},
-        MissingCase{"trust_domain: \"caregate.local\"", "trust_domain: required"},
+        MissingCase{"listen_address: \"127.0.0.1:7443\"",
+                    "listen_address: required"},
+        MissingCase{"ca_cert_file: \"pki/ca.crt\"",
+                    "tls.ca_cert_file: required"},
+        MissingCase{"server_cert_file: \"pki/server.crt\"",
+                    "tls.server_cert_file: required"},
+        MissingCase{"server_key_file: \"pki/server.key\"",
+                    "tls.server_key_file: required"},
+        MissingCase{"trust_domain: \"caregate.local\"",
+                    "trust_domain: required"},
         MissingCase{"role: ROLE_THERAPIST", "principals[0].role: required"},
-        MissingCase{"role: ROLE_CLINIC org_id: \"lakeside-obgyn\"", "principals[1].role: required"},
-        MissingCase{"principal_id: \"compliance-officer\"", "principals[2].principal_id: required"},
-        MissingCase{"display_name: \"Lakeside OB/GYN\"", "directory.organizations[1].display_name: required"},
-        MissingCase{"kind: ORGANIZATION_KIND_PARTNER_CLINIC", "directory.organizations[1].kind: required"},
-        MissingCase{"npi: \"1245319599\"", "directory.organizations[1].providers[0].npi"},
-        MissingCase{"specialty: SPECIALTY_OBGYN", "providers[0].specialty: required"},
-        MissingCase{"storage { sqlite { path: \"data/caregate.db\" } }", "storage: required"},
-        MissingCase{"audit_signing_key_file: \"keys/audit-signing.key.pem\"", "keys.audit_signing_key_file: required"},
-        MissingCase{"audit_signing_public_key_file: \"keys/audit-signing.pub.pem\"", "keys.audit_signing_public_key_file: required"},
-        MissingCase{"data_key_file: \"keys/data.key\"", "keys.data_key_file: required"},
+        MissingCase{"role: ROLE_CLINIC org_id: \"lakeside-obgyn\"",
+                    "principals[1].role: required"},
+        MissingCase{"principal_id: \"compliance-officer\"",
+                    "principals[2].principal_id: required"},
+        MissingCase{"display_name: \"Lakeside OB/GYN\"",
+                    "directory.organizations[1].display_name: required"},
+        MissingCase{"kind: ORGANIZATION_KIND_PARTNER_CLINIC",
+                    "directory.organizations[1].kind: required"},
+        MissingCase{"npi: \"1245319599\"",
+                    "directory.organizations[1].providers[0].npi"},
+        MissingCase{"specialty: SPECIALTY_OBGYN",
+                    "providers[0].specialty: required"},
+        MissingCase{"storage { sqlite { path: \"data/caregate.db\" } }",
+                    "storage: required"},
+        MissingCase{"audit_signing_key_file: \"keys/audit-signing.key.pem\"",
+                    "keys.audit_signing_key_file: required"},
+        MissingCase{
+            "audit_signing_public_key_file: \"keys/audit-signing.pub.pem\"",
+            "keys.audit_signing_public_key_file: required"},
+        MissingCase{"data_key_file: \"keys/data.key\"",
+                    "keys.data_key_file: required"},
         MissingCase{"data_key_id: \"dev-1\"", "keys.data_key_id: required"},
-        MissingCase{"redisclosure_notice: \"Redisclosure is prohibited.\"", "redisclosure_notice: required"},
-        MissingCase{"checkpoint_origin: \"caregate.local/audit\"", "checkpoint_origin: required"}));
+        MissingCase{"redisclosure_notice: \"Redisclosure is prohibited.\"",
+                    "redisclosure_notice: required"},
+        MissingCase{"checkpoint_origin: \"caregate.local/audit\"",
+                    "checkpoint_origin: required"}));
 
 TEST(GatewayConfigTest, ErrorNamesTheLine) {
   // principals[1] is on line 10 of kValidConfig (line 1 is empty).
   EXPECT_THAT(Parse(Without("role: ROLE_CLINIC")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("test.textproto:10: principals[1].role")));
+}
+
+// Found by the config fuzzer: an empty repeated field crashed the loader
+// while it looked for the field's line.
+TEST(GatewayConfigTest, NoPrincipalsIsAnErrorNotACrash) {
+  std::string text = kValidConfig;
+  for (size_t at; (at = text.find("principals {")) != std::string::npos;) {
+    text.erase(at, text.find('\n', at) - at);
+  }
+  EXPECT_THAT(Parse(text),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("principals: at least one required")));
 }
 
 TEST(GatewayConfigTest, SyntaxErrorNamesLineAndColumn) {
@@ -135,14 +168,17 @@ TEST(GatewayConfigTest, SyntaxErrorNamesLineAndColumn) {
 
 TEST(GatewayConfigTest, RejectsUnknownOrganizationOfPrincipal) {
   const std::string text = absl::StrReplaceAll(
-      kValidConfig, {{"org_id: \"lakeside-obgyn\" }", "org_id: \"nowhere\" }"}});
-  EXPECT_THAT(Parse(text), StatusIs(absl::StatusCode::kInvalidArgument,
-                                    HasSubstr("principals[1].org_id: unknown")));
+      kValidConfig,
+      {{"org_id: \"lakeside-obgyn\" }", "org_id: \"nowhere\" }"}});
+  EXPECT_THAT(Parse(text),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("principals[1].org_id: unknown")));
 }
 
 TEST(GatewayConfigTest, RejectsTherapistWithoutOrganization) {
   const std::string text = absl::StrReplaceAll(
-      kValidConfig, {{"ROLE_THERAPIST org_id: \"sunrise-therapy\"", "ROLE_THERAPIST"}});
+      kValidConfig,
+      {{"ROLE_THERAPIST org_id: \"sunrise-therapy\"", "ROLE_THERAPIST"}});
   ASSERT_NE(text, kValidConfig);
   EXPECT_THAT(Parse(text),
               StatusIs(absl::StatusCode::kInvalidArgument,
