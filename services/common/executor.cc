@@ -1,4 +1,4 @@
-#include "services/rpc/executor.h"
+#include "services/common/executor.h"
 
 namespace caregate {
 

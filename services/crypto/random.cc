@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 
@@ -13,6 +14,8 @@ namespace {
 
 constexpr char kCrockfordBase32[] = "0123456789abcdefghjkmnpqrstvwxyz";
 constexpr size_t kIdChars = 26;
+// 50 bits of milliseconds: enough until the year 37,000.
+constexpr int kTimeChars = 10;
 
 void FillRandom(void* out, size_t n) {
   auto* p = static_cast<unsigned char*>(out);
@@ -24,6 +27,14 @@ void FillRandom(void* out, size_t n) {
     p += chunk;
     n -= static_cast<size_t>(chunk);
   }
+}
+
+// Appends kIdChars random base32 characters (130 bits).
+void AppendRandomChars(std::string& out) {
+  uint8_t b[kIdChars];
+  FillRandom(b, sizeof(b));
+  // 256 is a multiple of 32, so the low 5 bits of each byte are uniform.
+  for (uint8_t byte : b) out.push_back(kCrockfordBase32[byte & 31]);
 }
 
 }  // namespace
@@ -52,13 +63,23 @@ std::string NewUuid() {
 }
 
 std::string NewId(std::string_view prefix) {
-  uint8_t b[kIdChars];
-  FillRandom(b, sizeof(b));
   std::string out;
   out.reserve(prefix.size() + 1 + kIdChars);
   out.append(prefix).push_back('-');
-  // 256 is a multiple of 32, so the low 5 bits of each byte are uniform.
-  for (uint8_t byte : b) out.push_back(kCrockfordBase32[byte & 31]);
+  AppendRandomChars(out);
+  return out;
+}
+
+std::string NewTimeOrderedId(std::string_view prefix, absl::Time now) {
+  const uint64_t millis =
+      static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixMillis(now)));
+  std::string out;
+  out.reserve(prefix.size() + 1 + kTimeChars + kIdChars);
+  out.append(prefix).push_back('-');
+  for (int i = kTimeChars - 1; i >= 0; --i) {
+    out.push_back(kCrockfordBase32[(millis >> (5 * i)) & 31]);
+  }
+  AppendRandomChars(out);
   return out;
 }
 

@@ -33,6 +33,24 @@ TEST(RandomTest, NewIdHasPrefixAndBase32Suffix) {
   EXPECT_THAT(id, MatchesRegex("msg-[0-9abcdefghjkmnpqrstvwxyz]{26}"));
 }
 
+TEST(RandomTest, TimeOrderedIdStartsWithTheTime) {
+  const absl::Time t = absl::FromUnixMillis(1732700000123);
+  const std::string id = NewTimeOrderedId("dsc", t);
+  EXPECT_THAT(id, SizeIs(4 + 10 + 26));
+  EXPECT_THAT(id, MatchesRegex("dsc-[0-9abcdefghjkmnpqrstvwxyz]{36}"));
+  // 1732700000123 in 10 base32 digits, most significant first.
+  EXPECT_THAT(id, StartsWith("dsc-01jdpffkvv"));
+}
+
+TEST(RandomTest, TimeOrderedIdsOfLaterTimesSortAfter) {
+  const absl::Time t = absl::FromUnixMillis(1732700000123);
+  for (absl::Duration later :
+       {absl::Milliseconds(1), absl::Seconds(1), absl::Hours(24 * 365 * 30)}) {
+    EXPECT_LT(NewTimeOrderedId("msg", t), NewTimeOrderedId("msg", t + later));
+  }
+  EXPECT_NE(NewTimeOrderedId("msg", t), NewTimeOrderedId("msg", t));
+}
+
 TEST(RandomTest, NewIdIsUnique) {
   std::set<std::string> ids;
   for (int i = 0; i < 10000; ++i) ids.insert(NewId("dsc"));

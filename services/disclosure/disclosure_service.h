@@ -9,9 +9,9 @@
 
 #include "caregate/v1/disclosure_service.grpc.pb.h"
 #include "services/common/clock.h"
+#include "services/common/executor.h"
 #include "services/disclosure/send_command.h"
 #include "services/rpc/call_admission.h"
-#include "services/rpc/executor.h"
 #include "services/store/store.h"
 
 namespace caregate {
@@ -41,7 +41,8 @@ class DisclosureService final : public v1::DisclosureService::CallbackService {
       v1::DisclosureRecord* response) override;
 
  private:
-  void ReadDisclosure(std::shared_ptr<UnaryCall> call, std::string disclosure_id,
+  void ReadDisclosure(std::shared_ptr<UnaryCall> call,
+                      std::string disclosure_id,
                       v1::DisclosureRecord* response);
 
   CallAdmission* const admission_;
@@ -54,7 +55,8 @@ class DisclosureService final : public v1::DisclosureService::CallbackService {
 
 // The FAILED_PRECONDITION status of a denied send, and its details: a
 // serialized google.rpc.Status carrying the Decision.
-std::pair<absl::Status, std::string> DeniedStatus(const DecisionResult& decision);
+std::pair<absl::Status, std::string> DeniedStatus(
+    const DecisionResult& decision);
 
 }  // namespace caregate
 

@@ -49,8 +49,8 @@ std::shared_ptr<v1::Message> BuildMessage(const SendContext& context,
                                           const DecisionResult& decision,
                                           absl::Time now) {
   auto message = std::make_shared<v1::Message>();
-  message->set_message_id(NewId("msg"));
-  message->set_disclosure_id(NewId("dsc"));
+  message->set_message_id(NewTimeOrderedId("msg", now));
+  message->set_disclosure_id(NewTimeOrderedId("dsc", now));
   message->set_sender_principal_id(sender.principal_id);
   message->set_sender_org_id(sender.org_id);
   message->set_patient_id(validated.patient_id);
@@ -141,7 +141,9 @@ absl::Status WritePermitted(LedgerTxn& txn, const SendContext& context,
   stored.sealed_envelope = draft.sealed_envelope;
   CG_RETURN_IF_ERROR(txn.store().InsertMessage(stored));
 
-  txn.OnCommit([bus = context.bus, message] { bus->Publish(message); });
+  // Delivered only once durable: a recipient never sees a message a crash
+  // could take back.
+  txn.OnDurable([bus = context.bus, message] { bus->Publish(message); });
   outcome.receipt = ReceiptOf(row, v1::DELIVERY_STATE_QUEUED);
   return absl::OkStatus();
 }

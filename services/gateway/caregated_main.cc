@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/synchronization/mutex.h"
 #include "services/config/gateway_config.h"
 #include "services/gateway/gateway.h"
 #include "services/rpc/json_log.h"
@@ -25,6 +26,10 @@ int main(int argc, char** argv) {
       "Example:\n  caregatectl dev-init ./dev && caregated --config "
       "./dev/caregate.textproto");
   absl::ParseCommandLine(argc, argv);
+  // Debian builds Abseil with Mutex deadlock detection on, which records a
+  // lock graph and a stack trace on every lock. The tests keep it on; the
+  // gateway's hot paths cannot afford it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Block the stop signals before any thread exists (the log thread, gRPC's),
   // so every thread inherits the mask; one thread waits for them.
   sigset_t stop_signals;
@@ -32,8 +37,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  caregate::InstallAsyncJsonStderrLogger();
-  // Flush queued log lines on every return.
+  caregate::InstallBatchedJsonStderrLogger();
+  // Write the buffered log lines on every return.
   struct FlushLogsOnExit {
     ~FlushLogsOnExit() { spdlog::shutdown(); }
   } flush_logs_on_exit;

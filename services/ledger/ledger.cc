@@ -37,6 +37,7 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Create(
     ledger->checkpoint_ = **cp;
   }
   ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
+  ledger->syncer_ = std::thread([l = ledger.get()] { l->SyncLoop(); });
   return ledger;
 }
 
@@ -71,6 +72,11 @@ void Ledger::Shutdown() {
     stopping_ = true;
   }
   if (writer_.joinable()) writer_.join();
+  {
+    absl::MutexLock lock(&sync_mu_);
+    sync_stopping_ = true;
+  }
+  if (syncer_.joinable()) syncer_.join();
 }
 
 ChainHead Ledger::committed_head() const {
@@ -103,7 +109,8 @@ void Ledger::WriterLoop() {
 }
 
 void Ledger::RunGroup() {
-  std::vector<Outcome> outcomes;
+  Group group;
+  std::vector<Outcome>& outcomes = group.outcomes;
   std::vector<std::function<void()>> on_commit;
   absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = store_->BeginWrite();
   const AuditChain chain_before = chain_;
@@ -121,7 +128,7 @@ void Ledger::RunGroup() {
       outcomes.push_back({std::move(next.done), txn.status()});
       continue;
     }
-    RunCommand(**txn, std::move(next), outcomes, on_commit, end_group);
+    RunCommand(**txn, std::move(next), group, on_commit, end_group);
   }
   if (outcomes.empty()) return;
   absl::Status commit = txn.ok() ? (*txn)->Commit() : txn.status();
@@ -130,10 +137,12 @@ void Ledger::RunGroup() {
                   commit.ToString());
     chain_ = chain_before;
     for (Outcome& o : outcomes) {
-      o.done(absl::UnavailableError(
+      o.status = absl::UnavailableError(
           absl::StrCat("store unavailable, nothing written: ",
-                       std::string(commit.message()))));
+                       std::string(commit.message())));
     }
+    group.on_durable.clear();
+    HandOff(std::move(group));
     return;
   }
   {
@@ -142,7 +151,55 @@ void Ledger::RunGroup() {
     committed_.hash = chain_.head_hash();
   }
   for (auto& fn : on_commit) fn();
-  for (Outcome& o : outcomes) o.done(std::move(o.status));
+  HandOff(std::move(group));
+}
+
+void Ledger::HandOff(Group group) {
+  absl::MutexLock lock(&sync_mu_);
+  unsynced_.push_back(std::move(group));
+}
+
+void Ledger::SyncLoop() {
+  for (;;) {
+    std::deque<Group> groups;
+    bool stop = false;
+    {
+      absl::MutexLock lock(&sync_mu_);
+      const auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(sync_mu_) {
+        return !unsynced_.empty() || sync_stopping_;
+      };
+      sync_mu_.Await(absl::Condition(&ready));
+      groups.swap(unsynced_);
+      stop = sync_stopping_;
+    }
+    // On stop, sync even with no group left: the final checkpoint.
+    if (!groups.empty() || stop) {
+      const absl::Status synced = store_->Sync();
+      if (!synced.ok()) {
+        spdlog::error("ledger sync failed ({} groups): {}", groups.size(),
+                      synced.ToString());
+      }
+      FinishGroups(groups, synced);
+    }
+    if (stop) return;  // the writer has joined: nothing more can arrive
+  }
+}
+
+void Ledger::FinishGroups(std::deque<Group>& groups,
+                          const absl::Status& synced) {
+  for (Group& group : groups) {
+    if (synced.ok()) {
+      for (auto& fn : group.on_durable) fn();
+    }
+    for (Outcome& o : group.outcomes) {
+      if (!synced.ok() && o.status.ok()) {
+        o.status = absl::UnavailableError(
+            "store unavailable: the change may not have reached the disk; "
+            "retry with the same request_id");
+      }
+      o.done(std::move(o.status));
+    }
+  }
 }
 
 namespace {
@@ -164,10 +221,10 @@ absl::Status ForCaller(absl::Status s) {
 
 }  // namespace
 
-void Ledger::RunCommand(WriteTransaction& txn, Pending pending,
-                        std::vector<Outcome>& outcomes,
+void Ledger::RunCommand(WriteTransaction& txn, Pending pending, Group& group,
                         std::vector<std::function<void()>>& on_commit,
                         bool& end_group) {
+  std::vector<Outcome>& outcomes = group.outcomes;
   absl::Status s = txn.Savepoint();
   if (!s.ok()) {
     outcomes.push_back({std::move(pending.done), s});
@@ -188,6 +245,9 @@ void Ledger::RunCommand(WriteTransaction& txn, Pending pending,
     return;
   }
   for (auto& fn : ltxn.on_commit_) on_commit.push_back(std::move(fn));
+  for (auto& fn : ltxn.on_durable_) {
+    group.on_durable.push_back(std::move(fn));
+  }
   end_group = ltxn.end_group_;
   outcomes.push_back({std::move(pending.done), absl::OkStatus()});
 }
@@ -210,6 +270,7 @@ void Ledger::MaybeCheckpoint(bool force) {
   }
   last_checkpoint_seq_ = head;
   last_checkpoint_time_ = now;
+  HandOff(Group{});  // a sync soon, even if no command follows
   absl::MutexLock lock(&mu_);
   checkpoint_ = std::move(cp);
 }

@@ -4,9 +4,12 @@
 // an audit event, ...) are queued by any thread and run one at a time on the
 // ledger's single writer thread. The writer group-commits: it runs every
 // queued command inside one store transaction (each under its own savepoint),
-// appends their audit events to the hash chain, and commits once — one fsync
-// for the whole group. Only after that commit is durable do the commands'
-// completions run, so a caller's reply always follows durability.
+// appends their audit events to the hash chain, and commits once. Then it
+// hands the group to the sync thread and goes on with the next group: the
+// sync thread makes every group committed so far durable with one
+// Store::Sync() (one fsync), and only then runs their OnDurable functions and
+// completions, in commit order. So a caller's reply always follows
+// durability, while the writer never waits for the disk.
 //
 // Because decisions and revocations both run as commands, they are serialized:
 // a decision sees every revocation committed before it. A command that changes
@@ -16,8 +19,9 @@
 // The writer also signs a checkpoint of the audit head at most every
 // `checkpoint_interval` while events arrive, and once more at Shutdown().
 //
-// Thread-safety: Submit() and the accessors are thread-safe. Completions run
-// on the writer thread and must not block.
+// Thread-safety: Submit() and the accessors are thread-safe. OnCommit
+// functions run on the writer thread, OnDurable functions and completions on
+// the sync thread; none may block.
 #ifndef CAREGATE_SERVICES_LEDGER_LEDGER_H_
 #define CAREGATE_SERVICES_LEDGER_LEDGER_H_
 
@@ -54,9 +58,19 @@ class LedgerTxn {
   // and returns its seq.
   absl::StatusOr<int64_t> Audit(AuditEvent event);
 
-  // Runs on the writer thread after the group commits durably, before any
-  // completion. Dropped when the command or the commit fails.
-  void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
+  // Runs on the writer thread right after the group commits, before any
+  // later command: for in-memory state later commands must see (the consent
+  // index). Dropped when the command or the commit fails.
+  void OnCommit(std::function<void()> fn) {
+    on_commit_.push_back(std::move(fn));
+  }
+
+  // Runs on the sync thread once the group is durable, before its
+  // completions: for effects nobody may see before then (delivering a
+  // message). Dropped when the command, the commit or the sync fails.
+  void OnDurable(std::function<void()> fn) {
+    on_durable_.push_back(std::move(fn));
+  }
 
   // Commits the group right after this command, so OnCommit effects are
   // visible to every later command.
@@ -71,6 +85,7 @@ class LedgerTxn {
   AuditChain* chain_;
   absl::Time now_;
   std::vector<std::function<void()>> on_commit_;
+  std::vector<std::function<void()>> on_durable_;
   bool end_group_ = false;
 };
 
@@ -78,8 +93,9 @@ class LedgerTxn {
 // behind (its savepoint is rolled back); report a refusal that is itself
 // audited (a denial) through the command's own captured result instead.
 using LedgerCommand = std::function<absl::Status(LedgerTxn&)>;
-// Runs after the group's commit with OK, the command's error, or the commit's
-// error (UNAVAILABLE: nothing was written).
+// Runs once the group is durable (on the sync thread) with OK or the
+// command's error, or with UNAVAILABLE when the commit failed (nothing was
+// written) or the sync did (the change may not have reached the disk).
 using LedgerDone = std::function<void(absl::Status)>;
 
 class Ledger {
@@ -102,7 +118,8 @@ class Ledger {
   void Submit(LedgerCommand command, LedgerDone done);
 
   // Stops accepting commands, runs those already queued, writes a final
-  // checkpoint and joins the writer thread. Idempotent.
+  // checkpoint, makes it all durable, runs every completion and joins both
+  // threads. Idempotent.
   void Shutdown();
 
   // The last committed audit head.
@@ -119,19 +136,28 @@ class Ledger {
     LedgerDone done;
     absl::Status status;
   };
+  // A committed group on its way to durability.
+  struct Group {
+    std::vector<Outcome> outcomes;
+    std::vector<std::function<void()>> on_durable;
+  };
 
   Ledger(Store* store, const Clock* clock, const Ed25519Signer* signer,
          Options options, AuditChain chain);
   void WriterLoop();
   // Runs one group of queued commands in one transaction.
   void RunGroup();
-  // Runs one command under a savepoint; appends its outcome.
-  void RunCommand(WriteTransaction& txn, Pending pending,
-                  std::vector<Outcome>& outcomes,
+  // Runs one command under a savepoint; appends its outcome to `group`.
+  void RunCommand(WriteTransaction& txn, Pending pending, Group& group,
                   std::vector<std::function<void()>>& on_commit,
                   bool& end_group);
   // Signs and stores a checkpoint of the committed head when one is due.
   void MaybeCheckpoint(bool force);
+  // Hands a committed (or failed) group to the sync thread.
+  void HandOff(Group group);
+  // The sync thread: Store::Sync(), then OnDurable functions and completions.
+  void SyncLoop();
+  void FinishGroups(std::deque<Group>& groups, const absl::Status& synced);
 
   Store* const store_;
   const Clock* const clock_;
@@ -150,6 +176,12 @@ class Ledger {
   int64_t last_checkpoint_seq_ = 0;
 
   std::thread writer_;
+
+  // Groups committed and not yet durable, in commit order.
+  absl::Mutex sync_mu_;
+  std::deque<Group> unsynced_ ABSL_GUARDED_BY(sync_mu_);
+  bool sync_stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
+  std::thread syncer_;
 };
 
 }  // namespace caregate

@@ -169,6 +169,129 @@ TEST_F(LedgerTest, OnCommitRunsBeforeCompletion) {
   EXPECT_TRUE(seen_in_done);
 }
 
+// Forwards to a real store, counts Sync() calls and can make them fail.
+class SyncObservingStore final : public Store {
+ public:
+  explicit SyncObservingStore(Store* inner) : inner_(inner) {}
+
+  std::atomic<int> syncs{0};
+  std::atomic<bool> fail_sync{false};
+
+  absl::Status Sync() override {
+    ++syncs;
+    if (fail_sync) return absl::UnavailableError("sync write-ahead log: EIO");
+    return inner_->Sync();
+  }
+  absl::StatusOr<std::unique_ptr<WriteTransaction>> BeginWrite() override {
+    return inner_->BeginWrite();
+  }
+  absl::Status ForEachConsent(
+      const std::function<void(ConsentRecord)>& fn) override {
+    return inner_->ForEachConsent(fn);
+  }
+  absl::StatusOr<std::optional<ChainHead>> GetChainHead() override {
+    return inner_->GetChainHead();
+  }
+  absl::StatusOr<std::optional<DisclosureRow>> GetDisclosure(
+      std::string_view id) override {
+    return inner_->GetDisclosure(id);
+  }
+  absl::StatusOr<std::optional<MessageRow>> GetMessage(
+      std::string_view id) override {
+    return inner_->GetMessage(id);
+  }
+  absl::StatusOr<std::vector<MessageRow>> ListMessages(
+      std::string_view org, bool include_acknowledged, int64_t after_seq,
+      int limit) override {
+    return inner_->ListMessages(org, include_acknowledged, after_seq, limit);
+  }
+  absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
+      std::string_view practice, std::string_view patient, absl::Time since,
+      absl::Time until) override {
+    return inner_->ListDisclosuresForPatient(practice, patient, since, until);
+  }
+  absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
+      const AuditQuery& query) override {
+    return inner_->QueryAuditEvents(query);
+  }
+  absl::Status ScanAuditEvents(
+      int64_t from, int64_t to,
+      const std::function<bool(const AuditEvent&)>& fn) override {
+    return inner_->ScanAuditEvents(from, to, fn);
+  }
+  absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() override {
+    return inner_->GetLatestCheckpoint();
+  }
+  absl::Status ScanCheckpoints(
+      const std::function<bool(const Checkpoint&)>& fn) override {
+    return inner_->ScanCheckpoints(fn);
+  }
+
+ private:
+  Store* const inner_;
+};
+
+class LedgerSyncTest : public LedgerTest {
+ protected:
+  void SetUp() override {
+    LedgerTest::SetUp();
+    ledger_.reset();
+    observed_ = std::make_unique<SyncObservingStore>(store_.get());
+    ledger_ = std::move(Ledger::Create(observed_.get(), &clock_, signer_.get(),
+                                       {"test.local/audit", absl::Seconds(1)}))
+                  .value();
+  }
+  void TearDown() override {
+    ledger_.reset();
+    observed_.reset();
+    LedgerTest::TearDown();
+  }
+
+  std::unique_ptr<SyncObservingStore> observed_;
+};
+
+TEST_F(LedgerSyncTest, CompletionFollowsASyncThatStartedAfterTheCommand) {
+  int syncs_while_running = -1;
+  int syncs_at_durable = -1;
+  int syncs_at_done = -1;
+  const absl::Status s = Run([&](LedgerTxn& txn) {
+    syncs_while_running = observed_->syncs;
+    txn.OnDurable([&] { syncs_at_durable = observed_->syncs; });
+    return txn.Audit(Event("x")).status();
+  });
+  syncs_at_done = observed_->syncs;
+  EXPECT_THAT(s, IsOk());
+  EXPECT_GT(syncs_at_durable, syncs_while_running);
+  EXPECT_GE(syncs_at_done, syncs_at_durable);
+}
+
+TEST_F(LedgerSyncTest, FailedSyncIsUnavailableAndNothingIsDelivered) {
+  observed_->fail_sync = true;
+  bool delivered = false;
+  const absl::Status s = Run([&](LedgerTxn& txn) {
+    txn.OnDurable([&] { delivered = true; });
+    return txn.Audit(Event("x")).status();
+  });
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable,
+                          HasSubstr("retry with the same request_id")));
+  EXPECT_FALSE(delivered);
+  observed_->fail_sync = false;
+  EXPECT_THAT(
+      Run([&](LedgerTxn& txn) { return txn.Audit(Event("y")).status(); }),
+      IsOk());
+}
+
+TEST_F(LedgerSyncTest, ShutdownSyncsTheFinalCheckpoint) {
+  ASSERT_THAT(
+      Run([&](LedgerTxn& txn) { return txn.Audit(Event("x")).status(); }),
+      IsOk());
+  const int before = observed_->syncs;
+  ledger_->Shutdown();
+  EXPECT_GT(observed_->syncs, before);
+  EXPECT_THAT(store_->GetLatestCheckpoint(), IsOk());
+  EXPECT_EQ((*store_->GetLatestCheckpoint())->seq, 1);
+}
+
 TEST_F(LedgerTest, ChainContinuesAcrossRestartAndShutdownCheckpoints) {
   ASSERT_THAT(
       Run([](LedgerTxn& txn) { return txn.Audit(Event("1")).status(); }),

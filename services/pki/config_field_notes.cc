@@ -106,8 +106,8 @@ const NoteMap& Notes() {
         "provider."}},
       // StorageConfig
       {"StorageConfig.sqlite",
-       {"Embedded SQLite (WAL, synchronous=FULL): all a single practice "
-        "needs."}},
+       {"Embedded SQLite (WAL; every commit fsync'd before any reply): all "
+        "a single practice needs."}},
       {"StorageConfig.postgres",
        {"Or PostgreSQL, shared by several gateway replicas.",
         "postgres { conninfo: \"host=db.example.org dbname=caregate\" }"}},

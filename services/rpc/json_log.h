@@ -18,11 +18,13 @@ namespace caregate {
 // plain spdlog message becomes {"time":..,"level":..,"msg":"<escaped>"}.
 void InstallJsonLogFormat();
 
-// Makes the default logger write to stderr from one background thread, so
-// RPC threads never wait on the terminal or a pipe, then installs the JSON
-// format. Under overload the oldest queued lines are dropped: these are
-// operational logs, not the audit record (which is the audit log).
-void InstallAsyncJsonStderrLogger();
+// Makes the default logger write to stderr in batches from one background
+// thread (BatchedLogSink), so RPC threads never make a system call or wait on
+// the terminal or a pipe to log, then installs the JSON format. Lines reach
+// stderr within ~200 ms, warnings and errors at once; spdlog::shutdown()
+// writes what is left. If stderr stops being read, lines are dropped and
+// counted: these are operational logs, not the audit record.
+void InstallBatchedJsonStderrLogger();
 
 // Appends `text` to `out` as the body of a JSON string (without quotes).
 void AppendJsonEscaped(std::string_view text, std::string* out);

@@ -1,6 +1,8 @@
 // The embedded SQLite implementation of Store (store.h): one database file in
-// WAL mode with synchronous=FULL, so a committed transaction survives a crash
-// or power loss.
+// WAL mode with synchronous=NORMAL. Commit() makes a transaction visible;
+// Sync() fsyncs the WAL, after which it survives a power loss too (a process
+// crash loses nothing either way). WAL checkpoints run on a thread and
+// connection of their own (sqlite_wal_checkpointer.h). See ADR 4.
 //
 // Writes go through one dedicated read-write connection (the one
 // WriteTransaction at a time); reads use a pool of up to 4 read-only

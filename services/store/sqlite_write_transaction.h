@@ -1,5 +1,6 @@
 // The SQLite Store's WriteTransaction: BEGIN IMMEDIATE on the store's one
-// write connection, COMMIT on Commit() (durable: WAL with synchronous=FULL),
+// write connection, COMMIT on Commit() (WAL with synchronous=NORMAL: durable
+// after the next SqliteStore Sync(), which fsyncs the WAL),
 // ROLLBACK when destroyed uncommitted. Savepoints are SAVEPOINT / RELEASE /
 // ROLLBACK TO (followed by RELEASE, so the savepoint is closed) of one name,
 // nestable.

@@ -71,7 +71,11 @@ class WriteTransaction {
   virtual absl::Status AppendAuditEvent(const AuditEvent& event) = 0;
   virtual absl::Status InsertCheckpoint(const Checkpoint& checkpoint) = 0;
 
-  // Makes everything durable (fsync'd) or returns an error and keeps nothing.
+  // Commits: the changes become visible to readers and ordered after every
+  // earlier transaction, or an error is returned and nothing is kept. They
+  // are durable once a Store::Sync() that starts after Commit() returns OK.
+  // A crash, even a power loss, leaves a prefix of the committed
+  // transactions: never a later one without an earlier one.
   virtual absl::Status Commit() = 0;
 };
 
@@ -81,6 +85,12 @@ class Store {
 
   // Starts the one write transaction; see the class comment.
   virtual absl::StatusOr<std::unique_ptr<WriteTransaction>> BeginWrite() = 0;
+
+  // Makes every transaction committed before the call durable (fsync), or
+  // returns UNAVAILABLE. Safe to call from any thread, also while the writer
+  // runs its next transaction: so the writer never waits for the disk, and one
+  // sync covers every group committed meanwhile.
+  virtual absl::Status Sync() = 0;
 
   // Calls `fn` for every consent, in recording order (used to load the index).
   virtual absl::Status ForEachConsent(

@@ -416,5 +416,29 @@ TEST_P(StoreConformanceTest, ReadsSeeOnlyCommittedState) {
   EXPECT_TRUE(committed->has_value());
 }
 
+TEST_P(StoreConformanceTest, SyncMakesCommitsDurableWhileTheWriterGoesOn) {
+  CG_EXPECT_OK(store_->Sync());  // nothing committed yet: still fine
+  {
+    auto txn = store_->BeginWrite();
+    CG_ASSERT_OK(txn);
+    CG_ASSERT_OK((*txn)->InsertMessage(SampleMessage("m-1", "org-a", 1, {})));
+    CG_ASSERT_OK((*txn)->Commit());
+  }
+  // The next transaction is open while the previous one is synced.
+  auto next = store_->BeginWrite();
+  CG_ASSERT_OK(next);
+  CG_ASSERT_OK((*next)->InsertMessage(SampleMessage("m-2", "org-a", 2, {})));
+  CG_EXPECT_OK(store_->Sync());
+  CG_ASSERT_OK((*next)->Commit());
+  next->reset();
+  CG_EXPECT_OK(store_->Sync());
+  Reopen();
+  for (const char* id : {"m-1", "m-2"}) {
+    auto message = store_->GetMessage(id);
+    CG_ASSERT_OK(message);
+    EXPECT_TRUE(message->has_value()) << id;
+  }
+}
+
 }  // namespace
 }  // namespace caregate::store_testing

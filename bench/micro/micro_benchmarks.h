@@ -1,0 +1,36 @@
+// The in-process microbenchmarks of caregate-microbench (Google Benchmark),
+// registered at run time so the large cases (1M consents: about 1 GB and a
+// minute of setup) run only when asked for. See BENCHMARKS.md.
+//
+// Each Register* adds its benchmarks to Google Benchmark's registry; call
+// them before benchmark::Initialize, from main only.
+#ifndef CAREGATE_BENCH_MICRO_MICRO_BENCHMARKS_H_
+#define CAREGATE_BENCH_MICRO_MICRO_BENCHMARKS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "bench/common/latency_histogram.h"
+#include "benchmark/benchmark.h"
+
+namespace caregate::bench {
+
+// decide/<consents>: one ConsentIndex::Decide, with p50/p90/p99/max counters
+// (nanoseconds) from a LatencyHistogram over every single decision.
+void RegisterDecisionBenchmarks(const std::vector<int64_t>& consent_counts);
+// audit_verify/<events>: ChainVerifier over a chain (events/s).
+void RegisterAuditBenchmarks();
+// aes_gcm_seal_open/4096 (DataCipher) and sign_message/4096 (the Ed25519
+// signature of a delivered message, on the send path).
+void RegisterCryptoBenchmarks();
+// startup_index_load/<consents>: open a SQLite store holding that many
+// consents and load them all into a ConsentIndex (ForEachConsent + Upsert);
+// counters: seconds, process RSS after the load and its growth.
+void RegisterStartupBenchmarks(const std::vector<int64_t>& consent_counts);
+
+// Writes the latency percentiles of `h` (nanoseconds) as counters.
+void SetLatencyCounters(benchmark::State& state, const LatencyHistogram& h);
+
+}  // namespace caregate::bench
+
+#endif  // CAREGATE_BENCH_MICRO_MICRO_BENCHMARKS_H_

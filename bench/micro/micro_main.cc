@@ -1,0 +1,40 @@
+// caregate-microbench: the in-process microbenchmarks (Google Benchmark).
+//
+//   caregate-microbench [--large] [--benchmark_filter=...] [other
+//   --benchmark_* flags]
+//
+// Without --large: decide/1000 and /100000, startup_index_load/10000, the
+// audit and crypto benchmarks (a few seconds). --large adds decide/1000000
+// and startup_index_load/1000000 (about 1 GB and a minute or two of setup).
+#include <cstring>
+#include <vector>
+
+#include "bench/micro/micro_benchmarks.h"
+
+int main(int argc, char** argv) {
+  bool large = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && std::strcmp(argv[i], "--large") == 0) {
+      large = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  std::vector<int64_t> decide = {1'000, 100'000};
+  std::vector<int64_t> startup = {10'000};
+  if (large) {
+    decide.push_back(1'000'000);
+    startup.push_back(1'000'000);
+  }
+  caregate::bench::RegisterStartupBenchmarks(startup);
+  caregate::bench::RegisterDecisionBenchmarks(decide);
+  caregate::bench::RegisterAuditBenchmarks();
+  caregate::bench::RegisterCryptoBenchmarks();
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
