@@ -191,7 +191,10 @@ int RetryUnanswered(const DevSetup& setup, CallRecords& calls, int max_attempts,
     ++retried;
   }
   std::vector<std::thread> threads;
-  for (auto& [principal, retries] : by_principal) {
+  for (auto& entry : by_principal) {
+    // Named references: clang 14 cannot capture structured bindings.
+    const auto& principal = entry.first;
+    const auto& retries = entry.second;
     threads.emplace_back(
         [&setup, &principal, &retries, max_attempts, deadline] {
           auto channel = setup.Channel(principal);
