@@ -54,15 +54,28 @@ Ledger::Ledger(Store* store, const Clock* clock, const Ed25519Signer* signer,
 
 Ledger::~Ledger() { Shutdown(); }
 
+namespace {
+
+absl::Status SyncFailedError() {
+  return absl::UnavailableError(
+      "store unavailable: a write could not be synced to disk; the gateway "
+      "refuses changes until it is restarted");
+}
+
+}  // namespace
+
 void Ledger::Submit(LedgerCommand command, LedgerDone done) {
+  absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
-    if (!stopping_) {
+    if (!stopping_ && !sync_failed_) {
       queue_.push_back({std::move(command), std::move(done)});
       return;
     }
+    refused = sync_failed_ ? SyncFailedError()
+                           : absl::UnavailableError("gateway is shutting down");
   }
-  done(absl::UnavailableError("gateway is shutting down"));
+  done(std::move(refused));
 }
 
 void Ledger::Shutdown() {
@@ -118,11 +131,17 @@ void Ledger::RunGroup() {
   while (!end_group &&
          static_cast<int>(outcomes.size()) < options_.max_group_size) {
     Pending next;
+    bool sync_failed = false;
     {
       absl::MutexLock lock(&mu_);
       if (queue_.empty()) break;
       next = std::move(queue_.front());
       queue_.pop_front();
+      sync_failed = sync_failed_;
+    }
+    if (sync_failed) {
+      outcomes.push_back({std::move(next.done), SyncFailedError()});
+      continue;
     }
     if (!txn.ok()) {
       outcomes.push_back({std::move(next.done), txn.status()});
@@ -176,8 +195,12 @@ void Ledger::SyncLoop() {
     if (!groups.empty() || stop) {
       const absl::Status synced = store_->Sync();
       if (!synced.ok()) {
-        spdlog::error("ledger sync failed ({} groups): {}", groups.size(),
-                      synced.ToString());
+        spdlog::error(
+            "ledger sync failed ({} groups): {}; refusing every further "
+            "change until caregated is restarted",
+            groups.size(), synced.ToString());
+        absl::MutexLock lock(&mu_);
+        sync_failed_ = true;
       }
       FinishGroups(groups, synced);
     }
@@ -192,11 +215,7 @@ void Ledger::FinishGroups(std::deque<Group>& groups,
       for (auto& fn : group.on_durable) fn();
     }
     for (Outcome& o : group.outcomes) {
-      if (!synced.ok() && o.status.ok()) {
-        o.status = absl::UnavailableError(
-            "store unavailable: the change may not have reached the disk; "
-            "retry with the same request_id");
-      }
+      if (!synced.ok() && o.status.ok()) o.status = SyncFailedError();
       o.done(std::move(o.status));
     }
   }
@@ -255,6 +274,10 @@ void Ledger::RunCommand(WriteTransaction& txn, Pending pending, Group& group,
 void Ledger::MaybeCheckpoint(bool force) {
   const int64_t head = chain_.head_seq();
   if (head == 0 || head == last_checkpoint_seq_) return;
+  {
+    absl::MutexLock lock(&mu_);
+    if (sync_failed_) return;  // the head may not be on disk: sign nothing
+  }
   const absl::Time now = clock_->Now();
   if (!force && now - last_checkpoint_time_ < options_.checkpoint_interval) {
     return;

@@ -95,7 +95,8 @@ class LedgerTxn {
 using LedgerCommand = std::function<absl::Status(LedgerTxn&)>;
 // Runs once the group is durable (on the sync thread) with OK or the
 // command's error, or with UNAVAILABLE when the commit failed (nothing was
-// written) or the sync did (the change may not have reached the disk).
+// written) or the sync did (the change may not have reached the disk; the
+// ledger then refuses every further command until the gateway restarts).
 using LedgerDone = std::function<void(absl::Status)>;
 
 class Ledger {
@@ -113,8 +114,8 @@ class Ledger {
       Options options);
   ~Ledger();  // Shutdown()s if still running.
 
-  // Queues a command. After Shutdown(), `done` runs at once (on the calling
-  // thread) with UNAVAILABLE.
+  // Queues a command. After Shutdown() or a failed sync, `done` runs at once
+  // (on the calling thread) with UNAVAILABLE.
   void Submit(LedgerCommand command, LedgerDone done);
 
   // Stops accepting commands, runs those already queued, writes a final
@@ -167,6 +168,10 @@ class Ledger {
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Set when a sync failed. The kernel may have dropped the pages it could
+  // not write, so no later sync could vouch for them: every further command
+  // is refused until the gateway restarts (and SQLite recovers the WAL).
+  bool sync_failed_ ABSL_GUARDED_BY(mu_) = false;
   ChainHead committed_ ABSL_GUARDED_BY(mu_);
   std::optional<Checkpoint> checkpoint_ ABSL_GUARDED_BY(mu_);
 

@@ -273,12 +273,26 @@ TEST_F(LedgerSyncTest, FailedSyncIsUnavailableAndNothingIsDelivered) {
     return txn.Audit(Event("x")).status();
   });
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable,
-                          HasSubstr("retry with the same request_id")));
+                          HasSubstr("could not be synced")));
   EXPECT_FALSE(delivered);
+}
+
+// After a failed fsync the kernel may have dropped pages; a later sync that
+// succeeds proves nothing about them, so the ledger stops taking changes.
+TEST_F(LedgerSyncTest, AfterAFailedSyncEveryChangeIsRefused) {
+  observed_->fail_sync = true;
+  ASSERT_THAT(
+      Run([&](LedgerTxn& txn) { return txn.Audit(Event("x")).status(); }),
+      StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
   observed_->fail_sync = false;
-  EXPECT_THAT(
-      Run([&](LedgerTxn& txn) { return txn.Audit(Event("y")).status(); }),
-      IsOk());
+  bool ran = false;
+  EXPECT_THAT(Run([&](LedgerTxn& txn) {
+                ran = true;
+                return txn.Audit(Event("y")).status();
+              }),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("until it is restarted")));
+  EXPECT_FALSE(ran);
 }
 
 TEST_F(LedgerSyncTest, ShutdownSyncsTheFinalCheckpoint) {
