@@ -7,132 +7,26 @@
 // kind of problem, the ones tests/integration/tamper_test.cc expects from
 // VerifyAuditLog for the same edit; the gateway's own VerifyAuditLog, asked
 // right after the export, must report the same.
-#include <sqlite3.h>
 
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "caregate/v1/audit_export.pb.h"
 #include "caregate/v1/audit_service.pb.h"
 #include "caregate/v1/types.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/audit/audit_chain.h"
-#include "services/crypto/ed25519.h"
-#include "services/store/sqlite_store.h"
 #include "tests/cli/cli_fixtures.h"
-#include "tests/testing/test_keys.h"
+#include "tests/testing/audit_db_edits.h"
 
 namespace caregate::testing {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-
-// Every column of audit_events but seq (services/store/sqlite_schema.cc).
-constexpr const char* kEventColumns[] = {
-    "time_us", "actor_principal_id", "actor_role",  "actor_org_id",
-    "action",  "practice_org_id",    "patient_id",  "recipient_org_id",
-    "purpose", "categories",         "consent_ids", "outcome",
-    "reasons", "content_sha256",     "request_id",  "subject_id",
-    "detail",  "prev_hash",          "hash"};
-
-// Runs `sql` on the database at `path`; fails the test on error.
-void Sql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
-            SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  const std::string message = error != nullptr ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << sql << ": " << message;
-}
-
-// One integer read with `sql`; -1 when it returns no row.
-int64_t SqlInt(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_stmt* stmt = nullptr;
-  int64_t value = -1;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-          SQLITE_OK &&
-      sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    value = sqlite3_column_int64(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
-
-// The stored events from seq `from` on, decoded by the store itself.
-std::vector<AuditEvent> ReadEvents(const std::string& path, int64_t from) {
-  std::vector<AuditEvent> events;
-  auto store = OpenSqliteStore(path);
-  EXPECT_TRUE(store.ok()) << store.status();
-  if (!store.ok()) return events;
-  absl::Status s = (*store)->ScanAuditEvents(
-      from, std::numeric_limits<int64_t>::max(), [&](const AuditEvent& e) {
-        events.push_back(e);
-        return true;
-      });
-  EXPECT_TRUE(s.ok()) << s;
-  return events;
-}
-
-// Appends `events` exactly as given (seq and hashes included).
-void WriteEvents(const std::string& path,
-                 const std::vector<AuditEvent>& events) {
-  auto store = OpenSqliteStore(path);
-  ASSERT_TRUE(store.ok()) << store.status();
-  auto txn = (*store)->BeginWrite();
-  ASSERT_TRUE(txn.ok()) << txn.status();
-  for (const AuditEvent& e : events) {
-    absl::Status s = (*txn)->AppendAuditEvent(e);
-    ASSERT_TRUE(s.ok()) << s;
-  }
-  absl::Status s = (*txn)->Commit();
-  ASSERT_TRUE(s.ok()) << s;
-}
-
-// Replaces the signature of the checkpoint of seq `seq` with a signature by
-// another key over the same body.
-void ForgeCheckpointSignature(const std::string& path, int64_t seq) {
-  auto forger = Ed25519Signer::FromPem(NewEd25519KeyPair().private_pem);
-  ASSERT_TRUE(forger.ok());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
-            SQLITE_OK);
-  sqlite3_stmt* read = nullptr;
-  ASSERT_EQ(
-      sqlite3_prepare_v2(db, "SELECT body FROM checkpoints WHERE seq = ?1", -1,
-                         &read, nullptr),
-      SQLITE_OK);
-  sqlite3_bind_int64(read, 1, seq);
-  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
-  const std::string body(
-      reinterpret_cast<const char*>(sqlite3_column_text(read, 0)),
-      sqlite3_column_bytes(read, 0));
-  sqlite3_finalize(read);
-  const std::string signature = (*forger)->Sign(body);
-  sqlite3_stmt* write = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(
-                db, "UPDATE checkpoints SET signature = ?1 WHERE seq = ?2", -1,
-                &write, nullptr),
-            SQLITE_OK);
-  sqlite3_bind_blob(write, 1, signature.data(),
-                    static_cast<int>(signature.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_int64(write, 2, seq);
-  EXPECT_EQ(sqlite3_step(write), SQLITE_DONE);
-  EXPECT_EQ(sqlite3_changes(db), 1);
-  sqlite3_finalize(write);
-  sqlite3_close(db);
-}
 
 class AuditTamperOfflineCliTest : public CliTest {
  protected:
@@ -272,16 +166,7 @@ TEST_F(AuditTamperOfflineCliTest, DeletedEventIsReportedMissing) {
 
 TEST_F(AuditTamperOfflineCliTest, SwappedEventsBreakThePrevHash) {
   // Events 2 and 4 trade everything but their seq.
-  std::vector<std::string> assignments;
-  for (const char* column : kEventColumns) {
-    assignments.push_back(
-        absl::StrCat(column, " = (SELECT ", column,
-                     " FROM swap WHERE swap.seq = 6 - audit_events.seq)"));
-  }
-  Sql(db(),
-      absl::StrCat("CREATE TEMP TABLE swap AS SELECT * FROM audit_events "
-                   "WHERE seq IN (2, 4); UPDATE audit_events SET ",
-                   absl::StrJoin(assignments, ", "), " WHERE seq IN (2, 4)"));
+  SwapEvents(db(), 2, 4);
   ASSERT_EQ(SqlInt(db(), "SELECT action FROM audit_events WHERE seq = 2"),
             v1::AUDIT_ACTION_MESSAGE_ACKNOWLEDGED);
   const Reports r = RestartExportAndVerify();
@@ -293,26 +178,7 @@ TEST_F(AuditTamperOfflineCliTest, SwappedEventsBreakThePrevHash) {
 // events move up one seq): the event after it still names the hash of event
 // 3 as its prev_hash.
 TEST_F(AuditTamperOfflineCliTest, ForgedEventBreaksTheNextPrevHash) {
-  const std::vector<AuditEvent> events = ReadEvents(db(), 3);
-  ASSERT_FALSE(events.empty());
-  const AuditEvent& anchor = events[0];
-  ASSERT_EQ(anchor.seq, 3);
-  AuditEvent forged;
-  forged.seq = 4;
-  forged.time = anchor.time;
-  forged.actor_principal_id = "dr-rivera";
-  forged.actor_role = v1::ROLE_THERAPIST;
-  forged.actor_org_id = "sunrise-therapy";
-  forged.action = v1::AUDIT_ACTION_CONSENT_REVOKED;
-  forged.practice_org_id = "sunrise-therapy";
-  forged.patient_id = anchor.patient_id;
-  forged.recipient_org_id = "core-pelvic-pt";
-  forged.prev_hash = anchor.hash;
-  forged.hash = ComputeEventHash(forged.prev_hash, forged);
-  Sql(db(),
-      "UPDATE audit_events SET seq = -seq WHERE seq > 3; "
-      "UPDATE audit_events SET seq = 1 - seq WHERE seq < 0");
-  WriteEvents(db(), {forged});
+  InsertForgedEventAfter(db(), 3);
   ASSERT_EQ(SqlInt(db(), "SELECT MAX(seq) FROM audit_events"), head_ + 1);
   const Reports r = RestartExportAndVerify();
   ExpectReported(r, 5, "prev_hash");
