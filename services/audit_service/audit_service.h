@@ -18,11 +18,11 @@
 #include "caregate/v1/audit_service.grpc.pb.h"
 #include "services/audit/audit_event.h"
 #include "services/common/clock.h"
-#include "services/common/executor.h"
 #include "services/config/gateway_config.h"
 #include "services/crypto/ed25519.h"
 #include "services/ledger/ledger.h"
 #include "services/rpc/call_admission.h"
+#include "services/rpc/executor.h"
 #include "services/rpc/unary_call.h"
 #include "services/store/store.h"
 

@@ -9,9 +9,9 @@
 
 #include "caregate/v1/disclosure_service.grpc.pb.h"
 #include "services/common/clock.h"
-#include "services/common/executor.h"
 #include "services/disclosure/send_command.h"
 #include "services/rpc/call_admission.h"
+#include "services/rpc/executor.h"
 #include "services/store/store.h"
 
 namespace caregate {

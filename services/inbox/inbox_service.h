@@ -20,12 +20,12 @@
 
 #include "caregate/v1/inbox_service.grpc.pb.h"
 #include "services/common/clock.h"
-#include "services/common/executor.h"
 #include "services/crypto/data_cipher.h"
 #include "services/delivery/message_bus.h"
 #include "services/inbox/message_stream.h"
 #include "services/ledger/ledger.h"
 #include "services/rpc/call_admission.h"
+#include "services/rpc/executor.h"
 #include "services/rpc/unary_call.h"
 #include "services/store/store.h"
 

@@ -32,10 +32,10 @@
 #include "absl/time/time.h"
 #include "caregate/v1/types.pb.h"
 #include "grpcpp/grpcpp.h"
-#include "services/common/executor.h"
 #include "services/crypto/data_cipher.h"
 #include "services/delivery/message_bus.h"
 #include "services/rpc/call_admission.h"
+#include "services/rpc/executor.h"
 #include "services/store/store.h"
 
 namespace caregate {

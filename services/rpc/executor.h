@@ -1,11 +1,9 @@
-// A small fixed pool of threads: for blocking work (store reads), so gRPC
-// reactors never block, and for work handed off by a thread that must not
-// spend its time on it (the ledger's completions). With one thread, tasks run
-// in the order they were posted.
+// A small fixed pool of threads for blocking work (store reads), so gRPC
+// reactors never block.
 //
 // Thread-safe. The destructor runs the tasks already posted, then joins.
-#ifndef CAREGATE_SERVICES_COMMON_EXECUTOR_H_
-#define CAREGATE_SERVICES_COMMON_EXECUTOR_H_
+#ifndef CAREGATE_SERVICES_RPC_EXECUTOR_H_
+#define CAREGATE_SERVICES_RPC_EXECUTOR_H_
 
 #include <deque>
 #include <functional>
@@ -37,4 +35,4 @@ class Executor {
 
 }  // namespace caregate
 
-#endif  // CAREGATE_SERVICES_COMMON_EXECUTOR_H_
+#endif  // CAREGATE_SERVICES_RPC_EXECUTOR_H_

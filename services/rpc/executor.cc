@@ -1,4 +1,4 @@
-#include "services/common/executor.h"
+#include "services/rpc/executor.h"
 
 namespace caregate {
 
