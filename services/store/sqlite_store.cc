@@ -96,7 +96,6 @@ class SqliteStore final : public Store {
         writer_(std::move(writer)),
         readers_(path, kMaxReadConnections, kBusyTimeoutMs) {}
   ~SqliteStore() override {
-    checkpointer_.reset();
     absl::MutexLock lock(&sync_mu_);
     if (wal_fd_ >= 0) close(wal_fd_);
   }
@@ -151,7 +150,8 @@ class SqliteStore final : public Store {
   // close checkpoints the WAL into the database file.
   std::unique_ptr<SqliteConnection> writer_;
   sqlite::SqliteReadPool readers_;
-  // Holds a hook on the writer connection; reset first.
+  // Holds a hook on the writer connection: declared after the connections,
+  // so it is destroyed before them.
   std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;
   absl::Mutex write_mu_;
   bool write_open_ ABSL_GUARDED_BY(write_mu_) = false;
