@@ -277,7 +277,7 @@ as compliance-officer audit verify
 expect "verified" 0 "VERIFIED"
 
 step "Compliance prints the accounting of disclosures for $PATIENT"
-as compliance-officer audit accounting --patient "$PATIENT"
+as compliance-officer audit accounting --practice sunrise-therapy --patient "$PATIENT"
 expect "accounting lists both disclosures" 0 "$NOTE" "$REDACTED"
 
 step "Compliance exports the log; an auditor verifies it offline with only the public key"

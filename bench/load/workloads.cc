@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/strings/str_cat.h"
 #include "bench/load/rpc_slots.h"
 
 namespace caregate::bench {
@@ -67,7 +68,12 @@ class StubWorkload final : public Workload {
     setup.index = index;
     setup.sink = sink;
     setup.timeout = context_.call_timeout;
-    setup.run_id = context_.run_id;
+    // Request ids are unique per scenario too: the same id with another
+    // request would be ALREADY_EXISTS.
+    setup.run_id = absl::StrCat(
+        context_.run_id, "-",
+        scenario_.has_value() ? std::string(ScenarioName(*scenario_))
+                              : std::string("setup"));
     setup.patients = context_.patients;
     Stubs& stubs = stubs_[index % stubs_.size()];
     if (!scenario_.has_value()) {

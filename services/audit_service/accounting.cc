@@ -10,14 +10,11 @@ absl::StatusOr<AccountingRequest> ParseAccountingRequest(
     const v1::GetAccountingOfDisclosuresRequest& request,
     const InputLimits& limits) {
   CG_RETURN_IF_ERROR(
+      ValidateIdField(request.practice_org_id(), "practice_org_id", limits));
+  CG_RETURN_IF_ERROR(
       ValidateIdField(request.patient_id(), "patient_id", limits));
-  if (!request.practice_org_id().empty()) {
-    CG_RETURN_IF_ERROR(
-        ValidateIdField(request.practice_org_id(), "practice_org_id", limits));
-  }
   AccountingRequest parsed;
-  parsed.patient_id = request.patient_id();
-  parsed.practice_org_id = request.practice_org_id();
+  parsed.patient = {request.practice_org_id(), request.patient_id()};
   if (!IsUnset(request.since())) {
     CG_ASSIGN_OR_RETURN(parsed.since, FromProtoTime(request.since(), "since"));
   }

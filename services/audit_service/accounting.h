@@ -16,17 +16,16 @@
 
 namespace caregate {
 
-// What to account for: disclosures of `patient_id` by `practice_org_id` (empty:
-// every practice) with since <= created_at < until.
+// What to account for: disclosures of `patient` with since <= created_at <
+// until.
 struct AccountingRequest {
-  std::string patient_id;
-  std::string practice_org_id;
+  PatientRef patient;
   absl::Time since = absl::InfinitePast();
   absl::Time until = absl::InfiniteFuture();
 };
 
-// Validates `request`: patient_id is a required id, practice_org_id an
-// optional one, since/until optional timestamps (unset: unbounded).
+// Validates `request`: practice_org_id and patient_id are required ids (a
+// patient is the pair), since/until optional timestamps (unset: unbounded).
 // INVALID_ARGUMENT (RESOURCE_EXHAUSTED for an over-long id) naming the field.
 absl::StatusOr<AccountingRequest> ParseAccountingRequest(
     const v1::GetAccountingOfDisclosuresRequest& request,

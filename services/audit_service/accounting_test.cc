@@ -105,14 +105,14 @@ TEST(AccountingEntryFromRowTest, UnlistedRecipientKeepsIdOnly) {
   EXPECT_EQ(entry.disclosure_id(), "dsc-1");
 }
 
-TEST(ParseAccountingRequestTest, DefaultsToAllTimeAndAllPractices) {
+TEST(ParseAccountingRequestTest, DefaultsToAllTime) {
   v1::GetAccountingOfDisclosuresRequest request;
+  request.set_practice_org_id("sunrise-therapy");
   request.set_patient_id("p-1001");
   absl::StatusOr<AccountingRequest> parsed =
       ParseAccountingRequest(request, InputLimits());
   CG_ASSERT_OK(parsed);
-  EXPECT_EQ(parsed->patient_id, "p-1001");
-  EXPECT_EQ(parsed->practice_org_id, "");
+  EXPECT_EQ(parsed->patient, (PatientRef{"sunrise-therapy", "p-1001"}));
   EXPECT_EQ(parsed->since, absl::InfinitePast());
   EXPECT_EQ(parsed->until, absl::InfiniteFuture());
 }
@@ -126,13 +126,24 @@ TEST(ParseAccountingRequestTest, ReadsPracticeAndTimes) {
   absl::StatusOr<AccountingRequest> parsed =
       ParseAccountingRequest(request, InputLimits());
   CG_ASSERT_OK(parsed);
-  EXPECT_EQ(parsed->practice_org_id, "sunrise-therapy");
+  EXPECT_EQ(parsed->patient.practice_org_id, "sunrise-therapy");
   EXPECT_EQ(parsed->since, absl::FromUnixSeconds(1772000000));
   EXPECT_EQ(parsed->until, absl::FromUnixSeconds(1773000000));
 }
 
+// Two practices' p-1001 are two people: without the practice, an accounting
+// would merge them.
+TEST(ParseAccountingRequestTest, PracticeIsRequired) {
+  v1::GetAccountingOfDisclosuresRequest request;
+  request.set_patient_id("p-1001");
+  EXPECT_THAT(ParseAccountingRequest(request, InputLimits()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "practice_org_id: required"));
+}
+
 TEST(ParseAccountingRequestTest, RejectsBadFields) {
   v1::GetAccountingOfDisclosuresRequest request;
+  request.set_practice_org_id("sunrise-therapy");
   EXPECT_THAT(ParseAccountingRequest(request, InputLimits()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("patient_id: required")));
@@ -143,7 +154,7 @@ TEST(ParseAccountingRequestTest, RejectsBadFields) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("practice_org_id")));
 
-  request.clear_practice_org_id();
+  request.set_practice_org_id("sunrise-therapy");
   request.mutable_since()->set_seconds(-100000000000);
   EXPECT_THAT(ParseAccountingRequest(request, InputLimits()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("since")));

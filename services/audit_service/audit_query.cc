@@ -50,6 +50,20 @@ absl::StatusOr<AuditQuery> AuditQueryFromRequest(
     const v1::QueryAuditEventsRequest& request, const InputLimits& limits) {
   CG_RETURN_IF_ERROR(
       ValidateOptionalId(request.patient_id(), "patient_id", limits));
+  if (!request.patient_id().empty()) {
+    // Two practices' "p-1" are two people: a patient is named by both.
+    if (request.practice_org_id().empty()) {
+      return absl::InvalidArgumentError(
+          "practice_org_id: required with patient_id (a patient is the pair "
+          "practice, patient id)");
+    }
+    CG_RETURN_IF_ERROR(
+        ValidateIdField(request.practice_org_id(), "practice_org_id", limits));
+  } else if (!request.practice_org_id().empty()) {
+    return absl::InvalidArgumentError(
+        "practice_org_id: only with patient_id (it names the patient's "
+        "practice)");
+  }
   CG_RETURN_IF_ERROR(ValidateOptionalId(request.actor_principal_id(),
                                         "actor_principal_id", limits));
   CG_RETURN_IF_ERROR(ValidateOptionalId(request.recipient_org_id(),
@@ -66,7 +80,7 @@ absl::StatusOr<AuditQuery> AuditQueryFromRequest(
       query.limit, ValidatePageSize(request.page_size(), kDefaultAuditPageSize,
                                     kMaxAuditPageSize));
   CG_ASSIGN_OR_RETURN(query.after_seq, DecodePageToken(request.page_token()));
-  query.patient_id = request.patient_id();
+  query.patient = {request.practice_org_id(), request.patient_id()};
   query.actor_principal_id = request.actor_principal_id();
   query.recipient_org_id = request.recipient_org_id();
   for (int action : request.actions()) {

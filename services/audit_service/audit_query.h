@@ -25,7 +25,9 @@ inline constexpr int kMaxAuditPageSize = 1000;
 
 // The filters of `request`; `limit` is the effective page size (default 100,
 // clamped to 1000) and `after_seq` the position of the page token. Unset
-// since/until leave that side unbounded; empty ids match everything.
+// since/until leave that side unbounded; empty ids match everything. A
+// patient filter needs both patient_id and practice_org_id (INVALID_ARGUMENT
+// naming practice_org_id otherwise).
 absl::StatusOr<AuditQuery> AuditQueryFromRequest(
     const v1::QueryAuditEventsRequest& request, const InputLimits& limits);
 

@@ -23,7 +23,7 @@ TEST(AuditQueryFromRequestTest, EmptyRequestMatchesEverything) {
   absl::StatusOr<AuditQuery> query =
       AuditQueryFromRequest(v1::QueryAuditEventsRequest(), InputLimits());
   CG_ASSERT_OK(query);
-  EXPECT_EQ(query->patient_id, "");
+  EXPECT_TRUE(query->patient.empty());
   EXPECT_TRUE(query->actions.empty());
   EXPECT_EQ(query->outcome, v1::DECISION_OUTCOME_UNSPECIFIED);
   EXPECT_FALSE(query->since.has_value());
@@ -35,6 +35,7 @@ TEST(AuditQueryFromRequestTest, EmptyRequestMatchesEverything) {
 TEST(AuditQueryFromRequestTest, CopiesEveryFilter) {
   v1::QueryAuditEventsRequest request;
   request.set_patient_id("p-1001");
+  request.set_practice_org_id("sunrise-therapy");
   request.set_actor_principal_id("dr-rivera");
   request.set_recipient_org_id("lakeside-obgyn");
   request.add_actions(v1::AUDIT_ACTION_DISCLOSURE_PERMITTED);
@@ -50,7 +51,7 @@ TEST(AuditQueryFromRequestTest, CopiesEveryFilter) {
   absl::StatusOr<AuditQuery> query =
       AuditQueryFromRequest(request, InputLimits());
   CG_ASSERT_OK(query);
-  EXPECT_EQ(query->patient_id, "p-1001");
+  EXPECT_EQ(query->patient, (PatientRef{"sunrise-therapy", "p-1001"}));
   EXPECT_EQ(query->actor_principal_id, "dr-rivera");
   EXPECT_EQ(query->recipient_org_id, "lakeside-obgyn");
   EXPECT_THAT(query->actions, ElementsAre(v1::AUDIT_ACTION_DISCLOSURE_PERMITTED,
@@ -60,6 +61,19 @@ TEST(AuditQueryFromRequestTest, CopiesEveryFilter) {
   EXPECT_EQ(query->until, until);
   EXPECT_EQ(query->limit, 20);
   EXPECT_EQ(query->after_seq, 55);
+}
+
+TEST(AuditQueryFromRequestTest, PatientNeedsItsPractice) {
+  v1::QueryAuditEventsRequest request;
+  request.set_patient_id("p-1001");
+  EXPECT_THAT(AuditQueryFromRequest(request, InputLimits()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("practice_org_id: required with patient_id")));
+  request.clear_patient_id();
+  request.set_practice_org_id("sunrise-therapy");
+  EXPECT_THAT(AuditQueryFromRequest(request, InputLimits()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("practice_org_id: only with patient_id")));
 }
 
 TEST(AuditQueryFromRequestTest, ClampsPageSize) {

@@ -9,6 +9,7 @@
 #include "services/audit_service/audit_query.h"
 #include "services/audit_service/log_verification.h"
 #include "services/common/status_macros.h"
+#include "services/rpc/raw_call.h"
 
 namespace caregate {
 namespace {
@@ -56,21 +57,52 @@ void AuditService::AuditThenRead(std::shared_ptr<UnaryCall> call,
 }
 
 grpc::ServerUnaryReactor* AuditService::QueryAuditEvents(
-    grpc::CallbackServerContext* context,
-    const v1::QueryAuditEventsRequest* request,
-    v1::QueryAuditEventsResponse* response) {
-  auto call = UnaryCall::Start(context, Rpc::kQueryAuditEvents);
-  if (admission_->Admit(call) == nullptr) return call->reactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::QueryAuditEventsRequest, v1::QueryAuditEventsResponse>(
+      *admission_, Rpc::kQueryAuditEvents, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { Query(call, req, resp); });
+}
+
+grpc::ServerUnaryReactor* AuditService::VerifyAuditLog(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::VerifyAuditLogRequest, v1::VerifyAuditLogResponse>(
+      *admission_, Rpc::kVerifyAuditLog, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { Verify(call, req, resp); });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetCheckpoint(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetCheckpointRequest, v1::Checkpoint>(
+      *admission_, Rpc::kGetCheckpoint, context, request, response,
+      [this](Call call, const auto& req, auto* resp) {
+        LatestCheckpoint(call, req, resp);
+      });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetAccountingOfDisclosures(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetAccountingOfDisclosuresRequest,
+                    v1::GetAccountingOfDisclosuresResponse>(
+      *admission_, Rpc::kGetAccountingOfDisclosures, context, request,
+      response, [this](Call call, const auto& req, auto* resp) {
+        Accounting(call, req, resp);
+      });
+}
+
+void AuditService::Query(Call call, const v1::QueryAuditEventsRequest& request,
+                         v1::QueryAuditEventsResponse* response) {
   absl::StatusOr<AuditQuery> query =
-      AuditQueryFromRequest(*request, config_->limits());
-  if (!query.ok()) {
-    call->Finish(query.status());
-    return call->reactor();
-  }
+      AuditQueryFromRequest(request, config_->limits());
+  if (!query.ok()) return call->Finish(query.status());
   AuditEvent event = AccessEvent(*call);
-  event.patient_id = query->patient_id;
+  event.practice_org_id = query->patient.practice_org_id;
+  event.patient_id = query->patient.patient_id;
   event.recipient_org_id = query->recipient_org_id;
-  const bool include_checkpoints = request->include_checkpoints();
+  const bool include_checkpoints = request.include_checkpoints();
   AuditThenRead(call, std::move(event),
                 [this, query = *std::move(query), include_checkpoints,
                  response]() mutable {
@@ -82,22 +114,14 @@ grpc::ServerUnaryReactor* AuditService::QueryAuditEvents(
                   if (!include_checkpoints) return absl::OkStatus();
                   return AddPageCheckpoints(*store_, query.after_seq, response);
                 });
-  return call->reactor();
 }
 
-grpc::ServerUnaryReactor* AuditService::VerifyAuditLog(
-    grpc::CallbackServerContext* context,
-    const v1::VerifyAuditLogRequest* request,
-    v1::VerifyAuditLogResponse* response) {
-  auto call = UnaryCall::Start(context, Rpc::kVerifyAuditLog);
-  if (admission_->Admit(call) == nullptr) return call->reactor();
-  const int64_t from_seq = request->from_seq();
-  const int64_t to_seq = request->to_seq();
+void AuditService::Verify(Call call, const v1::VerifyAuditLogRequest& request,
+                          v1::VerifyAuditLogResponse* response) {
+  const int64_t from_seq = request.from_seq();
+  const int64_t to_seq = request.to_seq();
   absl::Status valid = ValidateVerifyRange(from_seq, to_seq);
-  if (!valid.ok()) {
-    call->Finish(valid);
-    return call->reactor();
-  }
+  if (!valid.ok()) return call->Finish(valid);
   AuditThenRead(call, AccessEvent(*call), [this, from_seq, to_seq, response] {
     // The head includes this call's own AUDIT_ACCESSED event.
     CG_ASSIGN_OR_RETURN(
@@ -113,14 +137,10 @@ grpc::ServerUnaryReactor* AuditService::VerifyAuditLog(
     }
     return absl::OkStatus();
   });
-  return call->reactor();
 }
 
-grpc::ServerUnaryReactor* AuditService::GetCheckpoint(
-    grpc::CallbackServerContext* context,
-    const v1::GetCheckpointRequest* request, v1::Checkpoint* response) {
-  auto call = UnaryCall::Start(context, Rpc::kGetCheckpoint);
-  if (admission_->Admit(call) == nullptr) return call->reactor();
+void AuditService::LatestCheckpoint(Call call, const v1::GetCheckpointRequest&,
+                              v1::Checkpoint* response) {
   AuditThenRead(call, AccessEvent(*call), [this, response]() -> absl::Status {
     CG_ASSIGN_OR_RETURN(std::optional<Checkpoint> checkpoint,
                         store_->GetLatestCheckpoint());
@@ -130,37 +150,29 @@ grpc::ServerUnaryReactor* AuditService::GetCheckpoint(
     *response = CheckpointToProto(*checkpoint);
     return absl::OkStatus();
   });
-  return call->reactor();
 }
 
-grpc::ServerUnaryReactor* AuditService::GetAccountingOfDisclosures(
-    grpc::CallbackServerContext* context,
-    const v1::GetAccountingOfDisclosuresRequest* request,
+void AuditService::Accounting(
+    Call call, const v1::GetAccountingOfDisclosuresRequest& request,
     v1::GetAccountingOfDisclosuresResponse* response) {
-  auto call = UnaryCall::Start(context, Rpc::kGetAccountingOfDisclosures);
-  if (admission_->Admit(call) == nullptr) return call->reactor();
   absl::StatusOr<AccountingRequest> accounting =
-      ParseAccountingRequest(*request, config_->limits());
-  if (!accounting.ok()) {
-    call->Finish(accounting.status());
-    return call->reactor();
-  }
+      ParseAccountingRequest(request, config_->limits());
+  if (!accounting.ok()) return call->Finish(accounting.status());
   AuditEvent event = AccessEvent(*call);
-  event.patient_id = accounting->patient_id;
-  event.practice_org_id = accounting->practice_org_id;
+  event.patient_id = accounting->patient.patient_id;
+  event.practice_org_id = accounting->patient.practice_org_id;
   AuditThenRead(call, std::move(event),
                 [this, a = *std::move(accounting), response]() -> absl::Status {
                   CG_ASSIGN_OR_RETURN(
                       std::vector<DisclosureRow> rows,
-                      store_->ListDisclosuresForPatient(
-                          a.practice_org_id, a.patient_id, a.since, a.until));
+                      store_->ListDisclosuresForPatient(a.patient, a.since,
+                                                        a.until));
                   for (const DisclosureRow& row : rows) {
                     *response->add_entries() =
                         AccountingEntryFromRow(row, config_->directory());
                   }
                   return absl::OkStatus();
                 });
-  return call->reactor();
 }
 
 }  // namespace caregate

@@ -6,7 +6,8 @@
 // Only after that event is durable is the read done, on the executor; if the
 // audit write fails the call fails with its status (UNAVAILABLE) and nothing
 // is read. The reads themselves are in audit_query.h, log_verification.h and
-// accounting.h.
+// accounting.h. Every RPC is served from its raw request bytes
+// (services/rpc/raw_call.h).
 //
 // Thread-safe; the referenced objects must outlive the service.
 #ifndef CAREGATE_SERVICES_AUDIT_SERVICE_AUDIT_SERVICE_H_
@@ -28,7 +29,13 @@
 
 namespace caregate {
 
-class AuditService final : public v1::AuditService::CallbackService {
+using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_QueryAuditEvents<
+    v1::AuditService::WithRawCallbackMethod_VerifyAuditLog<
+        v1::AuditService::WithRawCallbackMethod_GetCheckpoint<
+            v1::AuditService::WithRawCallbackMethod_GetAccountingOfDisclosures<
+                v1::AuditService::Service>>>>;
+
+class AuditService final : public AuditServiceBase {
  public:
   // `checkpoint_verifier` holds the public key of the checkpoint signer.
   AuditService(CallAdmission* admission, Ledger* ledger, Store* store,
@@ -44,23 +51,29 @@ class AuditService final : public v1::AuditService::CallbackService {
         config_(config) {}
 
   grpc::ServerUnaryReactor* QueryAuditEvents(
-      grpc::CallbackServerContext* context,
-      const v1::QueryAuditEventsRequest* request,
-      v1::QueryAuditEventsResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* VerifyAuditLog(
-      grpc::CallbackServerContext* context,
-      const v1::VerifyAuditLogRequest* request,
-      v1::VerifyAuditLogResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetCheckpoint(
-      grpc::CallbackServerContext* context,
-      const v1::GetCheckpointRequest* request,
-      v1::Checkpoint* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetAccountingOfDisclosures(
-      grpc::CallbackServerContext* context,
-      const v1::GetAccountingOfDisclosuresRequest* request,
-      v1::GetAccountingOfDisclosuresResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
  private:
+  using Call = std::shared_ptr<UnaryCall>;
+  void Query(Call call, const v1::QueryAuditEventsRequest& request,
+             v1::QueryAuditEventsResponse* response);
+  void Verify(Call call, const v1::VerifyAuditLogRequest& request,
+              v1::VerifyAuditLogResponse* response);
+  void LatestCheckpoint(Call call, const v1::GetCheckpointRequest& request,
+                        v1::Checkpoint* response);
+  void Accounting(Call call,
+                  const v1::GetAccountingOfDisclosuresRequest& request,
+                  v1::GetAccountingOfDisclosuresResponse* response);
   // The AUDIT_ACCESSED event of `call` (actor fields and the RPC name).
   static AuditEvent AccessEvent(const UnaryCall& call);
 

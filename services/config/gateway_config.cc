@@ -82,6 +82,9 @@ class GatewayConfigBuilder {
   absl::Status BuildStorage(const cfg::GatewayConfig& p, GatewayConfig& c);
   absl::Status BuildKeys(const cfg::GatewayConfig& p, GatewayConfig& c);
   absl::Status BuildLimits(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildConsentLimits(const cfg::GatewayConfig& p,
+                                  GatewayConfig& c);
+  absl::Status BuildAdmission(const cfg::GatewayConfig& p, GatewayConfig& c);
   absl::Status BuildDurations(const cfg::GatewayConfig& p, GatewayConfig& c);
 
   const TextFormat::ParseInfoTree* Nested(const Message& msg,
@@ -307,6 +310,9 @@ absl::Status GatewayConfigBuilder::BuildKeys(const cfg::GatewayConfig& p,
   c.signing_public_key_file_ = ResolvePath(k.audit_signing_public_key_file());
   c.data_key_file_ = ResolvePath(k.data_key_file());
   c.data_key_id_ = k.data_key_id();
+  if (!k.content_digest_key_file().empty()) {
+    c.content_digest_key_file_ = ResolvePath(k.content_digest_key_file());
+  }
   return absl::OkStatus();
 }
 
@@ -331,6 +337,79 @@ absl::Status GatewayConfigBuilder::BuildLimits(const cfg::GatewayConfig& p,
     c.limits_.max_request_bytes = l.max_request_bytes();
   }
   if (l.max_id_length() > 0) c.limits_.max_id_length = l.max_id_length();
+  return BuildConsentLimits(p, c);
+}
+
+absl::Status GatewayConfigBuilder::BuildConsentLimits(
+    const cfg::GatewayConfig& p, GatewayConfig& c) {
+  const auto* t = Nested(p, tree_, "limits");
+  const cfg::Limits& l = p.limits();
+  InputLimits& out = c.limits_;
+  if (l.has_earliest_signed_at()) {
+    const auto& ts = l.earliest_signed_at();
+    if (ts.seconds() < 0 || ts.nanos() < 0 || ts.nanos() >= 1000000000) {
+      return Error(Locate(l, t, "limits", "earliest_signed_at"),
+                   "must be a time after 1970-01-01");
+    }
+    out.earliest_signed_at =
+        absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  }
+  const google::protobuf::Duration& term = l.max_consent_term();
+  if (term.seconds() < 0 || term.nanos() < 0) {
+    return Error(Locate(l, t, "limits", "max_consent_term"), "must be >= 0");
+  }
+  if (term.seconds() > 0 || term.nanos() > 0) {
+    out.max_consent_term =
+        absl::Seconds(term.seconds()) + absl::Nanoseconds(term.nanos());
+  }
+  if (l.max_consents_per_patient() < 0) {
+    return Error(Locate(l, t, "limits", "max_consents_per_patient"),
+                 "must be >= 0");
+  }
+  if (l.max_consents_per_patient() > 0) {
+    out.max_consents_per_patient = l.max_consents_per_patient();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GatewayConfigBuilder::BuildAdmission(const cfg::GatewayConfig& p,
+                                                  GatewayConfig& c) {
+  const auto* t = Nested(p, tree_, "admission");
+  const cfg::AdmissionLimits& a = p.admission();
+  AdmissionConfig& out = c.admission_;
+  const auto at = [&](std::string_view field) {
+    return Locate(a, t, "admission", field);
+  };
+  const auto take = [&](std::string_view field, auto value,
+                        auto* target) -> absl::Status {
+    if (value < 0) return Error(at(field), "must be >= 0");
+    if (value > 0) *target = value;
+    return absl::OkStatus();
+  };
+  CG_RETURN_IF_ERROR(
+      take("calls_per_second", a.calls_per_second(), &out.calls_per_second));
+  CG_RETURN_IF_ERROR(take("call_burst", a.call_burst(), &out.call_burst));
+  CG_RETURN_IF_ERROR(take("refusals_per_second", a.refusals_per_second(),
+                          &out.refusals_per_second));
+  CG_RETURN_IF_ERROR(
+      take("refusal_burst", a.refusal_burst(), &out.refusal_burst));
+  CG_RETURN_IF_ERROR(take("max_calls_in_flight", a.max_calls_in_flight(),
+                          &out.max_calls_in_flight));
+  CG_RETURN_IF_ERROR(take("max_streams_per_principal",
+                          a.max_streams_per_principal(),
+                          &out.max_streams_per_principal));
+  CG_RETURN_IF_ERROR(take("max_streams", a.max_streams(), &out.max_streams));
+  CG_RETURN_IF_ERROR(take("max_request_bytes_in_flight",
+                          a.max_request_bytes_in_flight(),
+                          &out.max_request_bytes_in_flight));
+  const google::protobuf::Duration& w = a.refusal_audit_window();
+  if (w.seconds() < 0 || w.nanos() < 0 || w.seconds() > 3600) {
+    return Error(at("refusal_audit_window"), "must be within (0s, 3600s]");
+  }
+  if (w.seconds() > 0 || w.nanos() > 0) {
+    out.refusal_audit_window =
+        absl::Seconds(w.seconds()) + absl::Nanoseconds(w.nanos());
+  }
   return absl::OkStatus();
 }
 
@@ -370,6 +449,7 @@ GatewayConfigBuilder::Build(const cfg::GatewayConfig& p) {
   CG_RETURN_IF_ERROR(BuildStorage(p, *c));
   CG_RETURN_IF_ERROR(BuildKeys(p, *c));
   CG_RETURN_IF_ERROR(BuildLimits(p, *c));
+  CG_RETURN_IF_ERROR(BuildAdmission(p, *c));
   CG_RETURN_IF_ERROR(RequireString(p, tree_, "", "redisclosure_notice",
                                    p.redisclosure_notice()));
   c->redisclosure_notice_ = p.redisclosure_notice();

@@ -62,12 +62,30 @@ struct PrincipalInfo {
   bool disabled = false;
 };
 
-// Input size limits, defaults filled in.
+// Input limits, defaults filled in.
 struct InputLimits {
   int64_t max_section_body_bytes = 1 << 20;
   int max_sections = 64;
   int64_t max_request_bytes = 4 << 20;
   int max_id_length = 256;
+  // Bounds of a consent form's dates.
+  absl::Time earliest_signed_at = absl::FromUnixSeconds(946684800);  // 2000-01-01
+  absl::Duration max_consent_term = absl::Hours(24 * 3653);
+  int max_consents_per_patient = 1000;
+};
+
+// What one principal may ask of the gateway (config AdmissionLimits),
+// defaults filled in.
+struct AdmissionConfig {
+  double calls_per_second = 100000;
+  int call_burst = 20000;
+  double refusals_per_second = 5;
+  int refusal_burst = 50;
+  int max_calls_in_flight = 512;
+  int max_streams_per_principal = 4;
+  int max_streams = 32;
+  absl::Duration refusal_audit_window = absl::Seconds(10);
+  int64_t max_request_bytes_in_flight = 64 << 20;
 };
 
 // The validated configuration. Paths are absolute (resolved against the
@@ -90,6 +108,10 @@ class GatewayConfig {
   const std::string& trust_domain() const { return trust_domain_; }
   // nullptr when no principal has this id.
   const PrincipalInfo* FindPrincipal(std::string_view principal_id) const;
+  // Every configured principal, by id.
+  const absl::flat_hash_map<std::string, PrincipalInfo>& principals() const {
+    return principals_;
+  }
   const Directory& directory() const { return directory_; }
   // Exactly one of these is non-empty.
   const std::string& sqlite_path() const { return sqlite_path_; }
@@ -100,7 +122,12 @@ class GatewayConfig {
   }
   const std::string& data_key_file() const { return data_key_file_; }
   const std::string& data_key_id() const { return data_key_id_; }
+  // Empty when not configured (the digest key is derived from the data key).
+  const std::string& content_digest_key_file() const {
+    return content_digest_key_file_;
+  }
   const InputLimits& limits() const { return limits_; }
+  const AdmissionConfig& admission() const { return admission_; }
   const std::string& redisclosure_notice() const { return redisclosure_notice_; }
   const std::string& checkpoint_origin() const { return checkpoint_origin_; }
   absl::Duration shutdown_grace() const { return shutdown_grace_; }
@@ -123,7 +150,9 @@ class GatewayConfig {
   std::string signing_public_key_file_;
   std::string data_key_file_;
   std::string data_key_id_;
+  std::string content_digest_key_file_;
   InputLimits limits_;
+  AdmissionConfig admission_;
   std::string redisclosure_notice_;
   std::string checkpoint_origin_;
   absl::Duration shutdown_grace_ = absl::Seconds(10);

@@ -211,6 +211,63 @@ TEST(GatewayConfigTest, LimitsOverrideDefaults) {
   EXPECT_EQ((*config)->limits().max_request_bytes, 4 << 20);
 }
 
+TEST(GatewayConfigTest, ConsentLimitsAndAdmissionHaveDefaults) {
+  auto config = Parse(kValidConfig);
+  CG_ASSERT_OK(config);
+  const InputLimits& l = (*config)->limits();
+  EXPECT_EQ(l.earliest_signed_at, absl::FromUnixSeconds(946684800));
+  EXPECT_EQ(l.max_consent_term, absl::Hours(24 * 3653));
+  EXPECT_EQ(l.max_consents_per_patient, 1000);
+  const AdmissionConfig& a = (*config)->admission();
+  EXPECT_EQ(a.max_streams_per_principal, 4);
+  EXPECT_EQ(a.refusal_audit_window, absl::Seconds(10));
+}
+
+TEST(GatewayConfigTest, ConsentLimitsAndAdmissionOverrideDefaults) {
+  auto config = Parse(std::string(kValidConfig) + R"pb(
+    limits {
+      earliest_signed_at { seconds: 1577836800 }
+      max_consent_term { seconds: 86400 }
+      max_consents_per_patient: 7
+    }
+    admission {
+      calls_per_second: 10
+      call_burst: 3
+      refusals_per_second: 0.5
+      refusal_burst: 2
+      max_calls_in_flight: 9
+      max_streams_per_principal: 1
+      max_streams: 2
+      refusal_audit_window { seconds: 30 }
+    })pb");
+  CG_ASSERT_OK(config);
+  const InputLimits& l = (*config)->limits();
+  EXPECT_EQ(l.earliest_signed_at, absl::FromUnixSeconds(1577836800));
+  EXPECT_EQ(l.max_consent_term, absl::Hours(24));
+  EXPECT_EQ(l.max_consents_per_patient, 7);
+  const AdmissionConfig& a = (*config)->admission();
+  EXPECT_EQ(a.calls_per_second, 10);
+  EXPECT_EQ(a.call_burst, 3);
+  EXPECT_EQ(a.refusals_per_second, 0.5);
+  EXPECT_EQ(a.refusal_burst, 2);
+  EXPECT_EQ(a.max_calls_in_flight, 9);
+  EXPECT_EQ(a.max_streams_per_principal, 1);
+  EXPECT_EQ(a.max_streams, 2);
+  EXPECT_EQ(a.refusal_audit_window, absl::Seconds(30));
+}
+
+TEST(GatewayConfigTest, NegativeAdmissionLimitIsRefusedNamingTheField) {
+  EXPECT_THAT(
+      Parse(std::string(kValidConfig) + "admission { max_streams: -1 }"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("admission.max_streams: must be >= 0")));
+  EXPECT_THAT(Parse(std::string(kValidConfig) +
+                    "limits { max_consents_per_patient: -3 }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("limits.max_consents_per_patient: must be "
+                                 ">= 0")));
+}
+
 TEST(GatewayConfigTest, LoadFileResolvesPathsAgainstItsDirectory) {
   const std::string dir = ::testing::TempDir();
   const std::string path = dir + "/gateway_config_test.textproto";

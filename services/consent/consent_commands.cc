@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
+#include "services/consent/consent_text.h"
 
 namespace caregate {
 namespace {
@@ -45,18 +46,40 @@ absl::Status WithholdMessages(LedgerTxn& txn, const ConsentRecord& consent,
 
 LedgerCommand RecordConsentCommand(ConsentRecord consent,
                                    const PrincipalInfo& actor,
-                                   ConsentIndex* index,
+                                   ConsentIndex* index, int max_per_patient,
                                    CommandResult<ConsentRecord> result) {
-  return [consent = std::move(consent), &actor, index,
+  return [consent = std::move(consent), &actor, index, max_per_patient,
           result](LedgerTxn& txn) mutable -> absl::Status {
     if (!consent.request_id.empty()) {
       CG_ASSIGN_OR_RETURN(std::optional<ConsentRecord> earlier,
                           txn.store().FindConsentByRequest(
                               consent.recorded_by, consent.request_id));
       if (earlier.has_value()) {
-        *result = std::move(*earlier);
+        if (!earlier->request_digest.empty() &&
+            earlier->request_digest != consent.request_digest) {
+          *result = absl::AlreadyExistsError(absl::StrCat(
+              "request_id: ", consent.request_id,
+              " was already used for a different consent; use a new "
+              "request id"));
+          return absl::OkStatus();
+        }
+        // The index holds it with its text opened (the store only sealed).
+        std::optional<ConsentRecord> indexed =
+            index->Find(earlier->consent_id);
+        if (!indexed.has_value()) {
+          return absl::InternalError(absl::StrCat(
+              "consent ", earlier->consent_id, " is stored but not indexed"));
+        }
+        *result = *std::move(indexed);
         return absl::OkStatus();
       }
+    }
+    if (index->CountForPatient(consent.practice_org_id, consent.patient_id) >=
+        static_cast<size_t>(max_per_patient)) {
+      *result = absl::ResourceExhaustedError(absl::StrCat(
+          "consent.patient_id: the patient already has ", max_per_patient,
+          " consents, the configured maximum (limits.max_consents_per_patient)"));
+      return absl::OkStatus();
     }
     consent.recorded_at = txn.now();
     if (consent.valid_from == absl::InfinitePast()) {
@@ -66,31 +89,25 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
     CG_RETURN_IF_ERROR(
         txn.Audit(ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_RECORDED))
             .status());
-    txn.OnCommit([index, consent] { index->Upsert(consent); });
+    txn.OnCommit([index, indexed = ForIndex(consent)] {
+      index->Upsert(indexed);
+    });
     txn.EndGroupAfterThis();
-    *result = std::move(consent);
+    *result = ForIndex(std::move(consent));
     return absl::OkStatus();
   };
 }
 
 LedgerCommand RevokeConsentCommand(std::string consent_id, std::string reason,
+                                   std::string sealed_reason,
                                    const PrincipalInfo& actor,
                                    ConsentIndex* index,
                                    CommandResult<ConsentRecord> result) {
   return [consent_id = std::move(consent_id), reason = std::move(reason),
-          &actor, index, result](LedgerTxn& txn) -> absl::Status {
+          sealed_reason = std::move(sealed_reason), &actor, index,
+          result](LedgerTxn& txn) -> absl::Status {
     std::optional<ConsentRecord> found = index->Find(consent_id);
     if (!found.has_value() || found->practice_org_id != actor.org_id) {
-      if (found.has_value()) {
-        AuditEvent denied;
-        denied.actor_principal_id = actor.principal_id;
-        denied.actor_role = actor.role;
-        denied.actor_org_id = actor.org_id;
-        denied.action = v1::AUDIT_ACTION_ACCESS_DENIED;
-        denied.subject_id = consent_id;
-        denied.detail = "/caregate.v1.ConsentService/RevokeConsent NOT_FOUND";
-        CG_RETURN_IF_ERROR(txn.Audit(std::move(denied)).status());
-      }
       *result = absl::NotFoundError(
           absl::StrCat("consent_id: no consent ", consent_id));
       return absl::OkStatus();
@@ -101,8 +118,10 @@ LedgerCommand RevokeConsentCommand(std::string consent_id, std::string reason,
       return absl::OkStatus();
     }
     consent.revocation = Revocation{txn.now(), actor.principal_id, reason};
+    consent.sealed.revocation_reason = sealed_reason;
     consent.revision += 1;
     CG_RETURN_IF_ERROR(txn.store().UpdateConsentRevocation(consent));
+    consent = ForIndex(std::move(consent));
     AuditEvent event =
         ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_REVOKED);
     event.request_id.clear();

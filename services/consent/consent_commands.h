@@ -21,19 +21,26 @@ namespace caregate {
 template <typename T>
 using CommandResult = std::shared_ptr<absl::StatusOr<T>>;
 
-// Records `consent` (validated; consent_id, practice, recorder and request id
-// set). When `consent.recorded_by` already recorded a consent with the same
-// non-empty request id, that consent is the result and nothing is written.
+// Records `consent` (validated; consent_id, practice, recorder, request id and
+// digest set, text sealed). When `consent.recorded_by` already recorded a
+// consent with the same non-empty request id, that consent is the result
+// and nothing is written; when that earlier request differed (another
+// request digest), ALREADY_EXISTS naming the request id.
+// A patient who already has `max_per_patient` consents (any state) gets
+// RESOURCE_EXHAUSTED naming consent.patient_id, and nothing is written.
 LedgerCommand RecordConsentCommand(ConsentRecord consent,
                                    const PrincipalInfo& actor,
-                                   ConsentIndex* index,
+                                   ConsentIndex* index, int max_per_patient,
                                    CommandResult<ConsentRecord> result);
 
 // Revokes `consent_id` of the actor's practice and withholds every queued
 // message that relied on it (audited MESSAGE_WITHHELD). An unknown id, or one
-// of another practice (audited ACCESS_DENIED), is NOT_FOUND. Revoking a
-// revoked consent returns it unchanged.
+// of another practice, is NOT_FOUND (the service refuses those before it
+// submits, and audits the refusal). Revoking a revoked consent returns it
+// unchanged.
+// `sealed_reason` is `reason` sealed for the store (SealRevocationReason).
 LedgerCommand RevokeConsentCommand(std::string consent_id, std::string reason,
+                                   std::string sealed_reason,
                                    const PrincipalInfo& actor,
                                    ConsentIndex* index,
                                    CommandResult<ConsentRecord> result);

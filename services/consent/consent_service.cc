@@ -2,10 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/consent/consent_commands.h"
+#include "services/consent/consent_text.h"
 #include "services/crypto/random.h"
+#include "services/rpc/raw_call.h"
 #include "services/validation/consent_validation.h"
 #include "services/validation/proto_convert.h"
 #include "services/validation/request_fields.h"
+#include "services/validation/request_fingerprint.h"
 
 namespace caregate {
 namespace {
@@ -16,66 +19,99 @@ constexpr int kMaxPageSize = 500;
 }  // namespace
 
 grpc::ServerUnaryReactor* ConsentService::RecordConsent(
-    grpc::CallbackServerContext* context,
-    const v1::RecordConsentRequest* request, v1::Consent* response) {
-  auto call = UnaryCall::Start(context, Rpc::kRecordConsent);
-  const PrincipalInfo* actor = admission_->Admit(call);
-  if (actor == nullptr) return call->reactor();
-  const GatewayConfig& config = admission_->config();
-  absl::Status request_id_ok =
-      ValidateRequestId(request->request_id(), config.limits(), false);
-  if (!request_id_ok.ok()) {
-    call->Finish(request_id_ok);
-    return call->reactor();
-  }
-  absl::StatusOr<ConsentRecord> consent = ValidateConsentForRecording(
-      request->consent(), config.directory(), config.limits(), clock_->Now());
-  if (!consent.ok()) {
-    call->Finish(consent.status());
-    return call->reactor();
-  }
-  consent->consent_id = NewId("cns");
-  consent->practice_org_id = actor->org_id;
-  consent->recorded_by = actor->principal_id;
-  consent->request_id = request->request_id();
-  auto result = std::make_shared<absl::StatusOr<ConsentRecord>>(
-      absl::InternalError("not run"));
-  ledger_->Submit(RecordConsentCommand(*std::move(consent), *actor, index_, result),
-                  [this, call, response, result](absl::Status s) {
-                    if (s.ok()) s = result->status();
-                    if (s.ok()) *response = ConsentToProto(**result, clock_->Now());
-                    call->Finish(s);
-                  });
-  return call->reactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::RecordConsentRequest, v1::Consent>(
+      *admission_, Rpc::kRecordConsent, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { Record(call, req, resp); });
 }
 
 grpc::ServerUnaryReactor* ConsentService::RevokeConsent(
-    grpc::CallbackServerContext* context,
-    const v1::RevokeConsentRequest* request, v1::Consent* response) {
-  auto call = UnaryCall::Start(context, Rpc::kRevokeConsent);
-  const PrincipalInfo* actor = admission_->Admit(call);
-  if (actor == nullptr) return call->reactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::RevokeConsentRequest, v1::Consent>(
+      *admission_, Rpc::kRevokeConsent, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { Revoke(call, req, resp); });
+}
+
+grpc::ServerUnaryReactor* ConsentService::GetConsent(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetConsentRequest, v1::Consent>(
+      *admission_, Rpc::kGetConsent, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { Get(call, req, resp); });
+}
+
+grpc::ServerUnaryReactor* ConsentService::ListConsents(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::ListConsentsRequest, v1::ListConsentsResponse>(
+      *admission_, Rpc::kListConsents, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { List(call, req, resp); });
+}
+
+void ConsentService::Record(Call call, const v1::RecordConsentRequest& request,
+                            v1::Consent* response) {
+  const PrincipalInfo& actor = call->principal();
+  const GatewayConfig& config = admission_->config();
+  absl::Status request_id_ok =
+      ValidateRequestId(request.request_id(), config.limits(), false);
+  if (!request_id_ok.ok()) return call->Finish(request_id_ok);
+  absl::StatusOr<ConsentRecord> consent = ValidateConsentForRecording(
+      request.consent(), config.directory(), config.limits(), clock_->Now());
+  if (!consent.ok()) return call->Finish(consent.status());
+  consent->consent_id = NewId("cns");
+  consent->practice_org_id = actor.org_id;
+  consent->recorded_by = actor.principal_id;
+  consent->request_id = request.request_id();
+  consent->request_digest =
+      digester_->DigestBytes(ConsentRequestBytes(request.consent()));
+  // Sealed here, off the writer thread; the store never sees the plain text.
+  SealConsentText(*cipher_, &*consent);
+  auto result = std::make_shared<absl::StatusOr<ConsentRecord>>(
+      absl::InternalError("not run"));
+  ledger_->Submit(
+      RecordConsentCommand(*std::move(consent), actor, index_,
+                           config.limits().max_consents_per_patient, result),
+      [this, call, response, result](absl::Status s) {
+        if (s.ok()) s = result->status();
+        if (s.ok()) *response = ConsentToProto(**result, clock_->Now());
+        call->Finish(s);
+      });
+}
+
+void ConsentService::Revoke(Call call, const v1::RevokeConsentRequest& request,
+                            v1::Consent* response) {
+  const PrincipalInfo& actor = call->principal();
   const InputLimits& limits = admission_->config().limits();
   absl::Status valid =
-      ValidateIdField(request->consent_id(), "consent_id", limits);
+      ValidateIdField(request.consent_id(), "consent_id", limits);
   if (valid.ok()) {
-    valid = ValidateTextField(request->reason(), "reason", kMaxFreeTextBytes,
+    valid = ValidateTextField(request.reason(), "reason", kMaxFreeTextBytes,
                               /*required=*/true);
   }
-  if (!valid.ok()) {
-    call->Finish(valid);
-    return call->reactor();
+  if (!valid.ok()) return call->Finish(valid);
+  // A consent never changes practice, so this check holds when the command
+  // runs; the command checks again.
+  std::optional<ConsentRecord> found = index_->Find(request.consent_id());
+  if (!found.has_value() || found->practice_org_id != actor.org_id) {
+    return call->Finish(admission_->RefuseId(
+        actor, call->rpc(), request.consent_id(),
+        absl::StrCat("consent_id: no consent ", request.consent_id()),
+        /*other_organization=*/found.has_value()));
   }
   auto result = std::make_shared<absl::StatusOr<ConsentRecord>>(
       absl::InternalError("not run"));
-  ledger_->Submit(RevokeConsentCommand(request->consent_id(), request->reason(),
-                                       *actor, index_, result),
+  ledger_->Submit(RevokeConsentCommand(
+                      request.consent_id(), request.reason(),
+                      SealRevocationReason(*cipher_, request.consent_id(),
+                                           request.reason()),
+                      actor, index_, result),
                   [this, call, response, result](absl::Status s) {
                     if (s.ok()) s = result->status();
                     if (s.ok()) *response = ConsentToProto(**result, clock_->Now());
                     call->Finish(s);
                   });
-  return call->reactor();
 }
 
 std::string ConsentService::ReadablePractice(const PrincipalInfo& principal,
@@ -84,79 +120,55 @@ std::string ConsentService::ReadablePractice(const PrincipalInfo& principal,
   return requested.empty() ? principal.org_id : requested;
 }
 
-grpc::ServerUnaryReactor* ConsentService::GetConsent(
-    grpc::CallbackServerContext* context, const v1::GetConsentRequest* request,
-    v1::Consent* response) {
-  auto call = UnaryCall::Start(context, Rpc::kGetConsent);
-  const PrincipalInfo* actor = admission_->Admit(call);
-  if (actor == nullptr) return call->reactor();
-  absl::Status valid = ValidateIdField(request->consent_id(), "consent_id",
+void ConsentService::Get(Call call, const v1::GetConsentRequest& request,
+                         v1::Consent* response) {
+  const PrincipalInfo& actor = call->principal();
+  absl::Status valid = ValidateIdField(request.consent_id(), "consent_id",
                                        admission_->config().limits());
-  if (!valid.ok()) {
-    call->Finish(valid);
-    return call->reactor();
-  }
-  std::optional<ConsentRecord> consent = index_->Find(request->consent_id());
-  const std::string not_found =
-      absl::StrCat("consent_id: no consent ", request->consent_id());
-  if (!consent.has_value()) {
-    call->Finish(absl::NotFoundError(not_found));
-    return call->reactor();
-  }
+  if (!valid.ok()) return call->Finish(valid);
+  std::optional<ConsentRecord> consent = index_->Find(request.consent_id());
   // COMPLIANCE reads every practice; a THERAPIST only its own.
-  if (actor->role == v1::ROLE_THERAPIST &&
-      consent->practice_org_id != actor->org_id) {
-    admission_->RefuseAsNotFound(*actor, call->rpc(), request->consent_id(),
-                                 not_found,
-                                 [call](absl::Status s) { call->Finish(s); });
-    return call->reactor();
+  const bool hidden = consent.has_value() &&
+                      actor.role == v1::ROLE_THERAPIST &&
+                      consent->practice_org_id != actor.org_id;
+  if (!consent.has_value() || hidden) {
+    return call->Finish(admission_->RefuseId(
+        actor, call->rpc(), request.consent_id(),
+        absl::StrCat("consent_id: no consent ", request.consent_id()),
+        /*other_organization=*/hidden));
   }
   *response = ConsentToProto(*consent, clock_->Now());
   call->Finish(absl::OkStatus());
-  return call->reactor();
 }
 
-grpc::ServerUnaryReactor* ConsentService::ListConsents(
-    grpc::CallbackServerContext* context,
-    const v1::ListConsentsRequest* request,
-    v1::ListConsentsResponse* response) {
-  auto call = UnaryCall::Start(context, Rpc::kListConsents);
-  const PrincipalInfo* actor = admission_->Admit(call);
-  if (actor == nullptr) return call->reactor();
+void ConsentService::List(Call call, const v1::ListConsentsRequest& request,
+                          v1::ListConsentsResponse* response) {
+  const PrincipalInfo& actor = call->principal();
   const InputLimits& limits = admission_->config().limits();
   const std::string practice =
-      ReadablePractice(*actor, request->practice_org_id());
-  absl::Status valid = ValidateIdField(request->patient_id(), "patient_id", limits);
+      ReadablePractice(actor, request.practice_org_id());
+  absl::Status valid =
+      ValidateIdField(request.patient_id(), "patient_id", limits);
   if (valid.ok()) valid = ValidateIdField(practice, "practice_org_id", limits);
   absl::StatusOr<int> page_size =
-      ValidatePageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
+      ValidatePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize);
   if (valid.ok()) valid = page_size.status();
-  absl::StatusOr<int64_t> offset = request->page_token().empty()
-                                       ? absl::StatusOr<int64_t>(0)
-                                       : DecodePageToken(request->page_token());
+  absl::StatusOr<int64_t> offset = DecodePageToken(request.page_token());
   if (valid.ok()) valid = offset.status();
-  if (!valid.ok()) {
-    call->Finish(valid);
-    return call->reactor();
-  }
+  if (!valid.ok()) return call->Finish(valid);
   const absl::Time now = clock_->Now();
-  std::vector<ConsentRecord> consents =
-      index_->ListForPatient(practice, request->patient_id());
-  int64_t position = 0;
-  for (const ConsentRecord& consent : consents) {
-    if (!request->include_inactive() &&
-        (consent.revoked() || consent.expires_at <= now)) {
-      continue;
-    }
-    if (position++ < *offset) continue;
-    if (response->consents_size() == *page_size) {
-      response->set_next_page_token(EncodePageToken(*offset + *page_size));
-      break;
-    }
+  // Paged inside the index: only the page's records are copied.
+  ConsentIndex::Page page =
+      index_->ListPageForPatient(practice, request.patient_id(),
+                                 request.include_inactive(), now, *offset,
+                                 *page_size);
+  for (const ConsentRecord& consent : page.consents) {
     *response->add_consents() = ConsentToProto(consent, now);
   }
+  if (page.next_offset >= 0) {
+    response->set_next_page_token(EncodePageToken(page.next_offset));
+  }
   call->Finish(absl::OkStatus());
-  return call->reactor();
 }
 
 }  // namespace caregate

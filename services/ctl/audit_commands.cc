@@ -75,6 +75,7 @@ int RunQuery(const std::vector<std::string>& args, CommandIo io) {
   v1::QueryAuditEventsRequest request;
   QueryFlags f;
   cmd.flags().AddString("patient", request.mutable_patient_id());
+  cmd.flags().AddString("practice", request.mutable_practice_org_id());
   cmd.flags().AddString("actor", request.mutable_actor_principal_id());
   cmd.flags().AddString("recipient-org", request.mutable_recipient_org_id());
   cmd.flags().AddList("action", &f.actions);
@@ -86,6 +87,11 @@ int RunQuery(const std::vector<std::string>& args, CommandIo io) {
   int limit = 0;
   if (absl::Status s = BuildQuery(f, &request, &limit); !s.ok()) {
     return cmd.Usage(std::string(s.message()));
+  }
+  if (request.patient_id().empty() != request.practice_org_id().empty()) {
+    return cmd.Usage(
+        "--patient needs --practice (a patient is a practice and its patient "
+        "id), and --practice needs --patient");
   }
   if (!cmd.Connect()) return cmd.exit_code();
   auto stub = v1::AuditService::NewStub(cmd.channel());
@@ -208,6 +214,10 @@ int RunAccounting(const std::vector<std::string>& args, CommandIo io) {
   cmd.flags().AddString("since", &since);
   cmd.flags().AddString("until", &until);
   if (!cmd.Parse(args, 0, 0, "")) return cmd.exit_code();
+  if (request.practice_org_id().empty()) {
+    return cmd.Usage(
+        "missing --practice (a patient is a practice and its patient id)");
+  }
   if (request.patient_id().empty()) return cmd.Usage("missing --patient");
   const absl::Time now = absl::Now();
   for (auto [text, flag, field] :
@@ -229,6 +239,7 @@ int RunAccounting(const std::vector<std::string>& args, CommandIo io) {
     return kExitOk;
   }
   cmd.out() << "Accounting of disclosures for patient " << request.patient_id()
+            << " of " << request.practice_org_id()
             << " (45 CFR 164.528): " << r.entries_size() << " disclosure"
             << (r.entries_size() == 1 ? "" : "s") << "\n";
   if (r.entries_size() == 0) return kExitOk;
@@ -258,7 +269,9 @@ const std::vector<Command>& AuditCommands() {
       "Prints audit events matching every filter given, in sequence order.\n"
       "\n"
       "filters:\n"
-      "  --patient ID          events about this patient\n"
+      "  --practice ORG --patient ID\n"
+      "                        events about this patient of this practice\n"
+      "                        (a patient is always both)\n"
       "  --actor PRINCIPAL     events by this principal\n"
       "  --recipient-org ORG   events with this recipient\n"
       "  --action A            e.g. DISCLOSURE_DENIED; repeat or comma-"
@@ -268,8 +281,8 @@ const std::vector<Command>& AuditCommands() {
       "  --until TIME|DUR      before\n"
       "  --limit N             print at most N events\n"
       "  --json                one AuditEvent per line as JSON\n",
-      "  caregatectl audit query --patient p-1001 --profile "
-      "dev/pki/compliance-officer\n"
+      "  caregatectl audit query --practice sunrise-therapy --patient p-1001 "
+      "\\\n    --profile dev/pki/compliance-officer\n"
       "  caregatectl audit query --action disclosure_denied --since 7d \\\n"
       "    --profile dev/pki/compliance-officer\n"));
   static const auto* verify_usage = new std::string(Usage(
@@ -292,13 +305,15 @@ const std::vector<Command>& AuditCommands() {
       "                 DIR/keys/audit-signing.pub.pem)\n",
       "  caregatectl audit checkpoint --profile dev/pki/compliance-officer\n"));
   static const auto* accounting_usage = new std::string(Usage(
-      "usage: caregatectl audit accounting --patient ID [--practice ORG]\n"
+      "usage: caregatectl audit accounting --practice ORG --patient ID\n"
       "         [--since TIME|DUR] [--until TIME|DUR] [--json]\n"
       "\n"
       "Prints a patient's accounting of disclosures (45 CFR 164.528): date,\n"
       "recipient name and address, the information disclosed, and the\n"
-      "purpose of each.\n",
-      "  caregatectl audit accounting --patient p-1001 \\\n"
+      "purpose of each. A patient is always a practice and its patient id:\n"
+      "two practices' p-1001 are two people.\n",
+      "  caregatectl audit accounting --practice sunrise-therapy --patient "
+      "p-1001 \\\n"
       "    --profile dev/pki/compliance-officer\n"));
   static const auto* commands = new std::vector<Command>{
       {"query", "print audit events matching filters", *query_usage, RunQuery},

@@ -177,13 +177,17 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
 
 std::string_view AuditVerifyOfflineUsage() {
   static const auto* usage = new std::string(Usage(
-      "usage: caregatectl audit verify-offline FILE --pubkey PEM [--json]\n"
+      "usage: caregatectl audit verify-offline FILE --pubkey PEM\n"
+      "         [--allow-unsigned-tail] [--json]\n"
       "\n"
       "Verifies an audit export with no gateway, using only FILE and the\n"
       "gateway's published public key: recomputes every event's hash chain\n"
       "(docs/audit-log.md), checks the Ed25519 signature of every\n"
       "checkpoint in FILE and that each matches the chain. Prints the\n"
       "verified range, or the first bad seq and what is wrong (exit 1).\n"
+      "Events after the last signed checkpoint are only chained (anyone who\n"
+      "can write the file could have appended them): they fail the check\n"
+      "(exit 1) unless --allow-unsigned-tail.\n"
       "\n"
       "flags:\n"
       "  --pubkey PEM   the gateway's public key, e.g. "
@@ -191,6 +195,8 @@ std::string_view AuditVerifyOfflineUsage() {
       "                 (default: the profile's, if --profile or "
       "CAREGATE_PROFILE)\n"
       "  --profile DIR/pki/PRINCIPAL  only to find the default key\n"
+      "  --allow-unsigned-tail  accept events after the last checkpoint\n"
+      "                 (reported, not verified by any signature)\n"
       "  --json         print {ok, verifiedThroughSeq, firstBadSeq, problem, "
       "checkpoint}\n"
       "                 (a VerifyAuditLogResponse) as JSON\n",
@@ -202,7 +208,9 @@ std::string_view AuditVerifyOfflineUsage() {
 int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   ClientCommand cmd("caregatectl audit verify-offline", io);
   std::string pubkey;
+  bool allow_unsigned_tail = false;
   cmd.flags().AddString("pubkey", &pubkey);
+  cmd.flags().AddBool("allow-unsigned-tail", &allow_unsigned_tail);
   auto files = cmd.Parse(args, 1, 1, "FILE");
   if (!files) return cmd.exit_code();
   const std::string key_path = PublicKeyPath(cmd.connection_flags(), pubkey);
@@ -217,7 +225,8 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   if (!x.ok()) {
     return cmd.Fail(absl::StrCat(files->front(), ": ", x.status().message()));
   }
-  const OfflineReport r = VerifyAuditExport(*x, **verifier);
+  const OfflineReport r =
+      VerifyAuditExport(*x, **verifier, allow_unsigned_tail);
   if (cmd.json()) {
     v1::VerifyAuditLogResponse json;
     json.set_ok(r.ok);
@@ -234,9 +243,10 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
               << x->checkpoint().origin() << ") has a valid signature by key "
               << r.key_id << " and matches the chain\n";
     if (r.events_after_checkpoint > 0) {
-      cmd.out() << "note: " << r.events_after_checkpoint
-                << " events after the checkpoint are chained but not "
-                   "covered by its signature\n";
+      cmd.out() << "WARNING: " << r.events_after_checkpoint
+                << " events after the checkpoint are UNSIGNED: chained but "
+                   "not covered by any signature (accepted by "
+                   "--allow-unsigned-tail)\n";
     }
   } else {
     cmd.out() << "FAILED at seq " << r.first_bad_seq << ": " << r.problem

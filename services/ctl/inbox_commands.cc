@@ -88,16 +88,16 @@ int RunShow(const std::vector<std::string>& args, CommandIo io) {
   absl::StatusOr<std::unique_ptr<Ed25519Verifier>> verifier =
       LoadVerifier(PublicKeyPath(cmd.connection_flags(), pubkey));
   if (!verifier.ok()) return cmd.Fail(std::string(verifier.status().message()));
-  std::optional<v1::Message> found;
-  grpc::Status status = ForEachMessage(cmd, true, [&](const v1::Message& m) {
-    if (m.message_id() == ids->front()) found = m;
-    return !found.has_value();
-  });
-  if (!status.ok()) return cmd.RpcFailed(status);
-  if (!found.has_value()) {
+  std::optional<v1::Message> found = v1::Message();
+  v1::GetMessageRequest request;
+  request.set_message_id(ids->front());
+  grpc::Status status = v1::InboxService::NewStub(cmd.channel())
+                            ->GetMessage(cmd.Context().get(), request, &*found);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
     return cmd.Fail(absl::StrCat("not found: message ", ids->front(),
                                  " is not in your inbox"));
   }
+  if (!status.ok()) return cmd.RpcFailed(status);
   const SignatureCheck check = CheckSignature(verifier->get(), *found);
   if (cmd.json()) {
     PrintJsonLine(*found, cmd.out());
@@ -186,11 +186,12 @@ const std::vector<Command>& InboxCommands() {
       "usage: caregatectl inbox list [--all] [--json]\n"
       "\n"
       "Lists the messages addressed to your organization, oldest first:\n"
-      "those not acknowledged yet, or with --all every one.\n"
+      "those not acknowledged yet, or with --all every one. The list holds\n"
+      "summaries (no section bodies); `inbox show` prints a whole message.\n"
       "\n"
       "flags:\n"
       "  --all   include acknowledged messages\n"
-      "  --json  one Message per line as JSON\n",
+      "  --json  one Message summary per line as JSON (body_omitted: true)\n",
       "  caregatectl inbox list --profile dev/pki/core-pelvic-pt-inbox\n"));
   static const auto* watch_usage = new std::string(Usage(
       absl::StrCat(

@@ -87,16 +87,18 @@ void PrintMessage(const v1::Message& m, const SignatureCheck& check,
               os);
   os << "\nconsents relied on:\n";
   for (const v1::ConsentSummary& c : m.consent_summaries()) {
-    os << "  " << ConsentLine(c) << "\n";
+    os << "  " << Printable(ConsentLine(c)) << "\n";
   }
   for (int i = 0; i < m.sections_size(); ++i) {
     const v1::Section& s = m.sections(i);
     os << "\n[" << i + 1 << "] " << Short(s.category());
-    if (!s.title().empty()) os << ": " << s.title();
-    os << "\n" << s.body();
-    if (s.body().empty() || s.body().back() != '\n') os << "\n";
+    if (!s.title().empty()) os << ": " << Printable(s.title());
+    const std::string body = Printable(s.body(), /*multiline=*/true);
+    os << "\n" << body;
+    if (body.empty() || body.back() != '\n') os << "\n";
   }
-  os << "\nredisclosure notice:\n" << Wrap(m.redisclosure_notice(), 76);
+  os << "\nredisclosure notice:\n"
+     << Printable(Wrap(m.redisclosure_notice(), 76), /*multiline=*/true);
 }
 
 }  // namespace caregate::ctl

@@ -132,7 +132,8 @@ absl::StatusOr<Checkpoint> CheckpointFromProto(const v1::Checkpoint& p) {
 }
 
 OfflineReport VerifyAuditExport(const v1::AuditExport& x,
-                                const Ed25519Verifier& verifier) {
+                                const Ed25519Verifier& verifier,
+                                bool allow_unsigned_tail) {
   OfflineReport report;
   report.event_count = x.events_size();
   const int64_t checkpoint_seq = x.checkpoint().seq();
@@ -171,9 +172,17 @@ OfflineReport VerifyAuditExport(const v1::AuditExport& x,
           CheckCheckpoint(x.checkpoint(), verifier, report, hashes)) {
     return Bad(report, problem->seq, std::move(problem->text));
   }
-  report.ok = true;
   report.checkpoint_seq = checkpoint_seq;
   report.key_id = verifier.key_id();
+  if (report.events_after_checkpoint > 0 && !allow_unsigned_tail) {
+    report.verified_through_seq = checkpoint_seq;
+    return Bad(report, checkpoint_seq + 1,
+               absl::StrCat(report.events_after_checkpoint,
+                            " events after the checkpoint at seq ",
+                            checkpoint_seq,
+                            " are not covered by any signature"));
+  }
+  report.ok = true;
   return report;
 }
 

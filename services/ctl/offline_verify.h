@@ -52,9 +52,14 @@ struct OfflineReport {
 // prev_hash and hash (ChainVerifier); that there is a checkpoint; for each of
 // `checkpoints` and then `checkpoint`: its signature with `verifier`, and that
 // it matches the chain (a checkpoint beyond the last event is bad from the
-// first missing seq, as VerifyAuditLog reports it).
+// first missing seq, as VerifyAuditLog reports it); then, unless
+// `allow_unsigned_tail`, that no event comes after the last checkpoint: such
+// events are only chained, and anyone could have appended them, so they are
+// bad from the first of them ("N events after the checkpoint at seq S are not
+// covered by any signature").
 OfflineReport VerifyAuditExport(const v1::AuditExport& export_proto,
-                                const Ed25519Verifier& verifier);
+                                const Ed25519Verifier& verifier,
+                                bool allow_unsigned_tail = false);
 
 // The export as the protobuf JSON mapping, indented, ending in "\n".
 std::string AuditExportToJson(const v1::AuditExport& export_proto);

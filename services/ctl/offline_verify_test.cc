@@ -180,11 +180,22 @@ TEST_F(OfflineVerifyTest, TruncationIsBadFromTheFirstMissingSeq) {
             "truncated after checkpoint)");
 }
 
-TEST_F(OfflineVerifyTest, EventsAfterTheCheckpointAreCounted) {
+// Events past the last checkpoint are only chained: anyone who can write the
+// export could have appended (and chained) them.
+TEST_F(OfflineVerifyTest, EventsAfterTheCheckpointFailUnlessAllowed) {
   std::vector<AuditEvent> events = BuildTestChain(14);
   export_.add_events()->CopyFrom(AuditEventToProto(events[12]));
   export_.add_events()->CopyFrom(AuditEventToProto(events[13]));
   OfflineReport r = VerifyAuditExport(export_, *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.events_after_checkpoint, 2);
+  EXPECT_EQ(r.first_bad_seq, 13);
+  EXPECT_EQ(r.verified_through_seq, 12);
+  EXPECT_EQ(r.problem,
+            "2 events after the checkpoint at seq 12 are not covered by any "
+            "signature");
+
+  r = VerifyAuditExport(export_, *verifier_, /*allow_unsigned_tail=*/true);
   EXPECT_TRUE(r.ok) << r.problem;
   EXPECT_EQ(r.events_after_checkpoint, 2);
   EXPECT_EQ(r.verified_through_seq, 14);

@@ -72,10 +72,71 @@ std::string OrDash(std::string_view text) {
   return text.empty() ? "-" : std::string(text);
 }
 
+namespace {
+
+// The length of the valid UTF-8 sequence at `p` (1..4), or 0 when invalid
+// (overlong, surrogate, beyond U+10FFFF, truncated).
+size_t Utf8SequenceLength(const unsigned char* p, size_t left) {
+  const unsigned char b = p[0];
+  size_t n;
+  uint32_t min;
+  if (b < 0x80) return 1;
+  if (b >= 0xc2 && b <= 0xdf) {
+    n = 2, min = 0x80;
+  } else if (b >= 0xe0 && b <= 0xef) {
+    n = 3, min = 0x800;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    n = 4, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (left < n) return 0;
+  uint32_t cp = b & (0xff >> (n + 1));
+  for (size_t i = 1; i < n; ++i) {
+    if ((p[i] & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i] & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string Printable(std::string_view text, bool multiline) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char b = p[i];
+    const size_t n = Utf8SequenceLength(p + i, text.size() - i);
+    if (n == 0) {
+      absl::StrAppend(&out, "\\x", absl::Hex(b, absl::kZeroPad2));
+      ++i;
+    } else if (n == 1 && (b < 0x20 || b == 0x7f)) {
+      if (multiline && (b == '\n' || b == '\t')) {
+        out.push_back(static_cast<char>(b));
+      } else {
+        absl::StrAppend(&out, "\\x", absl::Hex(b, absl::kZeroPad2));
+      }
+      ++i;
+    } else if (n == 2 && b == 0xc2 && p[i + 1] <= 0x9f) {
+      absl::StrAppend(&out, "\\u{", absl::Hex(p[i + 1], absl::kZeroPad2),
+                      "}");
+      i += 2;
+    } else {
+      out.append(text.data() + i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
 Table::Table(std::vector<std::string> header) : header_(std::move(header)) {}
 
 void Table::AddRow(std::vector<std::string> row) {
   row.resize(header_.size());
+  for (std::string& cell : row) cell = Printable(cell);
   rows_.push_back(std::move(row));
 }
 
@@ -106,7 +167,8 @@ void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields,
   size_t width = 0;
   for (const auto& [key, value] : fields) width = std::max(width, key.size());
   for (const auto& [key, value] : fields) {
-    os << key << std::string(width - key.size() + 2, ' ') << value << "\n";
+    os << key << std::string(width - key.size() + 2, ' ') << Printable(value)
+       << "\n";
   }
 }
 

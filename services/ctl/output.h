@@ -78,6 +78,15 @@ std::string JoinShort(const google::protobuf::RepeatedField<int>& values) {
 // "-" for an empty string, else the string.
 std::string OrDash(std::string_view text);
 
+// `text` made safe to print on a terminal: every control character (C0,
+// DEL and C1; newline and tab are kept when `multiline`) is shown as \xNN
+// (C0, DEL) or \u{NN} (C1), and a byte that is not part of valid UTF-8 as
+// \xNN, so nothing a sender wrote can move the cursor, clear the screen or
+// draw a fake line. A backslash stays a backslash: escapes are for the eye,
+// not a reversible encoding. Tables, field lists and message views print
+// through it.
+std::string Printable(std::string_view text, bool multiline = false);
+
 // Rows under a header, each column padded to its widest cell (two spaces
 // between columns, the last column unpadded).
 class Table {

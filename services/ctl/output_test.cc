@@ -96,6 +96,27 @@ TEST(OutputTest, FieldsAlignKeys) {
   EXPECT_EQ(os.str(), "consent    cns-1\naudit seq  7\n");
 }
 
+TEST(OutputTest, PrintableEscapesWhatATerminalWouldActOn) {
+  EXPECT_EQ(Printable("plain caf\xc3\xa9"), "plain caf\xc3\xa9");
+  EXPECT_EQ(Printable("\x1b[2J\r\x7f"), "\\x1b[2J\\x0d\\x7f");
+  EXPECT_EQ(Printable(std::string("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(Printable("csi\xc2\x9b"), "csi\\u{9b}");
+  EXPECT_EQ(Printable("bad\xff\xc3"), "bad\\xff\\xc3");
+  EXPECT_EQ(Printable("two\nlines\t!"), "two\\x0alines\\x09!");
+  EXPECT_EQ(Printable("two\nlines\t!", /*multiline=*/true), "two\nlines\t!");
+}
+
+TEST(OutputTest, TablesAndFieldsPrintNoControlCharacters) {
+  Table table({"TITLE"});
+  table.AddRow({"\x1b[2Jsignature verified"});
+  std::ostringstream os;
+  table.Print(os);
+  PrintFields({{"title", "x\x1b]0;y\x07"}}, os);
+  EXPECT_EQ(os.str().find('\x1b'), std::string::npos);
+  EXPECT_EQ(os.str().find('\x07'), std::string::npos);
+  EXPECT_THAT(os.str(), HasSubstr("\\x1b[2Jsignature verified"));
+}
+
 TEST(OutputTest, JsonLineIsOneLineOfTheJsonMapping) {
   v1::Section s;
   s.set_category(v1::CATEGORY_HOMEWORK_PLAN);

@@ -2,7 +2,7 @@
 
 #include "services/common/proto_time.h"
 #include "services/crypto/sha256.h"
-#include "services/delivery/canonical_bytes.h"
+#include "services/common/canonical_bytes.h"
 
 namespace caregate {
 namespace {
@@ -28,14 +28,19 @@ void AppendSummary(const v1::ConsentSummary& summary, CanonicalBytes& out) {
 
 }  // namespace
 
-std::string ContentSha256(
+std::string ContentCanonicalBytes(
     const google::protobuf::RepeatedPtrField<v1::Section>& sections) {
   CanonicalBytes out;
   out.Str("caregate.content.v1").Count(sections.size());
   for (const v1::Section& s : sections) {
     out.Int(s.category()).Str(s.title()).Str(s.body());
   }
-  return Sha256Hex(out.bytes());
+  return out.bytes();
+}
+
+std::string ContentSha256(
+    const google::protobuf::RepeatedPtrField<v1::Section>& sections) {
+  return Sha256Hex(ContentCanonicalBytes(sections));
 }
 
 std::string CanonicalMessageBytes(const v1::Message& m) {

@@ -11,8 +11,12 @@
 
 namespace caregate {
 
-// Lowercase hex SHA-256 of the sections' canonical bytes (tag
-// "caregate.content.v1", count, then category, title, body of each).
+// The sections' canonical bytes: tag "caregate.content.v1", count, then
+// category, title, body of each.
+std::string ContentCanonicalBytes(
+    const google::protobuf::RepeatedPtrField<v1::Section>& sections);
+
+// Lowercase hex SHA-256 of ContentCanonicalBytes.
 std::string ContentSha256(
     const google::protobuf::RepeatedPtrField<v1::Section>& sections);
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/rpc/status.pb.h"
 #include "services/common/proto_time.h"
+#include "services/rpc/raw_call.h"
 #include "services/validation/proto_convert.h"
 #include "services/validation/request_fields.h"
 
@@ -19,57 +20,66 @@ std::pair<absl::Status, std::string> DeniedStatus(
 }
 
 grpc::ServerUnaryReactor* DisclosureService::CheckDisclosure(
-    grpc::CallbackServerContext* context,
-    const v1::CheckDisclosureRequest* request,
-    v1::CheckDisclosureResponse* response) {
-  auto call = UnaryCall::Start(context, Rpc::kCheckDisclosure);
-  const PrincipalInfo* actor = admission_->Admit(call);
-  if (actor == nullptr) return call->reactor();
-  const GatewayConfig& config = admission_->config();
-  absl::StatusOr<ValidatedDisclosure> validated = ValidateDisclosure(
-      request->disclosure(), config.directory(), config.limits());
-  if (!validated.ok()) {
-    call->Finish(validated.status());
-    return call->reactor();
-  }
-  DecisionResult decision = send_.index->Decide(
-      MakeDecisionRequest(actor->org_id, *validated, clock_->Now()));
-  *response->mutable_decision() = DecisionToProto(decision);
-  call->Finish(absl::OkStatus());
-  return call->reactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::CheckDisclosureRequest, v1::CheckDisclosureResponse>(
+      *admission_, Rpc::kCheckDisclosure, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { Check(call, req, resp); });
 }
 
 grpc::ServerUnaryReactor* DisclosureService::SendDisclosure(
-    grpc::CallbackServerContext* context,
-    const v1::SendDisclosureRequest* request,
-    v1::SendDisclosureResponse* response) {
-  auto call = UnaryCall::Start(context, Rpc::kSendDisclosure);
-  const PrincipalInfo* actor = admission_->Admit(call);
-  if (actor == nullptr) return call->reactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::SendDisclosureRequest, v1::SendDisclosureResponse>(
+      *admission_, Rpc::kSendDisclosure, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { Send(call, req, resp); });
+}
+
+grpc::ServerUnaryReactor* DisclosureService::GetDisclosure(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetDisclosureRequest, v1::DisclosureRecord>(
+      *admission_, Rpc::kGetDisclosure, context, request, response,
+      [this](Call call, const auto& req, auto* resp) { Get(call, req, resp); });
+}
+
+void DisclosureService::Check(Call call,
+                              const v1::CheckDisclosureRequest& request,
+                              v1::CheckDisclosureResponse* response) {
+  const GatewayConfig& config = admission_->config();
+  absl::StatusOr<ValidatedDisclosure> validated = ValidateDisclosure(
+      request.disclosure(), config.directory(), config.limits());
+  if (!validated.ok()) return call->Finish(validated.status());
+  DecisionResult decision = send_.index->Decide(MakeDecisionRequest(
+      call->principal().org_id, *validated, clock_->Now()));
+  *response->mutable_decision() = DecisionToProto(decision);
+  call->Finish(absl::OkStatus());
+}
+
+void DisclosureService::Send(Call call, const v1::SendDisclosureRequest& request,
+                             v1::SendDisclosureResponse* response) {
+  const PrincipalInfo& actor = call->principal();
   const GatewayConfig& config = admission_->config();
   absl::Status request_id_ok =
-      ValidateRequestId(request->request_id(), config.limits(), true);
-  if (!request_id_ok.ok()) {
-    call->Finish(request_id_ok);
-    return call->reactor();
-  }
+      ValidateRequestId(request.request_id(), config.limits(), true);
+  if (!request_id_ok.ok()) return call->Finish(request_id_ok);
   absl::StatusOr<ValidatedDisclosure> validated = ValidateDisclosure(
-      request->disclosure(), config.directory(), config.limits());
-  if (!validated.ok()) {
-    call->Finish(validated.status());
-    return call->reactor();
-  }
+      request.disclosure(), config.directory(), config.limits());
+  if (!validated.ok()) return call->Finish(validated.status());
   // Signing and sealing happen here, off the single writer thread.
-  SendDraft draft = PrepareSend(send_, *actor, *validated,
-                                request->disclosure(), clock_->Now());
+  SendDraft draft = PrepareSend(send_, actor, *validated,
+                                request.disclosure(), clock_->Now());
   auto outcome = std::make_shared<SendOutcome>();
+  // The request lives as long as the call, which finishes after the command.
   ledger_->Submit(
-      SendDisclosureCommand(send_, *actor, *std::move(validated),
-                            &request->disclosure(), request->request_id(),
+      SendDisclosureCommand(send_, actor, *std::move(validated),
+                            &request.disclosure(), request.request_id(),
                             std::move(draft), outcome),
       [call, response, outcome](absl::Status s) {
         if (!s.ok()) {
           call->Finish(s);
+        } else if (outcome->refusal.has_value()) {
+          call->Finish(*outcome->refusal);
         } else if (outcome->receipt.has_value()) {
           *response->mutable_receipt() = *std::move(outcome->receipt);
           call->Finish(absl::OkStatus());
@@ -78,25 +88,16 @@ grpc::ServerUnaryReactor* DisclosureService::SendDisclosure(
           call->FinishWithDetails(status, std::move(details));
         }
       });
-  return call->reactor();
 }
 
-grpc::ServerUnaryReactor* DisclosureService::GetDisclosure(
-    grpc::CallbackServerContext* context,
-    const v1::GetDisclosureRequest* request, v1::DisclosureRecord* response) {
-  auto call = UnaryCall::Start(context, Rpc::kGetDisclosure);
-  const PrincipalInfo* actor = admission_->Admit(call);
-  if (actor == nullptr) return call->reactor();
+void DisclosureService::Get(Call call, const v1::GetDisclosureRequest& request,
+                            v1::DisclosureRecord* response) {
   absl::Status valid = ValidateIdField(
-      request->disclosure_id(), "disclosure_id", admission_->config().limits());
-  if (!valid.ok()) {
-    call->Finish(valid);
-    return call->reactor();
-  }
-  executor_->Post([this, call, id = request->disclosure_id(), response] {
+      request.disclosure_id(), "disclosure_id", admission_->config().limits());
+  if (!valid.ok()) return call->Finish(valid);
+  executor_->Post([this, call, id = request.disclosure_id(), response] {
     ReadDisclosure(call, id, response);
   });
-  return call->reactor();
 }
 
 void DisclosureService::ReadDisclosure(std::shared_ptr<UnaryCall> call,
@@ -107,13 +108,14 @@ void DisclosureService::ReadDisclosure(std::shared_ptr<UnaryCall> call,
   absl::StatusOr<std::optional<DisclosureRow>> row =
       store_->GetDisclosure(disclosure_id);
   if (!row.ok()) return call->Finish(row.status());
-  if (!row->has_value()) return call->Finish(absl::NotFoundError(not_found));
-  const DisclosureRow& d = **row;
-  if (d.practice_org_id != call->principal().org_id) {
-    return admission_->RefuseAsNotFound(
-        call->principal(), call->rpc(), disclosure_id, not_found,
-        [call](absl::Status s) { call->Finish(s); });
+  // Unknown and another practice's ids get the same answer at the same cost.
+  const bool hidden = row->has_value() &&
+                      (*row)->practice_org_id != call->principal().org_id;
+  if (!row->has_value() || hidden) {
+    return call->Finish(admission_->RefuseId(call->principal(), call->rpc(),
+                                             disclosure_id, not_found, hidden));
   }
+  const DisclosureRow& d = **row;
   absl::StatusOr<std::optional<MessageRow>> message =
       store_->GetMessage(d.message_id);
   if (!message.ok()) return call->Finish(message.status());

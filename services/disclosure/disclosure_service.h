@@ -3,7 +3,9 @@
 // CheckDisclosure decides in memory on the calling thread (a dry run: nothing
 // queued, nothing audited). SendDisclosure hands the SendDisclosureCommand to
 // the Ledger and replies once it is durable. GetDisclosure reads the store on
-// the executor. Thread-safe; referenced objects must outlive the service.
+// the executor. Every RPC is served from its raw request bytes
+// (services/rpc/raw_call.h). Thread-safe; referenced objects must outlive the
+// service.
 #ifndef CAREGATE_SERVICES_DISCLOSURE_DISCLOSURE_SERVICE_H_
 #define CAREGATE_SERVICES_DISCLOSURE_DISCLOSURE_SERVICE_H_
 
@@ -16,7 +18,13 @@
 
 namespace caregate {
 
-class DisclosureService final : public v1::DisclosureService::CallbackService {
+using DisclosureServiceBase =
+    v1::DisclosureService::WithRawCallbackMethod_CheckDisclosure<
+        v1::DisclosureService::WithRawCallbackMethod_SendDisclosure<
+            v1::DisclosureService::WithRawCallbackMethod_GetDisclosure<
+                v1::DisclosureService::Service>>>;
+
+class DisclosureService final : public DisclosureServiceBase {
  public:
   DisclosureService(CallAdmission* admission, Ledger* ledger, Store* store,
                     Executor* executor, const Clock* clock, SendContext send)
@@ -28,19 +36,23 @@ class DisclosureService final : public v1::DisclosureService::CallbackService {
         send_(send) {}
 
   grpc::ServerUnaryReactor* CheckDisclosure(
-      grpc::CallbackServerContext* context,
-      const v1::CheckDisclosureRequest* request,
-      v1::CheckDisclosureResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* SendDisclosure(
-      grpc::CallbackServerContext* context,
-      const v1::SendDisclosureRequest* request,
-      v1::SendDisclosureResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetDisclosure(
-      grpc::CallbackServerContext* context,
-      const v1::GetDisclosureRequest* request,
-      v1::DisclosureRecord* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
  private:
+  using Call = std::shared_ptr<UnaryCall>;
+  void Check(Call call, const v1::CheckDisclosureRequest& request,
+             v1::CheckDisclosureResponse* response);
+  void Send(Call call, const v1::SendDisclosureRequest& request,
+            v1::SendDisclosureResponse* response);
+  void Get(Call call, const v1::GetDisclosureRequest& request,
+           v1::DisclosureRecord* response);
   void ReadDisclosure(std::shared_ptr<UnaryCall> call,
                       std::string disclosure_id,
                       v1::DisclosureRecord* response);

@@ -3,7 +3,9 @@
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/crypto/random.h"
+#include "absl/strings/str_cat.h"
 #include "services/delivery/message_signature.h"
+#include "services/validation/request_fingerprint.h"
 #include "services/validation/proto_convert.h"
 
 namespace caregate {
@@ -127,6 +129,7 @@ absl::Status WritePermitted(LedgerTxn& txn, const SendContext& context,
   row.message_id = message->message_id();
   row.created_at = draft.accepted_at;
   row.decision_bytes = DecisionToProto(decision).SerializeAsString();
+  row.request_digest = draft.request_digest;
   CG_RETURN_IF_ERROR(txn.store().InsertDisclosure(row));
 
   MessageRow stored;
@@ -143,7 +146,8 @@ absl::Status WritePermitted(LedgerTxn& txn, const SendContext& context,
 
   // Delivered only once durable: a recipient never sees a message a crash
   // could take back.
-  txn.OnDurable([bus = context.bus, message] { bus->Publish(message); });
+  txn.OnDurable([notifier = context.notifier, org = row.recipient_org_id,
+                 seq] { notifier->Published(org, seq); });
   outcome.receipt = ReceiptOf(row, v1::DELIVERY_STATE_QUEUED);
   return absl::OkStatus();
 }
@@ -169,6 +173,8 @@ SendDraft PrepareSend(const SendContext& context, const PrincipalInfo& sender,
                       const v1::Disclosure& disclosure, absl::Time now) {
   SendDraft draft;
   draft.accepted_at = now;
+  draft.request_digest =
+      context.digester->DigestBytes(DisclosureRequestBytes(disclosure));
   draft.decision =
       context.index->Decide(MakeDecisionRequest(sender.org_id, validated, now));
   if (draft.decision.outcome == v1::DECISION_OUTCOME_DENIED) return draft;
@@ -192,6 +198,15 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
         std::optional<DisclosureRow> earlier,
         txn.store().FindDisclosureByRequest(sender.principal_id, request_id));
     if (earlier.has_value()) {
+      // Rows stored before digests existed have none: taken as a retry.
+      if (!earlier->request_digest.empty() &&
+          earlier->request_digest != draft.request_digest) {
+        outcome->refusal = absl::AlreadyExistsError(absl::StrCat(
+            "request_id: ", request_id,
+            " was already used for a different disclosure; use a new "
+            "request id"));
+        return absl::OkStatus();
+      }
       CG_ASSIGN_OR_RETURN(std::optional<MessageRow> message,
                           txn.store().FindMessage(earlier->message_id));
       outcome->receipt = ReceiptOf(
@@ -206,7 +221,9 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
           DisclosureEvent(sender, validated, decision, request_id);
       event.action = v1::AUDIT_ACTION_DISCLOSURE_DENIED;
       event.categories = validated.section_categories;
-      event.content_sha256 = ContentSha256(disclosure->sections());
+      // Keyed: a short denied body cannot be recovered by guessing.
+      event.content_sha256 = context.digester->DigestHex(
+          ContentCanonicalBytes(disclosure->sections()));
       CG_RETURN_IF_ERROR(txn.Audit(std::move(event)).status());
       outcome->denial = std::move(decision);
       return absl::OkStatus();
@@ -216,7 +233,7 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
                             request_id, *outcome);
     }
     // A consent changed since the draft: build the message again, here.
-    const SendDraft fresh =
+    SendDraft fresh =
         PrepareSend(context, sender, validated, *disclosure, txn.now());
     return WritePermitted(txn, context, sender, validated, decision, fresh,
                           request_id, *outcome);

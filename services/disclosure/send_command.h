@@ -5,7 +5,7 @@
 // against the ConsentIndex as of now, and then either audits a denial (only
 // the content's SHA-256 is kept) or writes the disclosure, its signed and
 // encrypted message and its audit event — all in the group's transaction. The
-// message reaches inbox streams only after the commit.
+// message reaches inbox streams only once durable (MessageNotifier).
 #ifndef CAREGATE_SERVICES_DISCLOSURE_SEND_COMMAND_H_
 #define CAREGATE_SERVICES_DISCLOSURE_SEND_COMMAND_H_
 
@@ -17,7 +17,8 @@
 #include "services/config/gateway_config.h"
 #include "services/crypto/data_cipher.h"
 #include "services/crypto/ed25519.h"
-#include "services/delivery/message_bus.h"
+#include "services/crypto/keyed_digest.h"
+#include "services/delivery/message_notifier.h"
 #include "services/ledger/ledger.h"
 #include "services/policy/consent_index.h"
 #include "services/validation/disclosure_validation.h"
@@ -31,7 +32,9 @@ struct SendContext {
   ConsentIndex* index;
   const Ed25519Signer* signer;
   const DataCipher* cipher;
-  MessageBus* bus;
+  MessageNotifier* notifier;
+  // Keyed digests of requests (idempotency) and of denied content.
+  const KeyedDigest* digester;
 };
 
 // A message prepared before the command runs, so that signing and sealing
@@ -39,7 +42,8 @@ struct SendContext {
 // The command re-decides and uses the draft only when the decision covers
 // exactly the same sections with the same consents; otherwise it rebuilds.
 struct SendDraft {
-  DecisionResult decision;  // the decision the draft was built for
+  std::string request_digest;  // keyed digest of DisclosureRequestBytes
+  DecisionResult decision;     // the decision the draft was built for
   std::shared_ptr<v1::Message>
       message;                  // signed; null when that decision denied
   std::string sealed_envelope;  // the message sealed for storage
@@ -52,14 +56,19 @@ SendDraft PrepareSend(const SendContext& context, const PrincipalInfo& sender,
                       const ValidatedDisclosure& validated,
                       const v1::Disclosure& disclosure, absl::Time now);
 
-// The outcome of a send: a receipt, or a denial with its decision.
+// The outcome of a send: a receipt, a refusal, or a denial with its decision.
 struct SendOutcome {
   std::optional<v1::Receipt> receipt;  // set when permitted (or repeated)
-  DecisionResult denial;               // meaningful when !receipt
+  // ALREADY_EXISTS: the request id was used before for a different request.
+  std::optional<absl::Status> refusal;
+  DecisionResult denial;  // meaningful when neither is set
 };
 
 // `disclosure` must stay valid until the command has run (it is the request
-// of the call, which finishes only after the command completes).
+// of the call, which finishes only after the command completes). A repeated
+// request id of the sender returns the first receipt when the request is the
+// same (same digest), and ALREADY_EXISTS naming the request id otherwise. A
+// denial stores no content, only its keyed digest in the audit event.
 LedgerCommand SendDisclosureCommand(const SendContext& context,
                                     const PrincipalInfo& sender,
                                     ValidatedDisclosure validated,

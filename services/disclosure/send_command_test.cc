@@ -38,7 +38,9 @@ class SendCommandTest : public ::testing::Test {
                                        {"test/audit", absl::Seconds(1)}))
                   .value();
     sender_ = config_->FindPrincipal("dr-rivera");
-    context_ = {config_.get(), &index_, signer_.get(), cipher_.get(), &bus_};
+    digester_ = *KeyedDigest::Create(std::string(32, 'd'));
+    context_ = {config_.get(), &index_,    signer_.get(),
+                cipher_.get(), &notifier_, digester_.get()};
   }
   void TearDown() override {
     ledger_.reset();
@@ -124,7 +126,8 @@ class SendCommandTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Ledger> ledger_;
   ConsentIndex index_;
-  MessageBus bus_;
+  InProcessNotifier notifier_;
+  std::unique_ptr<KeyedDigest> digester_;
   const PrincipalInfo* sender_ = nullptr;
   SendContext context_;
 };

@@ -1,5 +1,7 @@
 // caregated: the caregate gateway. Serves caregate.v1 over mTLS until SIGTERM
 // or SIGINT, then shuts down gracefully.
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -26,6 +28,11 @@ int main(int argc, char** argv) {
       "Example:\n  caregatectl dev-init ./dev && caregated --config "
       "./dev/caregate.textproto");
   absl::ParseCommandLine(argc, argv);
+  // Allocations of 256 KiB and more (request and message buffers) are
+  // mapped and unmapped on their own, so memory a burst of large messages
+  // used goes back to the system instead of staying in malloc's heap; a
+  // fixed threshold also stops glibc from raising it after such a burst.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   // Debian builds Abseil with Mutex deadlock detection on, which records a
   // lock graph and a stack trace on every lock. The tests keep it on; the
   // gateway's hot paths cannot afford it.
@@ -38,6 +45,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   caregate::InstallBatchedJsonStderrLogger();
+  caregate::RouteLibraryLogsToSpdlog();
   // Write the buffered log lines on every return.
   struct FlushLogsOnExit {
     ~FlushLogsOnExit() { spdlog::shutdown(); }

@@ -3,12 +3,15 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "services/audit_service/audit_service.h"
 #include "services/common/status_macros.h"
 #include "services/consent/consent_service.h"
+#include "services/consent/consent_text.h"
 #include "services/crypto/data_cipher.h"
 #include "services/crypto/ed25519.h"
-#include "services/delivery/message_bus.h"
+#include "services/crypto/keyed_digest.h"
+#include "services/delivery/message_notifier.h"
 #include "services/disclosure/disclosure_service.h"
 #include "services/inbox/inbox_service.h"
 #include "services/ledger/ledger.h"
@@ -29,8 +32,9 @@ struct Gateway::Parts {
   std::unique_ptr<Ed25519Signer> signer;
   std::unique_ptr<Ed25519Verifier> verifier;
   std::unique_ptr<DataCipher> cipher;
+  std::unique_ptr<KeyedDigest> digester;
   ConsentIndex index;
-  MessageBus bus;
+  std::unique_ptr<InProcessNotifier> notifier;
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<Executor> executor;
   std::unique_ptr<CallAdmission> admission;
@@ -50,10 +54,15 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const GatewayConfig& config) {
       "storage.postgres: the PostgreSQL store is not available in this build");
 }
 
+// The label of the content digest key derived from the data key when the
+// configuration names no digest key file.
+constexpr char kDerivedDigestKeyLabel[] = "caregate content digest key v1";
+
 absl::Status LoadKeys(const GatewayConfig& config,
                       std::unique_ptr<Ed25519Signer>& signer,
                       std::unique_ptr<Ed25519Verifier>& verifier,
-                      std::unique_ptr<DataCipher>& cipher) {
+                      std::unique_ptr<DataCipher>& cipher,
+                      std::unique_ptr<KeyedDigest>& digester) {
   CG_ASSIGN_OR_RETURN(
       signer, Ed25519Signer::FromPemFile(config.audit_signing_key_file()));
   CG_ASSIGN_OR_RETURN(verifier, Ed25519Verifier::FromPemFile(
@@ -65,15 +74,53 @@ absl::Status LoadKeys(const GatewayConfig& config,
   }
   CG_ASSIGN_OR_RETURN(cipher, DataCipher::FromKeyFile(config.data_key_file(),
                                                       config.data_key_id()));
+  if (config.content_digest_key_file().empty()) {
+    CG_ASSIGN_OR_RETURN(digester,
+                        KeyedDigest::DerivedFromKeyFile(
+                            config.data_key_file(), kDerivedDigestKeyLabel));
+  } else {
+    CG_ASSIGN_OR_RETURN(digester, KeyedDigest::FromKeyFile(
+                                      config.content_digest_key_file()));
+  }
   return absl::OkStatus();
 }
 
-absl::Status LoadConsentIndex(Store& store, ConsentIndex& index) {
+// Seals the text of consents recorded before it was sealed, and erases
+// their plain text, in one transaction.
+absl::Status SealLegacyConsentText(Store& store, const DataCipher& cipher,
+                                   std::vector<ConsentRecord>& legacy) {
+  if (legacy.empty()) return absl::OkStatus();
+  CG_ASSIGN_OR_RETURN(std::unique_ptr<WriteTransaction> txn,
+                      store.BeginWrite());
+  for (ConsentRecord& consent : legacy) {
+    SealConsentText(cipher, &consent);
+    CG_RETURN_IF_ERROR(txn->ReplaceConsentText(consent));
+  }
+  CG_RETURN_IF_ERROR(txn->Commit());
+  CG_RETURN_IF_ERROR(store.Sync());
+  spdlog::info("sealed the stored text of {} consents recorded before text "
+               "was encrypted",
+               legacy.size());
+  return absl::OkStatus();
+}
+
+absl::Status LoadConsentIndex(Store& store, const DataCipher& cipher,
+                              ConsentIndex& index) {
   size_t count = 0;
+  absl::Status opened = absl::OkStatus();
+  std::vector<ConsentRecord> legacy;
   CG_RETURN_IF_ERROR(store.ForEachConsent([&](ConsentRecord consent) {
-    index.Upsert(std::move(consent));
+    if (consent.sealed.evidence.empty()) {
+      legacy.push_back(consent);
+    } else if (absl::Status s = OpenConsentText(cipher, &consent); !s.ok()) {
+      if (opened.ok()) opened = s;
+      return;
+    }
+    index.Upsert(ForIndex(std::move(consent)));
     ++count;
   }));
+  CG_RETURN_IF_ERROR(opened);
+  CG_RETURN_IF_ERROR(SealLegacyConsentText(store, cipher, legacy));
   spdlog::info("consent index loaded: {} consents", count);
   return absl::OkStatus();
 }
@@ -89,25 +136,31 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   p.clock = options.clock;
   const GatewayConfig& cfg = *p.config;
 
-  CG_RETURN_IF_ERROR(LoadKeys(cfg, p.signer, p.verifier, p.cipher));
+  CG_RETURN_IF_ERROR(
+      LoadKeys(cfg, p.signer, p.verifier, p.cipher, p.digester));
   CG_ASSIGN_OR_RETURN(p.store, OpenStore(cfg));
-  CG_RETURN_IF_ERROR(LoadConsentIndex(*p.store, p.index));
+  CG_RETURN_IF_ERROR(LoadConsentIndex(*p.store, *p.cipher, p.index));
   CG_ASSIGN_OR_RETURN(
       p.ledger,
       Ledger::Create(p.store.get(), p.clock, p.signer.get(),
                      {cfg.checkpoint_origin(), cfg.checkpoint_interval()}));
+  // Everything stored at start is durable: streams may show it.
+  p.notifier = std::make_unique<InProcessNotifier>(
+      p.ledger->committed_head().seq);
   p.executor = std::make_unique<Executor>(options.executor_threads);
   p.admission = std::make_unique<CallAdmission>(&cfg, p.ledger.get());
   p.consent_service = std::make_unique<ConsentService>(
-      p.admission.get(), p.ledger.get(), &p.index, p.clock);
-  const SendContext send{&cfg, &p.index, p.signer.get(), p.cipher.get(),
-                         &p.bus};
+      p.admission.get(), p.ledger.get(), &p.index, p.clock, p.cipher.get(),
+      p.digester.get());
+  const SendContext send{&cfg,           &p.index,
+                         p.signer.get(), p.cipher.get(),
+                         p.notifier.get(), p.digester.get()};
   p.disclosure_service = std::make_unique<DisclosureService>(
       p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
       p.clock, send);
   p.inbox_service = std::make_unique<InboxService>(
       p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
-      p.clock, p.cipher.get(), &p.bus);
+      p.cipher.get(), p.notifier.get());
   p.audit_service = std::make_unique<AuditService>(
       p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
       p.clock, p.verifier.get(), &cfg);
@@ -127,6 +180,11 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   builder.AddListeningPort(address, credentials, &gateway->port_);
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(cfg.limits().max_request_bytes));
+  // gRPC's own buffers are bounded too; with the admission limits this keeps
+  // the gateway under its documented memory ceiling (deploy/README.md).
+  grpc::ResourceQuota quota("caregated");
+  quota.Resize(256 << 20);
+  builder.SetResourceQuota(quota);
   builder.RegisterService(p.consent_service.get());
   builder.RegisterService(p.disclosure_service.get());
   builder.RegisterService(p.inbox_service.get());
@@ -158,8 +216,9 @@ void Gateway::Shutdown() {
                        absl::ToChronoMilliseconds(p.config->shutdown_grace()));
     p.server->Wait();
   }
-  // Queued writes commit and a final checkpoint is signed before the store
-  // closes (with Parts).
+  // Counted refusals are audited, queued writes commit and a final
+  // checkpoint is signed before the store closes (with Parts).
+  if (p.admission != nullptr) p.admission->FlushRefusals();
   if (p.ledger != nullptr) p.ledger->Shutdown();
   p.executor.reset();
   spdlog::info("caregated stopped");

@@ -50,14 +50,9 @@ LedgerCommand AcknowledgeMessageCommand(std::string message_id,
           result](LedgerTxn& txn) -> absl::Status {
     CG_ASSIGN_OR_RETURN(std::optional<MessageRow> row,
                         txn.store().FindMessage(message_id));
+    // The service refused (and audited) other organizations' ids before it
+    // submitted; messages never change recipient, so this is a second check.
     if (!row.has_value() || row->recipient_org_id != actor.org_id) {
-      if (row.has_value()) {
-        AuditEvent denied =
-            ActorEvent(actor, v1::AUDIT_ACTION_ACCESS_DENIED, message_id);
-        denied.detail = absl::StrCat(
-            std::string(RpcName(Rpc::kAcknowledgeMessage)), " NOT_FOUND");
-        CG_RETURN_IF_ERROR(txn.Audit(std::move(denied)).status());
-      }
       *result = absl::NotFoundError(
           absl::StrCat("message_id: no message ", message_id));
       return absl::OkStatus();

@@ -4,9 +4,9 @@
 // the message and, when it is a QUEUED message of the actor's organization,
 // marks it ACKNOWLEDGED and audits AUDIT_ACTION_MESSAGE_ACKNOWLEDGED in the
 // group's transaction. Refusals reach the caller through the result:
-//  - unknown id -> NOT_FOUND "message_id: no message <id>";
-//  - a message of another organization -> the same NOT_FOUND, audited as
-//    AUDIT_ACTION_ACCESS_DENIED;
+//  - unknown id, or a message of another organization -> NOT_FOUND
+//    "message_id: no message <id>" (the service refuses those before it
+//    submits, and audits the refusal);
 //  - WITHHELD_BY_REVOCATION -> FAILED_PRECONDITION.
 // Acknowledging again returns the first acknowledgement time and writes
 // nothing. The command itself fails (and leaves nothing) only on store errors.

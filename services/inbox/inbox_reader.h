@@ -11,6 +11,7 @@
 #define CAREGATE_SERVICES_INBOX_INBOX_READER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -34,12 +35,31 @@ struct InboxPage {
   bool more = false;     // true when messages after this page exist
 };
 
-// Up to `limit` (>= 1) messages of `org_id` with seq > `after_seq`: QUEUED
-// ones, and ACKNOWLEDGED ones too when `include_acknowledged`.
+// Which page to read.
+struct InboxPageRequest {
+  bool include_acknowledged = false;  // ACKNOWLEDGED ones too, not only QUEUED
+  int64_t after_seq = 0;              // only messages with seq > after_seq
+  int64_t through_seq = INT64_MAX;    // ... and seq <= through_seq
+  int max_messages = 50;              // >= 1
+  // The page ends once its messages hold this many bytes (serialized); it
+  // always holds at least one message when there is one.
+  size_t max_bytes = 1 << 20;
+  // Summaries: section bodies cleared, body_omitted set.
+  bool summaries = false;
+};
+
+// The page of `org_id`'s inbox that `request` asks for. Memory: at most the
+// page's messages plus one (each opened, summarized, then kept or dropped).
 absl::StatusOr<InboxPage> ReadInboxPage(Store& store, const DataCipher& cipher,
                                         std::string_view org_id,
-                                        bool include_acknowledged,
-                                        int64_t after_seq, int limit);
+                                        const InboxPageRequest& request);
+
+// The message as its recipient sees it, when `message` belongs to `org_id`'s
+// inbox (any state but withheld); std::nullopt when it does not exist or
+// belongs to another organization (`*other_organization` tells which).
+absl::StatusOr<std::optional<v1::Message>> ReadInboxMessage(
+    Store& store, const DataCipher& cipher, std::string_view org_id,
+    std::string_view message_id, bool* other_organization);
 
 }  // namespace caregate
 

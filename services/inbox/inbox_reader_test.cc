@@ -79,6 +79,16 @@ TEST_F(InboxReaderTest, EnvelopeOfAnotherMessageIsDataLoss) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("msg-1")));
 }
 
+absl::StatusOr<InboxPage> Page(Store& store, const DataCipher& cipher,
+                                bool include_acknowledged, int64_t after_seq,
+                                int max_messages) {
+  InboxPageRequest request;
+  request.include_acknowledged = include_acknowledged;
+  request.after_seq = after_seq;
+  request.max_messages = max_messages;
+  return ReadInboxPage(store, cipher, "lakeside-obgyn", request);
+}
+
 TEST_F(InboxReaderTest, PagesThroughOwnQueuedMessagesInSeqOrder) {
   AddMessage(1, kClinicOrg, 12);
   AddMessage(2, kClinicOrg, 10);
@@ -86,14 +96,14 @@ TEST_F(InboxReaderTest, PagesThroughOwnQueuedMessagesInSeqOrder) {
   AddMessage(4, kClinicOrg, 13);
 
   absl::StatusOr<InboxPage> first =
-      ReadInboxPage(*store_, *cipher_, kClinicOrg, false, 0, 2);
+      Page(*store_, *cipher_, false, 0, 2);
   CG_ASSERT_OK(first);
   EXPECT_THAT(Ids(*first), ElementsAre("msg-2", "msg-1"));
   EXPECT_TRUE(first->more);
   EXPECT_EQ(first->last_seq, 12);
 
   absl::StatusOr<InboxPage> second =
-      ReadInboxPage(*store_, *cipher_, kClinicOrg, false, first->last_seq, 2);
+      Page(*store_, *cipher_, false, first->last_seq, 2);
   CG_ASSERT_OK(second);
   EXPECT_THAT(Ids(*second), ElementsAre("msg-4"));
   EXPECT_FALSE(second->more);
@@ -105,7 +115,7 @@ TEST_F(InboxReaderTest, ExactlyFullLastPageHasNoMore) {
   AddMessage(2, kClinicOrg, 11);
 
   absl::StatusOr<InboxPage> page =
-      ReadInboxPage(*store_, *cipher_, kClinicOrg, false, 0, 2);
+      Page(*store_, *cipher_, false, 0, 2);
 
   CG_ASSERT_OK(page);
   EXPECT_THAT(Ids(*page), ElementsAre("msg-1", "msg-2"));
@@ -121,9 +131,9 @@ TEST_F(InboxReaderTest, AcknowledgedMessagesOnlyWhenAsked) {
   }));
 
   absl::StatusOr<InboxPage> queued =
-      ReadInboxPage(*store_, *cipher_, kClinicOrg, false, 0, 50);
+      Page(*store_, *cipher_, false, 0, 50);
   absl::StatusOr<InboxPage> all =
-      ReadInboxPage(*store_, *cipher_, kClinicOrg, true, 0, 50);
+      Page(*store_, *cipher_, true, 0, 50);
 
   CG_ASSERT_OK(queued);
   EXPECT_THAT(Ids(*queued), ElementsAre("msg-2"));
@@ -137,12 +147,80 @@ TEST_F(InboxReaderTest, AcknowledgedMessagesOnlyWhenAsked) {
 
 TEST_F(InboxReaderTest, EmptyInboxKeepsTheCursor) {
   absl::StatusOr<InboxPage> page =
-      ReadInboxPage(*store_, *cipher_, kClinicOrg, false, 7, 50);
+      Page(*store_, *cipher_, false, 7, 50);
 
   CG_ASSERT_OK(page);
   EXPECT_TRUE(page->messages.empty());
   EXPECT_FALSE(page->more);
   EXPECT_EQ(page->last_seq, 7);
+}
+
+TEST_F(InboxReaderTest, PageEndsOnceItHoldsMaxBytesButNeverEmpty) {
+  AddMessage(1, kClinicOrg, 10);
+  AddMessage(2, kClinicOrg, 11);
+  InboxPageRequest request;
+  request.max_bytes = 1;
+  absl::StatusOr<InboxPage> page =
+      ReadInboxPage(*store_, *cipher_, kClinicOrg, request);
+  CG_ASSERT_OK(page);
+  EXPECT_THAT(Ids(*page), ElementsAre("msg-1"));
+  EXPECT_TRUE(page->more);
+  request.after_seq = page->last_seq;
+  page = ReadInboxPage(*store_, *cipher_, kClinicOrg, request);
+  CG_ASSERT_OK(page);
+  EXPECT_THAT(Ids(*page), ElementsAre("msg-2"));
+  EXPECT_FALSE(page->more);
+}
+
+TEST_F(InboxReaderTest, SummariesOmitBodiesOnly) {
+  AddMessage(1, kClinicOrg, 10);
+  InboxPageRequest request;
+  request.summaries = true;
+  absl::StatusOr<InboxPage> page =
+      ReadInboxPage(*store_, *cipher_, kClinicOrg, request);
+  CG_ASSERT_OK(page);
+  ASSERT_THAT(Ids(*page), ElementsAre("msg-1"));
+  const v1::Message& m = page->messages[0];
+  EXPECT_TRUE(m.body_omitted());
+  ASSERT_GT(m.sections_size(), 0);
+  for (const v1::Section& section : m.sections()) {
+    EXPECT_TRUE(section.body().empty());
+  }
+  EXPECT_EQ(m.patient_id(), "patient-7");
+}
+
+TEST_F(InboxReaderTest, ThroughSeqHidesMessagesNotYetVisible) {
+  AddMessage(1, kClinicOrg, 10);
+  AddMessage(2, kClinicOrg, 11);
+  InboxPageRequest request;
+  request.through_seq = 10;
+  absl::StatusOr<InboxPage> page =
+      ReadInboxPage(*store_, *cipher_, kClinicOrg, request);
+  CG_ASSERT_OK(page);
+  EXPECT_THAT(Ids(*page), ElementsAre("msg-1"));
+  EXPECT_FALSE(page->more);
+  EXPECT_EQ(page->last_seq, 10);
+}
+
+TEST_F(InboxReaderTest, ReadInboxMessageOnlyForItsOrganization) {
+  AddMessage(1, kClinicOrg, 10);
+  bool other = true;
+  auto mine = ReadInboxMessage(*store_, *cipher_, kClinicOrg, "msg-1", &other);
+  CG_ASSERT_OK(mine);
+  ASSERT_TRUE(mine->has_value());
+  EXPECT_EQ((*mine)->message_id(), "msg-1");
+  EXPECT_FALSE((*mine)->body_omitted());
+  EXPECT_FALSE(other);
+  auto theirs =
+      ReadInboxMessage(*store_, *cipher_, kOtherClinicOrg, "msg-1", &other);
+  CG_ASSERT_OK(theirs);
+  EXPECT_FALSE(theirs->has_value());
+  EXPECT_TRUE(other);
+  auto unknown =
+      ReadInboxMessage(*store_, *cipher_, kClinicOrg, "msg-404", &other);
+  CG_ASSERT_OK(unknown);
+  EXPECT_FALSE(unknown->has_value());
+  EXPECT_FALSE(other);
 }
 
 }  // namespace

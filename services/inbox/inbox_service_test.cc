@@ -38,7 +38,7 @@ class InboxServiceTest : public InboxFixture {
     executor_ = std::make_unique<Executor>(2);
     service_ = std::make_unique<InboxService>(admission_.get(), ledger_.get(),
                                               store_.get(), executor_.get(),
-                                              &clock_, cipher_.get(), &bus_);
+                                              cipher_.get(), &notifier_);
     auto credentials = MutualTlsServerCredentials(config_->ca_cert_file(),
                                                   config_->server_cert_file(),
                                                   config_->server_key_file());
@@ -79,13 +79,19 @@ class InboxServiceTest : public InboxFixture {
     return context;
   }
 
-  // Stores message `n` and publishes it once committed, as a send does.
+  // Stores message `n` and publishes it once durable, as a send does.
   void SendLive(int n, const std::string& org_id, int64_t seq) {
-    auto message = std::make_shared<v1::Message>(AddMessage(n, org_id, seq));
-    CG_ASSERT_OK(Run([this, message](LedgerTxn& txn) {
-      txn.OnCommit([this, message] { bus_.Publish(message); });
+    AddMessage(n, org_id, seq);
+    CG_ASSERT_OK(Run([this, org_id, seq](LedgerTxn& txn) {
+      txn.OnDurable([this, org_id, seq] { notifier_.Published(org_id, seq); });
       return absl::OkStatus();
     }));
+  }
+
+  // Waits until every command submitted so far (refusals are audited
+  // without the caller waiting) has run.
+  void Drain() {
+    CG_ASSERT_OK(Run([](LedgerTxn&) { return absl::OkStatus(); }));
   }
 
   static std::string ReadId(grpc::ClientReader<v1::Message>& reader) {
@@ -96,7 +102,8 @@ class InboxServiceTest : public InboxFixture {
   std::shared_ptr<const GatewayConfig> config_;
   std::unique_ptr<CallAdmission> admission_;
   std::unique_ptr<Executor> executor_;
-  MessageBus bus_;
+  // Everything the fixture stores is visible unless a test says otherwise.
+  InProcessNotifier notifier_{1 << 30};
   std::unique_ptr<InboxService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
@@ -118,11 +125,40 @@ TEST_F(InboxServiceTest, ListMessagesPagesThroughOwnInbox) {
   ASSERT_EQ(first.messages_size(), 2);
   EXPECT_EQ(first.messages(0).message_id(), "msg-1");
   EXPECT_EQ(first.messages(1).message_id(), "msg-2");
-  EXPECT_EQ(first.messages(0).sections(0).body(), "body 1");
+  // Summaries: no bodies; GetMessage has them.
+  EXPECT_TRUE(first.messages(0).body_omitted());
+  EXPECT_EQ(first.messages(0).sections(0).body(), "");
   EXPECT_FALSE(first.next_page_token().empty());
   ASSERT_EQ(second.messages_size(), 1);
   EXPECT_EQ(second.messages(0).message_id(), "msg-3");
   EXPECT_TRUE(second.next_page_token().empty());
+}
+
+TEST_F(InboxServiceTest, GetMessageReturnsTheWholeMessageOfItsOwnInbox) {
+  AddMessage(1, kClinicOrg, 10);
+  v1::GetMessageRequest request;
+  request.set_message_id("msg-1");
+  v1::Message message;
+  grpc::Status ok = Stub(kClinic)->GetMessage(Ctx().get(), request, &message);
+  ASSERT_TRUE(ok.ok()) << ok.error_message();
+  EXPECT_EQ(message.sections(0).body(), "body 1");
+  EXPECT_FALSE(message.body_omitted());
+
+  v1::Message other;
+  grpc::Status refused =
+      Stub(kOtherClinic)->GetMessage(Ctx().get(), request, &other);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(refused.error_message(), "message_id: no message msg-1");
+  request.set_message_id("msg-404");
+  grpc::Status unknown =
+      Stub(kClinic)->GetMessage(Ctx().get(), request, &other);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(unknown.error_message(), "message_id: no message msg-404");
+  Drain();
+  std::vector<AuditEvent> denied = EventsOf(v1::AUDIT_ACTION_ACCESS_DENIED);
+  ASSERT_THAT(denied, ::testing::SizeIs(1));
+  EXPECT_EQ(denied[0].subject_id, "msg-1");
+  EXPECT_EQ(denied[0].actor_principal_id, kOtherClinic);
 }
 
 TEST_F(InboxServiceTest, ListMessagesRejectsMalformedToken) {
@@ -170,6 +206,8 @@ TEST_F(InboxServiceTest, AcknowledgeOwnMessageAndRefuseOthers) {
 
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(refused.error_message(), "message_id: no message msg-1");
+  Drain();
+  EXPECT_THAT(EventsOf(v1::AUDIT_ACTION_ACCESS_DENIED), ::testing::SizeIs(1));
   ASSERT_TRUE(ok.ok()) << ok.error_message();
   EXPECT_EQ(first.acknowledged_at().seconds(), 1700000000);
   v1::ListMessagesResponse listed;
@@ -205,16 +243,14 @@ TEST_F(InboxServiceTest, StreamSendsBacklogThenLiveMessagesOnce) {
       stub->StreamMessages(context.get(), v1::StreamMessagesRequest());
 
   EXPECT_EQ(ReadId(*reader), "msg-1");
-  // Subscribed before the backlog was read: a repeat of msg-1 is skipped.
-  bus_.Publish(std::make_shared<v1::Message>(AddMessage(9, kClinicOrg, 9)));
-  auto repeat = std::make_shared<v1::Message>();
-  repeat->set_message_id("msg-1");
-  repeat->set_recipient_org_id(kClinicOrg);
-  bus_.Publish(repeat);
+  // Wake-ups without anything new send nothing twice.
+  notifier_.Published(kClinicOrg, 11);
+  notifier_.Published(kClinicOrg, 11);
   SendLive(4, kOtherClinicOrg, 13);
   SendLive(5, kClinicOrg, 14);
-  EXPECT_EQ(ReadId(*reader), "msg-9");
   EXPECT_EQ(ReadId(*reader), "msg-5");
+  SendLive(6, kClinicOrg, 15);
+  EXPECT_EQ(ReadId(*reader), "msg-6");
 
   context->TryCancel();
   v1::Message ignored;
@@ -224,7 +260,7 @@ TEST_F(InboxServiceTest, StreamSendsBacklogThenLiveMessagesOnce) {
 }
 
 TEST_F(InboxServiceTest, StreamPagesThroughALargeBacklogInOrder) {
-  const int count = MessageStream::kBacklogPageSize * 2 + 7;
+  const int count = MessageStream::kPageMessages * 2 + 7;
   for (int n = 1; n <= count; ++n) AddMessage(n, kClinicOrg, n);
   auto stub = Stub(kClinic);
   auto context = Ctx();
@@ -274,6 +310,7 @@ TEST_F(InboxServiceTest, OtherRolesAreRefused) {
           ->StreamMessages(context.get(), v1::StreamMessagesRequest());
   EXPECT_EQ(ReadId(*reader), "<end>");
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Drain();
   EXPECT_THAT(EventsOf(v1::AUDIT_ACTION_ACCESS_DENIED), ::testing::SizeIs(1));
 }
 

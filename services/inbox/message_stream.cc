@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/inbox/inbox_reader.h"
 #include "services/rpc/json_log.h"
@@ -42,27 +41,30 @@ MessageStream* MessageStream::Start(grpc::CallbackServerContext* context,
   auto* stream = new MessageStream(deps);
   // gRPC delivers no reaction (OnDone included) before this handler returns,
   // so the stream outlives Start() even when the refusal runs at once.
-  const PrincipalInfo* principal = deps.admission->Admit(
+  const PrincipalInfo* principal = deps.admission->AdmitStream(
       context, Rpc::kStreamMessages,
-      [stream](absl::Status s) { stream->Close(std::move(s)); });
+      [stream](absl::Status s) { stream->Close(std::move(s)); },
+      &stream->slot_);
   if (principal != nullptr) stream->Begin(*principal);
   return stream;
 }
 
 void MessageStream::Begin(const PrincipalInfo& principal) {
   principal_ = &principal;
+  // The client learns at once that its stream is open, before any message.
+  // Sent first, while no other thread can reach the stream (no write or
+  // finish can precede it).
+  StartSendInitialMetadata();
   absl::Status why;
   if (!deps_.streams->Add(this, &why)) {
     Close(why);
     return;
   }
   registered_ = true;
-  // Subscribe first: a message committed while the backlog loads is queued
-  // here, and skipped if the backlog had it.
-  subscription_ = deps_.bus->Subscribe(
-      principal.org_id, [this](std::shared_ptr<const v1::Message> message) {
-        OnLive(std::move(message));
-      });
+  // Subscribe before the first read: a message that becomes visible while
+  // the backlog loads wakes the stream again.
+  subscription_ =
+      deps_.notifier->Subscribe(principal.org_id, [this] { OnWakeUp(); });
   {
     absl::MutexLock lock(&mu_);
     started_ = true;
@@ -78,33 +80,25 @@ void MessageStream::Close(absl::Status status) {
   Pump();
 }
 
-void MessageStream::OnLive(std::shared_ptr<const v1::Message> message) {
+void MessageStream::OnWakeUp() {
   {
     absl::MutexLock lock(&mu_);
-    if (finish_.has_value()) return;
-    if (!backlog_done_) {
-      live_.push_back(std::move(message));
-    } else if (!backlog_ids_.contains(message->message_id())) {
-      pending_.push_back(std::move(message));
-    }
-    if (live_.size() + pending_.size() > kMaxPending) {
-      RequestFinishLocked(absl::ResourceExhaustedError(
-          absl::StrCat("inbox stream: more than ", kMaxPending,
-                       " messages pending; reconnect to receive them")));
-    }
+    behind_ = true;
   }
   Pump();
 }
 
-void MessageStream::LoadBacklogPage() {
-  int64_t after_seq;
+void MessageStream::LoadPage() {
+  InboxPageRequest request;
   {
     absl::MutexLock lock(&mu_);
-    after_seq = after_seq_;
+    request.after_seq = after_seq_;
   }
-  absl::StatusOr<InboxPage> page = ReadInboxPage(
-      *deps_.store, *deps_.cipher, principal_->org_id,
-      /*include_acknowledged=*/false, after_seq, kBacklogPageSize);
+  request.through_seq = deps_.notifier->visible_seq();
+  request.max_messages = kPageMessages;
+  request.max_bytes = kPageBytes;
+  absl::StatusOr<InboxPage> page =
+      ReadInboxPage(*deps_.store, *deps_.cipher, principal_->org_id, request);
   {
     absl::MutexLock lock(&mu_);
     load_in_flight_ = false;
@@ -113,26 +107,16 @@ void MessageStream::LoadBacklogPage() {
       RequestFinishLocked(page.status());
     } else if (!finish_.has_value()) {
       for (v1::Message& message : page->messages) {
-        backlog_ids_.insert(message.message_id());
-        pending_.push_back(
-            std::make_shared<const v1::Message>(std::move(message)));
+        page_.push_back(std::make_unique<v1::Message>(std::move(message)));
       }
       after_seq_ = page->last_seq;
-      if (!page->more) EndBacklogLocked();
+      // A full page means more may follow; a wake-up during the read has
+      // set behind_ again and is honoured too.
+      if (page->more) behind_ = true;
     }
   }
   Pump();
   MaybeDestroy(/*release_busy=*/true);
-}
-
-void MessageStream::EndBacklogLocked() {
-  backlog_done_ = true;
-  for (std::shared_ptr<const v1::Message>& message : live_) {
-    if (!backlog_ids_.contains(message->message_id())) {
-      pending_.push_back(std::move(message));
-    }
-  }
-  live_.clear();
 }
 
 void MessageStream::RequestFinishLocked(absl::Status status) {
@@ -146,12 +130,13 @@ MessageStream::Action MessageStream::NextActionLocked() {
     finish_started_ = true;
     action.kind = Action::kFinish;
     action.status = *finish_;
-  } else if (!pending_.empty()) {
-    writing_ = std::move(pending_.front());
-    pending_.pop_front();
+  } else if (!page_.empty()) {
+    writing_ = std::move(page_.front());
+    page_.pop_front();
     action.kind = Action::kWrite;
     action.message = writing_.get();
-  } else if (started_ && !backlog_done_ && !load_in_flight_) {
+  } else if (started_ && behind_ && !load_in_flight_) {
+    behind_ = false;
     load_in_flight_ = true;
     action.kind = Action::kLoad;
   }
@@ -175,7 +160,7 @@ void MessageStream::Pump() {
       FinishNow(action.status);
       break;
     case Action::kLoad:
-      deps_.executor->Post([this] { LoadBacklogPage(); });
+      deps_.executor->Post([this] { LoadPage(); });
       break;
   }
 }
@@ -219,9 +204,9 @@ void MessageStream::MaybeDestroy(bool release_busy) {
     if (!done_ || load_in_flight_ || busy_ > 0 || destroying_) return;
     destroying_ = true;
   }
-  // No bus callback runs after Unsubscribe() returns, and CloseAll() cannot
-  // reach the stream after Remove().
-  if (subscription_ != 0) deps_.bus->Unsubscribe(subscription_);
+  // No wake-up runs after Unsubscribe() returns, and CloseAll() cannot reach
+  // the stream after Remove().
+  if (subscription_ != 0) deps_.notifier->Unsubscribe(subscription_);
   if (registered_) deps_.streams->Remove(this);
   delete this;
 }

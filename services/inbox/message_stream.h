@@ -1,20 +1,23 @@
 // One StreamMessages call: the QUEUED messages of the caller's organization
-// (the backlog, oldest first), then every new message as it commits.
+// (the backlog, oldest first), then every new message once it is visible.
 //
-// The stream subscribes to the MessageBus before it reads the backlog, so no
-// message committed meanwhile is missed; a live message already written from
-// the backlog is skipped (by message id). The backlog is read a page at a time
-// on the executor, the next page only once the previous one is written, so
-// the reactor never blocks and a large backlog never sits in memory. One write
-// is in flight at a time. Live messages that pile up for a slow client are
-// bounded: past kMaxPending the stream finishes with RESOURCE_EXHAUSTED and
-// the client reconnects (it gets them from the backlog then).
+// The store is the only source: the stream keeps the seq of the last message
+// it sent and reads the next page after it, a page at a time (at most
+// kPageMessages messages, kPageBytes bytes) on the executor, the next page
+// only once the previous one is written, one write in flight. A
+// MessageNotifier wake-up only marks the stream as possibly behind, so a
+// slow or stalled client pins at most one page plus the message gRPC is
+// sending, whatever arrives meanwhile, and a wake-up that comes while a page
+// loads is never lost (the stream reads again after the load). Messages are
+// read only through the notifier's visible_seq(), so a stream never sends a
+// message that is not durable yet.
 //
 // Lifetime: created by Start(), deletes itself once gRPC has called OnDone and
-// no backlog read is in flight; it unsubscribes from the bus before that.
-// Thread-safe: reactions, bus callbacks, executor tasks and Close() may run
-// concurrently. Store reads failing end the stream with their status
-// (UNAVAILABLE, or DATA_LOSS for a message that cannot be opened).
+// no page read is in flight; it unsubscribes before that and releases its
+// place in the stream limits (CallAdmission) when deleted. Thread-safe:
+// reactions, wake-ups, executor tasks and Close() may run concurrently. Store
+// reads failing end the stream with their status (UNAVAILABLE, or DATA_LOSS
+// for a message that cannot be opened).
 #ifndef CAREGATE_SERVICES_INBOX_MESSAGE_STREAM_H_
 #define CAREGATE_SERVICES_INBOX_MESSAGE_STREAM_H_
 
@@ -23,7 +26,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
@@ -33,7 +35,7 @@
 #include "caregate/v1/types.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "services/crypto/data_cipher.h"
-#include "services/delivery/message_bus.h"
+#include "services/delivery/message_notifier.h"
 #include "services/rpc/call_admission.h"
 #include "services/rpc/executor.h"
 #include "services/store/store.h"
@@ -68,14 +70,14 @@ struct MessageStreamDeps {
   Store* store;
   Executor* executor;
   const DataCipher* cipher;
-  MessageBus* bus;
+  MessageNotifier* notifier;
   InboxStreams* streams;
 };
 
 class MessageStream final : public grpc::ServerWriteReactor<v1::Message> {
  public:
-  static constexpr int kBacklogPageSize = 100;
-  static constexpr size_t kMaxPending = 10000;
+  static constexpr int kPageMessages = 16;
+  static constexpr size_t kPageBytes = 512 << 10;
 
   // Admits the call (a refusal finishes the stream) and starts it.
   static MessageStream* Start(grpc::CallbackServerContext* context,
@@ -98,15 +100,14 @@ class MessageStream final : public grpc::ServerWriteReactor<v1::Message> {
 
   explicit MessageStream(const MessageStreamDeps& deps);
   void Begin(const PrincipalInfo& principal);
-  void OnLive(std::shared_ptr<const v1::Message> message);
-  void LoadBacklogPage();
-  // Takes the next step the state calls for: a write, the finish, or a
-  // backlog read. At most one applies at a time.
+  void OnWakeUp();
+  void LoadPage();
+  // Takes the next step the state calls for: a write, the finish, or a page
+  // read. At most one applies at a time.
   void Pump();
   Action NextActionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RequestFinishLocked(absl::Status status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void EndBacklogLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishNow(const absl::Status& status);
   // Deletes the stream when OnDone has run and no read is in flight.
   void MaybeDestroy(bool release_busy = false);
@@ -115,23 +116,24 @@ class MessageStream final : public grpc::ServerWriteReactor<v1::Message> {
   const absl::Time start_;
   // Set before the stream subscribes or reads; constant afterwards.
   const PrincipalInfo* principal_ = nullptr;
+  std::unique_ptr<StreamSlot> slot_;
   int64_t subscription_ = 0;
   bool registered_ = false;
 
   absl::Mutex mu_;
-  std::deque<std::shared_ptr<const v1::Message>> pending_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::shared_ptr<const v1::Message>> live_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_set<std::string> backlog_ids_ ABSL_GUARDED_BY(mu_);
-  int64_t after_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  bool started_ ABSL_GUARDED_BY(mu_) = false;  // subscribed, backlog may load
-  bool backlog_done_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<std::unique_ptr<v1::Message>> page_ ABSL_GUARDED_BY(mu_);
+  int64_t after_seq_ ABSL_GUARDED_BY(mu_) = 0;  // last seq read
+  bool started_ ABSL_GUARDED_BY(mu_) = false;   // subscribed, may read
+  // The store may hold messages after after_seq_ (a wake-up came, or the last
+  // page was full).
+  bool behind_ ABSL_GUARDED_BY(mu_) = true;
   bool load_in_flight_ ABSL_GUARDED_BY(mu_) = false;
-  std::shared_ptr<const v1::Message> writing_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<v1::Message> writing_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Status> finish_ ABSL_GUARDED_BY(mu_);
   bool finish_started_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
   bool destroying_ ABSL_GUARDED_BY(mu_) = false;
-  // Threads inside LoadBacklogPage() past clearing load_in_flight_.
+  // Threads inside LoadPage() past clearing load_in_flight_.
   int busy_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

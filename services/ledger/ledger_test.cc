@@ -206,9 +206,8 @@ class SyncObservingStore final : public Store {
     return inner_->ListMessages(org, include_acknowledged, after_seq, limit);
   }
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
-      std::string_view practice, std::string_view patient, absl::Time since,
-      absl::Time until) override {
-    return inner_->ListDisclosuresForPatient(practice, patient, since, until);
+      const PatientRef& patient, absl::Time since, absl::Time until) override {
+    return inner_->ListDisclosuresForPatient(patient, since, until);
   }
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
       const AuditQuery& query) override {

@@ -42,6 +42,9 @@ const NoteMap& Notes() {
         "  max_sections: 64\n"
         "  max_request_bytes: 4194304  # 4 MiB\n"
         "  max_id_length: 256\n"
+        "  earliest_signed_at { seconds: 946684800 }  # 2000-01-01\n"
+        "  max_consent_term { seconds: 315619200 }  # 3653 days\n"
+        "  max_consents_per_patient: 1000\n"
         "}"}},
       {"GatewayConfig.redisclosure_notice",
        {"Appended to every delivered message (42 CFR 2.32 style). Adjacent "
@@ -56,6 +59,46 @@ const NoteMap& Notes() {
        {"How often the audit head is checkpointed while events arrive "
         "(default 1s).",
         "checkpoint_interval { seconds: 1 }"}},
+      {"GatewayConfig.admission",
+       {"What one principal may ask of the gateway. A field left at 0, or "
+        "the whole block left out, takes the default shown here. Over a "
+        "limit a call gets RESOURCE_EXHAUSTED with a retry delay.",
+        "admission {\n"
+        "  calls_per_second: 100000\n"
+        "  call_burst: 20000\n"
+        "  refusals_per_second: 5\n"
+        "  refusal_burst: 50\n"
+        "  max_calls_in_flight: 512\n"
+        "  max_streams_per_principal: 4\n"
+        "  max_streams: 32\n"
+        "  refusal_audit_window { seconds: 10 }\n"
+        "  max_request_bytes_in_flight: 67108864  # 64 MiB\n"
+        "}"}},
+      // AdmissionLimits
+      {"AdmissionLimits.calls_per_second",
+       {"Calls one principal may start per second, sustained."}},
+      {"AdmissionLimits.call_burst",
+       {"Calls one principal may start at once above that rate."}},
+      {"AdmissionLimits.refusals_per_second",
+       {"Refused calls (a role that may not call the RPC, an id that is "
+        "unknown or belongs to another organization) one principal may make "
+        "per second."}},
+      {"AdmissionLimits.refusal_burst",
+       {"Refused calls one principal may make at once above that rate."}},
+      {"AdmissionLimits.max_calls_in_flight",
+       {"Unary calls of one principal in flight at once."}},
+      {"AdmissionLimits.max_streams_per_principal",
+       {"Inbox streams one principal may hold open at once."}},
+      {"AdmissionLimits.max_streams",
+       {"Inbox streams open at once, all principals together; with the "
+        "per-stream buffer this bounds the memory streams may pin."}},
+      {"AdmissionLimits.max_request_bytes_in_flight",
+       {"Bytes of requests the gateway holds at once, all principals "
+        "together; with max_streams it bounds the gateway's memory "
+        "(deploy/README.md)."}},
+      {"AdmissionLimits.refusal_audit_window",
+       {"Identical refusals within this window are audited as one event "
+        "with their count."}},
       // TlsConfig
       {"TlsConfig.ca_cert_file",
        {"PEM CA bundle that client certificates must chain to."}},
@@ -128,6 +171,11 @@ const NoteMap& Notes() {
       {"KeyFiles.data_key_id",
        {"Stored beside every ciphertext; give a new key a new id when "
         "rotating."}},
+      {"KeyFiles.content_digest_key_file",
+       {"The HMAC-SHA256 key of stored digests nobody outside needs to "
+        "recompute (a denied disclosure's content, request fingerprints), "
+        "as 64 hex characters (mode 0600). Left out: derived from the data "
+        "key."}},
       // Limits
       {"Limits.max_section_body_bytes",
        {"Largest section body, bytes (default 1 MiB)."}},
@@ -136,6 +184,16 @@ const NoteMap& Notes() {
       {"Limits.max_request_bytes",
        {"Largest request message, bytes (default 4 MiB)."}},
       {"Limits.max_id_length", {"Longest id, characters (default 256)."}},
+      {"Limits.earliest_signed_at",
+       {"A consent form signed (or valid) before this date is refused "
+        "(default 2000-01-01).",
+        "earliest_signed_at { seconds: 946684800 }"}},
+      {"Limits.max_consent_term",
+       {"The longest accepted term of a consent, from recording to its "
+        "expiration (default 3653 days, about 10 years).",
+        "max_consent_term { seconds: 315619200 }"}},
+      {"Limits.max_consents_per_patient",
+       {"Most consents one patient may have, in any state (default 1000)."}},
   };
   return *notes;
 }

@@ -163,6 +163,12 @@ absl::Status AddKeys(std::vector<PlannedFile>& files) {
   files.push_back(Private(
       kDataKeyFile, absl::StrCat(absl::BytesToHexString(data_key), "\n"),
       absl::StrCat("AES-256 data key, id ", std::string(kDataKeyId))));
+  CG_ASSIGN_OR_RETURN(std::string digest_key,
+                      SecureRandomBytes(kDataKeyBytes));
+  files.push_back(Private(
+      kContentDigestKeyFile,
+      absl::StrCat(absl::BytesToHexString(digest_key), "\n"),
+      "HMAC-SHA256 key of stored content digests"));
   return absl::OkStatus();
 }
 

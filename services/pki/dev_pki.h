@@ -5,8 +5,8 @@
 //
 // Layout under DIR: caregate.textproto, pki/ca.crt, pki/server.{crt,key},
 // pki/<principal_id>.{crt,key}, keys/audit-signing.{key,pub}.pem,
-// keys/data.key. Private keys are mode 0600, certificates 0644, pki/ and
-// keys/ 0700.
+// keys/data.key, keys/content-digest.key. Private keys are mode 0600,
+// certificates 0644, pki/ and keys/ 0700.
 //
 // All keys and certificates are made in memory first, then written; files
 // are never overwritten, and a failure removes whatever was written. Thread-

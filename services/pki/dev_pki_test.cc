@@ -159,7 +159,8 @@ TEST_F(DevInitTest, WritesEveryFileOfTheContract) {
                                        "pki/server.key",
                                        "keys/audit-signing.pub.pem",
                                        "keys/audit-signing.key.pem",
-                                       "keys/data.key"};
+                                       "keys/data.key",
+                                       "keys/content-digest.key"};
   for (const std::string& id : kPrincipals) {
     expected.push_back("pki/" + id + ".crt");
     expected.push_back("pki/" + id + ".key");
@@ -183,6 +184,7 @@ TEST_F(DevInitTest, PrivateKeysAre0600AndCertificates0644) {
   EXPECT_EQ(ModeOf(dir_ / "pki/server.key"), 0600u);
   EXPECT_EQ(ModeOf(dir_ / "keys/audit-signing.key.pem"), 0600u);
   EXPECT_EQ(ModeOf(dir_ / "keys/data.key"), 0600u);
+  EXPECT_EQ(ModeOf(dir_ / "keys/content-digest.key"), 0600u);
   EXPECT_EQ(ModeOf(dir_ / "pki/ca.crt"), 0644u);
   EXPECT_EQ(ModeOf(dir_ / "keys/audit-signing.pub.pem"), 0644u);
   for (const std::string& id : kPrincipals) {

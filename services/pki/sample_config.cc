@@ -164,6 +164,7 @@ GatewayConfig SampleGatewayConfig(const DevInitOptions& options) {
       std::string(kAuditSigningPublicKeyFile));
   keys->set_data_key_file(std::string(kDataKeyFile));
   keys->set_data_key_id(std::string(kDataKeyId));
+  keys->set_content_digest_key_file(std::string(kContentDigestKeyFile));
   config.set_redisclosure_notice(kRedisclosureNotice);
   config.set_checkpoint_origin(absl::StrCat(options.trust_domain, "/audit"));
   return config;

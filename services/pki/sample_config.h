@@ -37,6 +37,8 @@ inline constexpr std::string_view kAuditSigningKeyFile =
 inline constexpr std::string_view kAuditSigningPublicKeyFile =
     "keys/audit-signing.pub.pem";
 inline constexpr std::string_view kDataKeyFile = "keys/data.key";
+inline constexpr std::string_view kContentDigestKeyFile =
+    "keys/content-digest.key";
 inline constexpr std::string_view kSqlitePath = "data/caregate.db";
 inline constexpr std::string_view kDataKeyId = "dev-1";
 

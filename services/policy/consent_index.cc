@@ -57,6 +57,36 @@ std::vector<ConsentRecord> ConsentIndex::ListForPatient(
   return out;
 }
 
+ConsentIndex::Page ConsentIndex::ListPageForPatient(
+    std::string_view practice_org_id, std::string_view patient_id,
+    bool include_inactive, absl::Time now, int64_t offset, int limit) const {
+  Page page;
+  absl::ReaderMutexLock lock(&mu_);
+  const PatientConsents* consents = FindPatient(practice_org_id, patient_id);
+  if (consents == nullptr) return page;
+  int64_t position = 0;
+  for (const ConsentRecord* consent : *consents) {
+    if (!include_inactive &&
+        (consent->revoked() || consent->expires_at <= now)) {
+      continue;
+    }
+    if (position++ < offset) continue;
+    if (static_cast<int>(page.consents.size()) == limit) {
+      page.next_offset = offset + limit;
+      break;
+    }
+    page.consents.push_back(*consent);
+  }
+  return page;
+}
+
+size_t ConsentIndex::CountForPatient(std::string_view practice_org_id,
+                                     std::string_view patient_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const PatientConsents* consents = FindPatient(practice_org_id, patient_id);
+  return consents == nullptr ? 0 : consents->size();
+}
+
 DecisionResult ConsentIndex::Decide(const DecisionRequest& request) const {
   absl::ReaderMutexLock lock(&mu_);
   const PatientConsents* consents =

@@ -52,6 +52,25 @@ class ConsentIndex {
                                             std::string_view patient_id) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // One page of the patient's consents in recording order: those at
+  // positions >= `offset` among the patient's consents that `include` keeps
+  // (in effect or not yet valid when !include_inactive, every one otherwise),
+  // at most `limit` (>= 1). Copies only the page's records, under the reader
+  // lock. `next_offset` is where the next page starts, or -1 on the last.
+  struct Page {
+    std::vector<ConsentRecord> consents;
+    int64_t next_offset = -1;
+  };
+  Page ListPageForPatient(std::string_view practice_org_id,
+                          std::string_view patient_id, bool include_inactive,
+                          absl::Time now, int64_t offset, int limit) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // How many consents (any state) the patient has.
+  size_t CountForPatient(std::string_view practice_org_id,
+                         std::string_view patient_id) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // Runs the decision engine on the consents of request's patient, under the
   // reader lock and without copying them.
   DecisionResult Decide(const DecisionRequest& request) const

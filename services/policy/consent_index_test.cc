@@ -75,6 +75,35 @@ TEST(ConsentIndexTest, ListForPatientKeepsRecordingOrder) {
   EXPECT_EQ(index.size(), 4u);
 }
 
+TEST(ConsentIndexTest, PagesCopyOnlyThePageAndSkipInactiveOnRequest) {
+  ConsentIndex index;
+  const absl::Time now = testing::TestNow();
+  index.Upsert(ConsentBuilder("c1").Categories({kSummary}));
+  index.Upsert(ConsentBuilder("c2").Categories({kSummary}).Revoked());
+  index.Upsert(ConsentBuilder("c3").Categories({kSummary}));
+  index.Upsert(
+      ConsentBuilder("c4").Categories({kSummary}).ExpiresAt(now - absl::Hours(1)));
+  index.Upsert(ConsentBuilder("c5").Categories({kSummary}));
+  index.Upsert(ConsentBuilder("x1").Patient(kPractice, "p-other"));
+  EXPECT_EQ(index.CountForPatient(kPractice, kPatient), 5u);
+  EXPECT_EQ(index.CountForPatient(kPractice, "p-nobody"), 0u);
+
+  ConsentIndex::Page page =
+      index.ListPageForPatient(kPractice, kPatient, false, now, 0, 2);
+  EXPECT_THAT(IdsOf(page.consents), ElementsAre("c1", "c3"));
+  EXPECT_EQ(page.next_offset, 2);
+  page = index.ListPageForPatient(kPractice, kPatient, false, now, 2, 2);
+  EXPECT_THAT(IdsOf(page.consents), ElementsAre("c5"));
+  EXPECT_EQ(page.next_offset, -1);
+
+  page = index.ListPageForPatient(kPractice, kPatient, true, now, 1, 3);
+  EXPECT_THAT(IdsOf(page.consents), ElementsAre("c2", "c3", "c4"));
+  EXPECT_EQ(page.next_offset, 4);
+  page = index.ListPageForPatient(kPractice, "p-nobody", true, now, 0, 3);
+  EXPECT_THAT(page.consents, IsEmpty());
+  EXPECT_EQ(page.next_offset, -1);
+}
+
 TEST(ConsentIndexTest, RevocationReplacesInPlaceAndIsSeenByDecide) {
   ConsentIndex index;
   index.Upsert(ConsentBuilder("c1").Categories({kHomework}));

@@ -87,6 +87,17 @@ struct Revocation {
   std::string reason;
 };
 
+// A consent's patient-identifying text as the store keeps it: sealed with
+// the data key (AES-256-GCM), never in plain text. services/consent/
+// consent_text.h seals and opens it; the in-memory index holds the plain
+// fields and leaves these empty.
+struct SealedConsentText {
+  std::string key_id;             // the data key that sealed both
+  std::string evidence;           // information_description, signer_name,
+                                  // representative_authority, witness
+  std::string revocation_reason;  // empty until revoked
+};
+
 // A recorded consent. Immutable once recorded, apart from `revocation` and
 // `revision`.
 struct ConsentRecord {
@@ -105,6 +116,10 @@ struct ConsentRecord {
   std::string request_id;  // the recording call's idempotency key, may be empty
   int64_t revision = 1;
   std::optional<Revocation> revocation;
+  // Storage only (empty in the index): the sealed text, and the keyed digest
+  // of the recording request that tells a retry from a reused request id.
+  SealedConsentText sealed;
+  std::string request_digest;
 
   bool revoked() const { return revocation.has_value(); }
   // In effect at `now`: not revoked and valid_from <= now < expires_at.

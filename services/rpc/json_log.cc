@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/stubs/logging.h"
+#include "grpc/support/log.h"
 #include "services/rpc/batched_log_sink.h"
 #include "spdlog/pattern_formatter.h"
 #include "spdlog/spdlog.h"
@@ -38,7 +40,30 @@ class JsonPayloadFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+void ProtobufLog(google::protobuf::LogLevel level, const char* filename,
+                 int line, const std::string& message) {
+  using google::protobuf::LogLevel;
+  const spdlog::level::level_enum to =
+      level >= google::protobuf::LOGLEVEL_ERROR     ? spdlog::level::err
+      : level == google::protobuf::LOGLEVEL_WARNING ? spdlog::level::warn
+                                                    : spdlog::level::info;
+  spdlog::log(to, "protobuf: {} ({}:{})", message, filename, line);
+}
+
+void GrpcLog(gpr_log_func_args* args) {
+  const spdlog::level::level_enum to =
+      args->severity == GPR_LOG_SEVERITY_ERROR   ? spdlog::level::err
+      : args->severity == GPR_LOG_SEVERITY_INFO  ? spdlog::level::info
+                                                 : spdlog::level::debug;
+  spdlog::log(to, "grpc: {} ({}:{})", args->message, args->file, args->line);
+}
+
 }  // namespace
+
+void RouteLibraryLogsToSpdlog() {
+  google::protobuf::SetLogHandler(&ProtobufLog);
+  gpr_set_log_function(&GrpcLog);
+}
 
 void AppendJsonEscaped(std::string_view text, std::string* out) {
   for (unsigned char ch : text) {

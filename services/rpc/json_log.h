@@ -26,6 +26,12 @@ void InstallJsonLogFormat();
 // counted: these are operational logs, not the audit record.
 void InstallBatchedJsonStderrLogger();
 
+// Sends protobuf's and gRPC's own log output through spdlog, so every line on
+// stderr is a JSON object (no "[libprotobuf ERROR ...]" lines among them).
+// Their messages name fields and files, never request content. Call once,
+// after the logger is installed.
+void RouteLibraryLogsToSpdlog();
+
 // Appends `text` to `out` as the body of a JSON string (without quotes).
 void AppendJsonEscaped(std::string_view text, std::string* out);
 

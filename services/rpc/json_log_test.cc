@@ -3,7 +3,11 @@
 #include <memory>
 #include <sstream>
 
+#include "absl/strings/str_split.h"
+#include "caregate/v1/types.pb.h"
 #include "gmock/gmock.h"
+#include "grpc/grpc.h"
+#include "grpc/support/log.h"
 #include "gtest/gtest.h"
 #include "spdlog/sinks/ostream_sink.h"
 #include "spdlog/spdlog.h"
@@ -52,6 +56,25 @@ TEST(JsonEscapeTest, ControlCharacters) {
   std::string out;
   AppendJsonEscaped(std::string("a\x01" "b\\", 4), &out);
   EXPECT_EQ(out, "a\\u0001b\\\\");
+}
+
+// Protobuf's own complaint about a request it cannot parse (an invalid UTF-8
+// string) must come out as a JSON line, not "[libprotobuf ERROR ...]".
+TEST_F(JsonLogTest, LibraryLogsBecomeJsonLines) {
+  RouteLibraryLogsToSpdlog();
+  grpc_init();  // gRPC logs nothing before it is initialized
+  v1::Section section;
+  const std::string wire = "\x1a\x02\xff\xfe";  // field 3 (body), 2 bad bytes
+  EXPECT_FALSE(section.ParseFromString(wire));
+  gpr_log(GPR_ERROR, "grpc says %s", "hello");
+  grpc_shutdown();
+  const std::string text = out_.str();
+  EXPECT_THAT(text, HasSubstr("\"level\":\"error\",\"msg\":\"protobuf: "));
+  EXPECT_THAT(text, HasSubstr("\"msg\":\"grpc: grpc says hello"));
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    EXPECT_THAT(std::string(line), StartsWith("{\"time\":\"")) << line;
+  }
+  EXPECT_EQ(text.find("[libprotobuf"), std::string::npos);
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ constexpr RpcEntry kRpcTable[] = {
      {ROLE_CLINIC}},
     {Rpc::kAcknowledgeMessage, "/caregate.v1.InboxService/AcknowledgeMessage",
      {ROLE_CLINIC}},
+    {Rpc::kGetMessage, "/caregate.v1.InboxService/GetMessage", {ROLE_CLINIC}},
     {Rpc::kQueryAuditEvents, "/caregate.v1.AuditService/QueryAuditEvents",
      {ROLE_COMPLIANCE}},
     {Rpc::kVerifyAuditLog, "/caregate.v1.AuditService/VerifyAuditLog",

@@ -25,6 +25,7 @@ enum class Rpc {
   kListMessages,
   kStreamMessages,
   kAcknowledgeMessage,
+  kGetMessage,
   kQueryAuditEvents,
   kVerifyAuditLog,
   kGetCheckpoint,

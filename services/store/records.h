@@ -10,6 +10,7 @@
 
 #include "absl/time/time.h"
 #include "caregate/v1/types.pb.h"
+#include "services/common/patient.h"
 
 namespace caregate {
 
@@ -32,6 +33,10 @@ struct DisclosureRow {
   std::string message_id;
   absl::Time created_at;
   std::string decision_bytes;  // serialized caregate.v1.Decision, opaque here
+  // Keyed digest of the request (services/validation/request_fingerprint.h):
+  // a repeated request id with another digest is a different request. Empty
+  // for disclosures stored before digests existed.
+  std::string request_digest;
 };
 
 // A message waiting in, or delivered from, a recipient organization's inbox.
@@ -55,9 +60,10 @@ struct ChainHead {
   std::array<uint8_t, 32> hash{};
 };
 
-// Filters of an audit query; empty fields match everything.
+// Filters of an audit query; empty fields match everything. A patient is
+// always matched as the pair (practice, patient id).
 struct AuditQuery {
-  std::string patient_id;
+  PatientRef patient;
   std::string actor_principal_id;
   std::string recipient_org_id;
   std::vector<v1::AuditAction> actions;

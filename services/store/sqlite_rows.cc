@@ -17,15 +17,16 @@ namespace caregate::sqlite {
   "signer_relationship, representative_authority, witness, "                \
   "states_right_to_revoke, states_treatment_not_conditioned, "              \
   "states_redisclosure_risk, capture_method, recorded_by, recorded_at_us, " \
-  "request_id, revision, revoked_at_us, revoked_by, revocation_reason"
+  "request_id, revision, revoked_at_us, revoked_by, revocation_reason, "     \
+  "text_key_id, sealed_evidence, sealed_revocation_reason, request_digest"
 #define CG_CONSENT_PARAMS \
-  "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
+  "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
 #define CG_DISCLOSURE_COLUMNS                                               \
   "disclosure_id, practice_org_id, sender_principal_id, request_id, "       \
   "patient_id, recipient_org_id, recipient_provider_id, purpose, outcome, " \
   "categories, consent_ids, content_sha256, audit_seq, message_id, "        \
-  "created_at_us, decision"
-#define CG_DISCLOSURE_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
+  "created_at_us, decision, request_digest"
+#define CG_DISCLOSURE_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
 #define CG_MESSAGE_COLUMNS                                                 \
   "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
   "created_at_us, acknowledged_at_us, key_id, sealed_envelope"
@@ -44,7 +45,13 @@ const char kInsertConsentSql[] = "INSERT INTO consents (" CG_CONSENT_COLUMNS
                                  ") VALUES (" CG_CONSENT_PARAMS ")";
 const char kUpdateConsentRevocationSql[] =
     "UPDATE consents SET revision = ?1, revoked_at_us = ?2, revoked_by = ?3, "
-    "revocation_reason = ?4 WHERE consent_id = ?5";
+    "revocation_reason = '', sealed_revocation_reason = ?4 "
+    "WHERE consent_id = ?5";
+const char kReplaceConsentTextSql[] =
+    "UPDATE consents SET information_description = '', signer_name = '', "
+    "representative_authority = '', witness = '', revocation_reason = '', "
+    "text_key_id = ?1, sealed_evidence = ?2, sealed_revocation_reason = ?3 "
+    "WHERE consent_id = ?4";
 const char kFindConsentByRequestSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     " FROM consents WHERE recorded_by = ?1 AND request_id = ?2"
@@ -89,8 +96,7 @@ const char kListMessagesSql[] =
     " AND state IN (?3, ?4) ORDER BY seq LIMIT ?5";
 const char kListDisclosuresSql[] =
     "SELECT " CG_DISCLOSURE_COLUMNS
-    " FROM disclosures WHERE patient_id = ?1"
-    " AND (?2 = '' OR practice_org_id = ?2)"
+    " FROM disclosures WHERE patient_id = ?1 AND practice_org_id = ?2"
     " AND created_at_us >= ?3 AND created_at_us < ?4 AND outcome IN (?5, ?6)"
     " ORDER BY created_at_us, row_id";
 const char kScanAuditEventsSql[] =
@@ -118,14 +124,15 @@ void BindConsent(const ConsentRecord& c, SqliteStatement& s) {
   s.BindInt64(p++, static_cast<int64_t>(c.withheld_categories.bits()));
   s.BindInt64(p++, TimeToMicros(c.valid_from));
   s.BindInt64(p++, TimeToMicros(c.expires_at));
+  // Patient-identifying text is written sealed only (below), never plain.
   const ConsentEvidence& e = c.evidence;
-  s.BindText(p++, e.information_description);
+  s.BindText(p++, "");
   s.BindText(p++, e.document_sha256);
   s.BindInt64(p++, TimeToMicros(e.signed_at));
-  s.BindText(p++, e.signer_name);
+  s.BindText(p++, "");
   s.BindInt64(p++, e.signer_relationship);
-  s.BindText(p++, e.representative_authority);
-  s.BindText(p++, e.witness);
+  s.BindText(p++, "");
+  s.BindText(p++, "");
   s.BindInt64(p++, e.states_right_to_revoke);
   s.BindInt64(p++, e.states_treatment_not_conditioned);
   s.BindInt64(p++, e.states_redisclosure_risk);
@@ -137,10 +144,14 @@ void BindConsent(const ConsentRecord& c, SqliteStatement& s) {
   if (c.revocation.has_value()) {
     s.BindInt64(p++, TimeToMicros(c.revocation->revoked_at));
     s.BindText(p++, c.revocation->revoked_by);
-    s.BindText(p++, c.revocation->reason);
+    s.BindText(p++, "");
   } else {
     for (int i = 0; i < 3; ++i) s.BindNull(p++);
   }
+  s.BindText(p++, c.sealed.key_id);
+  s.BindBlob(p++, c.sealed.evidence);
+  s.BindBlob(p++, c.sealed.revocation_reason);
+  s.BindBlob(p++, c.request_digest);
 }
 
 absl::StatusOr<ConsentRecord> ReadConsent(const SqliteStatement& s) {
@@ -178,9 +189,15 @@ absl::StatusOr<ConsentRecord> ReadConsent(const SqliteStatement& s) {
     Revocation r;
     r.revoked_at = MicrosToTime(s.ColumnInt64(i++));
     r.revoked_by = s.ColumnText(i++);
-    r.reason = s.ColumnText(i++);
+    r.reason = s.ColumnText(i++);  // empty unless written before sealing
     c.revocation = std::move(r);
+  } else {
+    i += 3;
   }
+  c.sealed.key_id = s.ColumnText(i++);
+  c.sealed.evidence = s.ColumnBlob(i++);
+  c.sealed.revocation_reason = s.ColumnBlob(i++);
+  c.request_digest = s.ColumnBlob(i++);
   return c;
 }
 
@@ -202,6 +219,7 @@ void BindDisclosure(const DisclosureRow& d, SqliteStatement& s) {
   s.BindText(p++, d.message_id);
   s.BindInt64(p++, TimeToMicros(d.created_at));
   s.BindBlob(p++, d.decision_bytes);
+  s.BindBlob(p++, d.request_digest);
 }
 
 absl::StatusOr<DisclosureRow> ReadDisclosure(const SqliteStatement& s) {
@@ -226,6 +244,7 @@ absl::StatusOr<DisclosureRow> ReadDisclosure(const SqliteStatement& s) {
   d.message_id = s.ColumnText(i++);
   d.created_at = MicrosToTime(s.ColumnInt64(i++));
   d.decision_bytes = s.ColumnBlob(i++);
+  d.request_digest = s.ColumnBlob(i++);
   return d;
 }
 

@@ -26,7 +26,10 @@ namespace caregate::sqlite {
 // Statements of the write connection.
 extern const char kInsertConsentSql[];
 extern const char kUpdateConsentRevocationSql[];  // revision, revoked_at_us,
-                                                  // revoked_by, reason, id
+                                                  // revoked_by, sealed
+                                                  // reason, id
+extern const char kReplaceConsentTextSql[];  // key id, sealed evidence,
+                                             // sealed reason, id
 extern const char kFindConsentByRequestSql[];     // recorded_by, request_id
 extern const char kInsertDisclosureSql[];
 extern const char kFindDisclosureByRequestSql[];  // sender, request_id

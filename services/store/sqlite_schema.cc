@@ -140,8 +140,25 @@ CREATE TABLE checkpoints (
 CREATE INDEX checkpoints_by_seq ON checkpoints (seq, time_us);
 )sql";
 
+// Version 2: patient-identifying consent text sealed (the plain columns stay,
+// always empty: the gateway seals rows written before, ReplaceConsentText),
+// request fingerprints for idempotency, and the accounting index on the
+// patient as (practice, patient id).
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE consents ADD COLUMN text_key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE consents ADD COLUMN sealed_evidence BLOB NOT NULL DEFAULT x'';
+ALTER TABLE consents ADD COLUMN sealed_revocation_reason BLOB NOT NULL
+  DEFAULT x'';
+ALTER TABLE consents ADD COLUMN request_digest BLOB NOT NULL DEFAULT x'';
+ALTER TABLE disclosures ADD COLUMN request_digest BLOB NOT NULL DEFAULT x'';
+DROP INDEX disclosures_by_patient;
+CREATE INDEX disclosures_by_patient ON disclosures
+  (practice_org_id, patient_id, created_at_us);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 absl::StatusOr<int> ReadVersion(SqliteConnection& db) {

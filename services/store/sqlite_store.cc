@@ -119,7 +119,7 @@ class SqliteStore final : public Store {
       std::string_view recipient_org_id, bool include_acknowledged,
       int64_t after_seq, int limit) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
-      std::string_view practice_org_id, std::string_view patient_id,
+      const PatientRef& patient,
       absl::Time since, absl::Time until) override;
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
       const AuditQuery& query) override;
@@ -263,13 +263,17 @@ absl::StatusOr<std::vector<MessageRow>> SqliteStore::ListMessages(
 }
 
 absl::StatusOr<std::vector<DisclosureRow>>
-SqliteStore::ListDisclosuresForPatient(std::string_view practice_org_id,
-                                       std::string_view patient_id,
+SqliteStore::ListDisclosuresForPatient(const PatientRef& patient,
                                        absl::Time since, absl::Time until) {
+  if (patient.practice_org_id.empty() || patient.patient_id.empty()) {
+    return absl::InvalidArgumentError(
+        "list disclosures: a patient is (practice_org_id, patient_id); both "
+        "are required");
+  }
   return WithStatement(
       "list disclosures", sqlite::kListDisclosuresSql, [&](SqliteStatement& s) {
-        s.BindText(1, patient_id);
-        s.BindText(2, practice_org_id);
+        s.BindText(1, patient.patient_id);
+        s.BindText(2, patient.practice_org_id);
         s.BindInt64(3, sqlite::TimeToMicros(since));
         s.BindInt64(4, sqlite::TimeToMicros(until));
         s.BindInt64(5, v1::DECISION_OUTCOME_PERMITTED);

@@ -122,9 +122,22 @@ absl::Status SqliteWriteTransaction::UpdateConsentRevocation(
                   if (const auto& r = consent.revocation; r.has_value()) {
                     s.BindInt64(2, TimeToMicros(r->revoked_at));
                     s.BindText(3, r->revoked_by);
-                    s.BindText(4, r->reason);
-                  }  // else parameters 2-4 stay NULL: not revoked
+                    s.BindBlob(4, consent.sealed.revocation_reason);
+                  } else {  // parameters 2-3 stay NULL: not revoked
+                    s.BindBlob(4, "");
+                  }
                   s.BindText(5, consent.consent_id);
+                });
+}
+
+absl::Status SqliteWriteTransaction::ReplaceConsentText(
+    const ConsentRecord& consent) {
+  return Update("replace consent text", kReplaceConsentTextSql,
+                [&](SqliteStatement& s) {
+                  s.BindText(1, consent.sealed.key_id);
+                  s.BindBlob(2, consent.sealed.evidence);
+                  s.BindBlob(3, consent.sealed.revocation_reason);
+                  s.BindText(4, consent.consent_id);
                 });
 }
 

@@ -42,10 +42,18 @@ class WriteTransaction {
   virtual absl::Status ReleaseSavepoint() = 0;
   virtual absl::Status RollbackToSavepoint() = 0;
 
+  // Writes every field but the plain patient-identifying text (evidence
+  // description and names, revocation reason): the store keeps only
+  // `consent.sealed` and returns records whose plain text fields are empty.
   virtual absl::Status InsertConsent(const ConsentRecord& consent) = 0;
-  // Writes `consent.revocation` and `consent.revision`.
+  // Writes `consent.revocation` (time, by whom, and the sealed reason) and
+  // `consent.revision`; NOT_FOUND for an unknown consent.
   virtual absl::Status UpdateConsentRevocation(
       const ConsentRecord& consent) = 0;
+  // Replaces the stored text of a consent recorded before text was sealed
+  // with `consent.sealed`, and erases its plain text; NOT_FOUND for an
+  // unknown consent.
+  virtual absl::Status ReplaceConsentText(const ConsentRecord& consent) = 0;
   // The consent recorded by `principal_id` with `request_id`, if any.
   virtual absl::StatusOr<std::optional<ConsentRecord>> FindConsentByRequest(
       std::string_view principal_id, std::string_view request_id) = 0;
@@ -92,7 +100,9 @@ class Store {
   // sync covers every group committed meanwhile.
   virtual absl::Status Sync() = 0;
 
-  // Calls `fn` for every consent, in recording order (used to load the index).
+  // Calls `fn` for every consent, in recording order (used to load the
+  // index). A consent recorded before text was sealed comes with its plain
+  // text and an empty `sealed`.
   virtual absl::Status ForEachConsent(
       const std::function<void(ConsentRecord)>& fn) = 0;
 
@@ -111,11 +121,11 @@ class Store {
       std::string_view recipient_org_id, bool include_acknowledged,
       int64_t after_seq, int limit) = 0;
 
-  // Permitted and redacted disclosures of a patient with since <= created_at <
-  // until, oldest first. An empty `practice_org_id` matches every practice.
+  // Permitted and redacted disclosures of `patient` (practice and patient id,
+  // both required: INVALID_ARGUMENT otherwise) with since <= created_at <
+  // until, oldest first.
   virtual absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
-      std::string_view practice_org_id, std::string_view patient_id,
-      absl::Time since, absl::Time until) = 0;
+      const PatientRef& patient, absl::Time since, absl::Time until) = 0;
 
   // Events matching `query`, in seq order.
   virtual absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(

@@ -81,23 +81,26 @@ TEST_P(StoreConformanceTest, ListDisclosuresForPatientFiltersAndOrders) {
   auto list = [&](const char* practice, const char* patient, absl::Time since,
                   absl::Time until) {
     auto rows =
-        store_->ListDisclosuresForPatient(practice, patient, since, until);
+        store_->ListDisclosuresForPatient({practice, patient}, since, until);
     EXPECT_THAT(rows, IsOk());
     return rows.ok() ? DisclosureIds(*rows) : std::vector<std::string>{"error"};
   };
   const absl::Time past = absl::InfinitePast();
   const absl::Time future = absl::InfiniteFuture();
 
-  EXPECT_THAT(list("", "pat-1", past, future),
-              ElementsAre("d-1", "d-2", "d-3"));
+  // pat-1 of org-p1 and pat-1 of org-p2 are two different people.
   EXPECT_THAT(list("org-p1", "pat-1", past, future), ElementsAre("d-1", "d-3"));
-  EXPECT_THAT(list("", "pat-1", T0(), T0() + absl::Hours(2)),
-              ElementsAre("d-1", "d-2"));
-  EXPECT_THAT(list("", "pat-1", T0() + absl::Hours(1), future),
-              ElementsAre("d-2", "d-3"));
+  EXPECT_THAT(list("org-p2", "pat-1", past, future), ElementsAre("d-2"));
+  EXPECT_THAT(list("org-p1", "pat-1", T0(), T0() + absl::Hours(2)),
+              ElementsAre("d-1"));
+  EXPECT_THAT(list("org-p1", "pat-1", T0() + absl::Hours(1), future),
+              ElementsAre("d-3"));
   EXPECT_THAT(list("org-p2", "pat-1", past, T0() + absl::Hours(1)), IsEmpty());
   EXPECT_THAT(list("org-p1", "pat-2", past, future), ElementsAre("d-4"));
-  EXPECT_THAT(list("", "pat-3", past, future), IsEmpty());
+  EXPECT_THAT(list("org-p1", "pat-3", past, future), IsEmpty());
+  EXPECT_THAT(store_->ListDisclosuresForPatient({"", "pat-1"}, past, future),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("practice_org_id")));
 }
 
 void AppendQueryEvent(WriteTransaction& txn, int64_t seq, const char* patient,
@@ -137,8 +140,9 @@ void AppendQueryEvents(WriteTransaction& txn) {
 // AuditQuery with chained setters: Where().Patient("pat-1").Limit(2).
 class Where {
  public:
+  // A patient of SampleAuditEvent's practice.
   Where& Patient(std::string id) {
-    q_.patient_id = std::move(id);
+    q_.patient = {SampleAuditEvent(1).practice_org_id, std::move(id)};
     return *this;
   }
   Where& Actor(std::string id) {

@@ -23,6 +23,7 @@ TEST_P(StoreConformanceTest, ConsentRoundTripsEveryField) {
   revoked.expires_at = absl::InfiniteFuture();
   revoked.revocation =
       Revocation{T0() + absl::Minutes(5), "principal-2", "patient asked"};
+  revoked.sealed.revocation_reason = "sealed-reason";
   Write([&](WriteTransaction& txn) {
     CG_ASSERT_OK(txn.InsertConsent(plain));
     CG_ASSERT_OK(txn.InsertConsent(revoked));
@@ -52,7 +53,9 @@ TEST_P(StoreConformanceTest, UpdateConsentRevocationWritesRevocationOnly) {
   ConsentRecord changed = consent;
   changed.revision = 4;
   changed.revocation = Revocation{T0() + absl::Hours(3), "principal-2", "x"};
+  changed.sealed.revocation_reason = "sealed-x";
   changed.patient_id = "pat-other";  // immutable: not written
+  changed.sealed.evidence = "other";  // immutable: not written
   Write([&](WriteTransaction& txn) {
     CG_ASSERT_OK(txn.UpdateConsentRevocation(changed));
   });
@@ -60,9 +63,31 @@ TEST_P(StoreConformanceTest, UpdateConsentRevocationWritesRevocationOnly) {
   ConsentRecord want = consent;
   want.revision = 4;
   want.revocation = changed.revocation;
+  want.sealed.revocation_reason = "sealed-x";
   std::vector<ConsentRecord> all = AllConsents();
   ASSERT_EQ(all.size(), 1u);
   ExpectSameConsent(all[0], want);
+}
+
+TEST_P(StoreConformanceTest, ReplaceConsentTextKeepsEverythingElse) {
+  ConsentRecord consent = SampleConsent("c-1", "req-1");
+  Write(
+      [&](WriteTransaction& txn) { CG_ASSERT_OK(txn.InsertConsent(consent)); });
+  ConsentRecord resealed = consent;
+  resealed.sealed = {"key-2", "resealed-evidence", "resealed-reason"};
+  resealed.revision = 9;  // not written by ReplaceConsentText
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.ReplaceConsentText(resealed));
+  });
+  ConsentRecord want = consent;
+  want.sealed = resealed.sealed;
+  std::vector<ConsentRecord> all = AllConsents();
+  ASSERT_EQ(all.size(), 1u);
+  ExpectSameConsent(all[0], want);
+  absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = store_->BeginWrite();
+  CG_ASSERT_OK(txn);
+  EXPECT_THAT((*txn)->ReplaceConsentText(SampleConsent("c-x", "")),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::_));
 }
 
 TEST_P(StoreConformanceTest, UpdateRevocationOfUnknownConsentIsNotFound) {

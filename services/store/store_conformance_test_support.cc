@@ -101,6 +101,10 @@ ConsentRecord SampleConsent(const std::string& consent_id,
   c.recorded_at = T0();
   c.request_id = request_id;
   c.revision = 3;
+  // Opaque to the store (sealed by services/consent/consent_text.h).
+  c.sealed.key_id = "key-1";
+  c.sealed.evidence = std::string("sealed\0evidence-of-", 19) + consent_id;
+  c.request_digest = std::string(32, '\x7f');
   return c;
 }
 
@@ -199,13 +203,18 @@ void ExpectSameConsent(const ConsentRecord& got, const ConsentRecord& want) {
   EXPECT_EQ(got.expires_at, want.expires_at);
   const ConsentEvidence& g = got.evidence;
   const ConsentEvidence& w = want.evidence;
-  EXPECT_EQ(g.information_description, w.information_description);
+  // The store keeps patient-identifying text sealed only.
+  EXPECT_EQ(g.information_description, "");
   EXPECT_EQ(g.document_sha256, w.document_sha256);
   EXPECT_EQ(g.signed_at, w.signed_at);
-  EXPECT_EQ(g.signer_name, w.signer_name);
+  EXPECT_EQ(g.signer_name, "");
   EXPECT_EQ(g.signer_relationship, w.signer_relationship);
-  EXPECT_EQ(g.representative_authority, w.representative_authority);
-  EXPECT_EQ(g.witness, w.witness);
+  EXPECT_EQ(g.representative_authority, "");
+  EXPECT_EQ(g.witness, "");
+  EXPECT_EQ(got.sealed.key_id, want.sealed.key_id);
+  EXPECT_EQ(got.sealed.evidence, want.sealed.evidence);
+  EXPECT_EQ(got.sealed.revocation_reason, want.sealed.revocation_reason);
+  EXPECT_EQ(got.request_digest, want.request_digest);
   EXPECT_EQ(g.states_right_to_revoke, w.states_right_to_revoke);
   EXPECT_EQ(g.states_treatment_not_conditioned,
             w.states_treatment_not_conditioned);
@@ -219,7 +228,7 @@ void ExpectSameConsent(const ConsentRecord& got, const ConsentRecord& want) {
   if (want.revocation.has_value()) {
     EXPECT_EQ(got.revocation->revoked_at, want.revocation->revoked_at);
     EXPECT_EQ(got.revocation->revoked_by, want.revocation->revoked_by);
-    EXPECT_EQ(got.revocation->reason, want.revocation->reason);
+    EXPECT_EQ(got.revocation->reason, "");
   }
 }
 
@@ -240,6 +249,7 @@ void ExpectSameDisclosure(const DisclosureRow& got, const DisclosureRow& want) {
   EXPECT_EQ(got.message_id, want.message_id);
   EXPECT_EQ(got.created_at, want.created_at);
   EXPECT_EQ(got.decision_bytes, want.decision_bytes);
+  EXPECT_EQ(got.request_digest, want.request_digest);
 }
 
 void ExpectSameMessage(const MessageRow& got, const MessageRow& want) {

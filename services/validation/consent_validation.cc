@@ -27,8 +27,15 @@ absl::StatusOr<Grantee> ValidateGrantee(const v1::Grantee& proto,
   Grantee g{proto.org_id(), proto.provider_id(), proto.specialty()};
   CG_RETURN_IF_ERROR(
       ValidateIdField(g.org_id, "consent.grantee.org_id", limits));
-  if (directory.FindOrganization(g.org_id) == nullptr) {
+  const OrganizationInfo* org = directory.FindOrganization(g.org_id);
+  if (org == nullptr) {
     return InvalidField("consent.grantee.org_id", "unknown organization");
+  }
+  // A practice has no inbox: a message to it could never be read.
+  if (org->kind != v1::ORGANIZATION_KIND_PARTNER_CLINIC) {
+    return InvalidField("consent.grantee.org_id",
+                        "is a therapy practice, not a partner clinic; a "
+                        "consent names the partner clinic that receives");
   }
   CG_RETURN_IF_ERROR(CheckOptionalEnum(proto.specialty(), v1::Specialty_IsValid,
                                        "consent.grantee.specialty"));
@@ -104,16 +111,30 @@ absl::StatusOr<absl::Time> RequiredTime(const google::protobuf::Timestamp& ts,
 }
 
 absl::Status ValidateWindow(const v1::Consent& consent, absl::Time now,
-                            ConsentRecord& out) {
+                            const InputLimits& limits, ConsentRecord& out) {
   CG_ASSIGN_OR_RETURN(out.expires_at,
                       RequiredTime(consent.expires_at(), "consent.expires_at"));
   if (out.expires_at <= now) {
     return InvalidField("consent.expires_at", "already expired");
   }
+  if (out.expires_at - now > limits.max_consent_term) {
+    return InvalidField(
+        "consent.expires_at",
+        absl::StrCat("more than ", limits.max_consent_term / absl::Hours(24),
+                     " days after recording (the longest accepted term)"));
+  }
   out.valid_from = now;
   if (!IsUnset(consent.valid_from())) {
     CG_ASSIGN_OR_RETURN(out.valid_from, FromProtoTime(consent.valid_from(),
                                                       "consent.valid_from"));
+  }
+  if (out.valid_from < limits.earliest_signed_at) {
+    return InvalidField(
+        "consent.valid_from",
+        absl::StrCat("before ",
+                     absl::FormatTime("%Y-%m-%d", limits.earliest_signed_at,
+                                      absl::UTCTimeZone()),
+                     ", the earliest accepted date"));
   }
   if (out.expires_at <= out.valid_from) {
     return InvalidField("consent.expires_at",
@@ -139,12 +160,21 @@ absl::StatusOr<std::string> ValidateDocumentHash(std::string_view hash) {
 
 // Who signed, when, and with what authority.
 absl::Status ValidateSignature(const v1::ConsentEvidence& proto, absl::Time now,
-                               absl::Time expires_at, ConsentEvidence& out) {
+                               absl::Time expires_at, const InputLimits& limits,
+                               ConsentEvidence& out) {
   constexpr std::string_view kSignedAt = "consent.evidence.signed_at";
   CG_ASSIGN_OR_RETURN(out.signed_at,
                       RequiredTime(proto.signed_at(), kSignedAt));
   if (out.signed_at > now + kMaxSignatureClockSkew) {
     return InvalidField(kSignedAt, "in the future");
+  }
+  if (out.signed_at < limits.earliest_signed_at) {
+    return InvalidField(
+        kSignedAt,
+        absl::StrCat("before ",
+                     absl::FormatTime("%Y-%m-%d", limits.earliest_signed_at,
+                                      absl::UTCTimeZone()),
+                     ", the earliest accepted signature date"));
   }
   if (out.signed_at > expires_at) {
     return InvalidField(kSignedAt, "after consent.expires_at");
@@ -190,7 +220,8 @@ absl::Status ValidateStatements(const v1::ConsentEvidence& proto) {
 }
 
 absl::StatusOr<ConsentEvidence> ValidateEvidence(
-    const v1::ConsentEvidence& proto, absl::Time now, absl::Time expires_at) {
+    const v1::ConsentEvidence& proto, absl::Time now, absl::Time expires_at,
+    const InputLimits& limits) {
   ConsentEvidence e;
   CG_RETURN_IF_ERROR(ValidateTextField(
       proto.information_description(),
@@ -199,7 +230,7 @@ absl::StatusOr<ConsentEvidence> ValidateEvidence(
   e.information_description = proto.information_description();
   CG_ASSIGN_OR_RETURN(e.document_sha256,
                       ValidateDocumentHash(proto.document_sha256()));
-  CG_RETURN_IF_ERROR(ValidateSignature(proto, now, expires_at, e));
+  CG_RETURN_IF_ERROR(ValidateSignature(proto, now, expires_at, limits, e));
   CG_RETURN_IF_ERROR(ValidateStatements(proto));
   CG_RETURN_IF_ERROR(CheckOptionalEnum(proto.capture_method(),
                                        v1::CaptureMethod_IsValid,
@@ -234,9 +265,9 @@ absl::StatusOr<ConsentRecord> ValidateConsentForRecording(
                           consent.withheld_categories(), v1::Category_IsValid,
                           "consent.withheld_categories", false));
   CG_RETURN_IF_ERROR(CheckCategoryRules(consent, r.categories));
-  CG_RETURN_IF_ERROR(ValidateWindow(consent, now, r));
-  CG_ASSIGN_OR_RETURN(r.evidence,
-                      ValidateEvidence(consent.evidence(), now, r.expires_at));
+  CG_RETURN_IF_ERROR(ValidateWindow(consent, now, limits, r));
+  CG_ASSIGN_OR_RETURN(r.evidence, ValidateEvidence(consent.evidence(), now,
+                                                   r.expires_at, limits));
   return r;
 }
 

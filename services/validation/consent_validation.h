@@ -10,6 +10,12 @@
 //    "consent.evidence.signed_at: required",
 //    "consent.grantee.org_id: unknown organization",
 //    "consent.expires_at: already expired";
+//    dates are bounded by `limits`: signed_at and valid_from not before
+//    limits.earliest_signed_at, signed_at not in the future (beyond
+//    kMaxSignatureClockSkew), expires_at at most limits.max_consent_term
+//    after `now`; the grantee must be a partner clinic (a therapy practice
+//    has no inbox); free text may hold no control characters but newline
+//    and tab;
 //  - an id or text over its length limit -> RESOURCE_EXHAUSTED.
 // The first problem found is reported, in field order.
 //

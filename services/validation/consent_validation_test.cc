@@ -132,10 +132,63 @@ TEST(ConsentValidationTest, ProviderWithItsOwnSpecialtyIsAccepted) {
   EXPECT_EQ(record->grantee.specialty, v1::SPECIALTY_OBGYN);
 }
 
-TEST(ConsentValidationTest, GranteeMayBeAnyOrganizationOfTheDirectory) {
+TEST(ConsentValidationTest, GranteeMayBeAnyPartnerClinicOfTheDirectory) {
   v1::Consent c = ValidConsent();
   c.mutable_grantee()->set_org_id("northside-psychiatry");
   c.mutable_grantee()->clear_provider_id();
+  CG_EXPECT_OK(Validate(c));
+}
+
+// A practice has no inbox: a consent naming one would queue messages nobody
+// can read.
+TEST(ConsentValidationTest, PracticeAsGranteeIsRefused) {
+  v1::Consent c = ValidConsent();
+  c.mutable_grantee()->set_org_id("sunrise-therapy");
+  c.mutable_grantee()->clear_provider_id();
+  EXPECT_THAT(Validate(c),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("consent.grantee.org_id: is a therapy "
+                                 "practice, not a partner clinic")));
+}
+
+TEST(ConsentValidationTest, DateBoundsComeFromInputLimits) {
+  InputLimits limits;
+  limits.earliest_signed_at = Day(2026, 1, 1);
+  limits.max_consent_term = absl::Hours(24 * 30);
+  v1::Consent c = ValidConsent();
+  *c.mutable_expires_at() = Ts(TestNow() + absl::Hours(24 * 31));
+  EXPECT_THAT(
+      ValidateConsentForRecording(c, TestDirectory(), limits, TestNow()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "consent.expires_at: more than 30 days after recording (the "
+               "longest accepted term)"));
+  c = ValidConsent();
+  *c.mutable_expires_at() = Ts(TestNow() + absl::Hours(24 * 29));
+  *c.mutable_evidence()->mutable_signed_at() = Ts(Day(2025, 12, 31));
+  *c.mutable_valid_from() = Ts(Day(2026, 1, 2));
+  EXPECT_THAT(
+      ValidateConsentForRecording(c, TestDirectory(), limits, TestNow()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "consent.evidence.signed_at: before 2026-01-01, the earliest "
+               "accepted signature date"));
+}
+
+TEST(ConsentValidationTest, TextWithControlCharactersIsRefused) {
+  v1::Consent c = ValidConsent();
+  c.mutable_evidence()->set_signer_name("Jordan\x1b[2J Example");
+  EXPECT_THAT(Validate(c),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "consent.evidence.signer_name: contains control "
+                       "character U+001B at byte 6; only newline and tab are "
+                       "allowed"));
+  c = ValidConsent();
+  c.mutable_evidence()->set_witness("Front\rdesk");
+  EXPECT_THAT(Validate(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("consent.evidence.witness: "
+                                              "contains control character "
+                                              "U+000D")));
+  c = ValidConsent();
+  c.mutable_evidence()->set_information_description("Summary\nand plan\t(2)");
   CG_EXPECT_OK(Validate(c));
 }
 
@@ -311,6 +364,19 @@ const ElementCase kElementCases[] = {
      "consent.categories"},
     {"ExpirationMissing", [](auto& c) { c.clear_expires_at(); }, kInvalid,
      "consent.expires_at: required"},
+    {"ExpirationYear9999",
+     [](auto& c) { *c.mutable_expires_at() = Ts(Day(9999, 12, 31)); },
+     kInvalid,
+     "consent.expires_at: more than 3653 days after recording (the longest "
+     "accepted term)"},
+    {"SignedIn1900",
+     [](auto& c) { *Ev(c).mutable_signed_at() = Ts(Day(1900, 1, 1)); },
+     kInvalid,
+     "consent.evidence.signed_at: before 2000-01-01, the earliest accepted "
+     "signature date"},
+    {"ValidFromIn1950",
+     [](auto& c) { *c.mutable_valid_from() = Ts(Day(1950, 1, 1)); }, kInvalid,
+     "consent.valid_from: before 2000-01-01, the earliest accepted date"},
     {"ExpirationOutOfRange",
      [](auto& c) { c.mutable_expires_at()->set_seconds(400000000000); },
      kInvalid, "consent.expires_at: timestamp out of range"},

@@ -18,9 +18,15 @@ absl::StatusOr<Recipient> ValidateRecipient(const v1::Disclosure& d,
   constexpr std::string_view kOrg = "disclosure.recipient_org_id";
   constexpr std::string_view kProvider = "disclosure.recipient_provider_id";
   CG_RETURN_IF_ERROR(ValidateIdField(d.recipient_org_id(), kOrg, limits));
-  if (directory.FindOrganization(d.recipient_org_id()) == nullptr) {
+  const OrganizationInfo* org = directory.FindOrganization(d.recipient_org_id());
+  if (org == nullptr) {
     return FieldError(absl::StatusCode::kNotFound, kOrg,
                       "unknown organization");
+  }
+  if (org->kind != v1::ORGANIZATION_KIND_PARTNER_CLINIC) {
+    return InvalidField(kOrg,
+                        "is a therapy practice, not a partner clinic; "
+                        "disclosures go to partner clinics");
   }
   CG_RETURN_IF_ERROR(
       ValidateIdField(d.recipient_provider_id(), kProvider, limits));
@@ -52,7 +58,7 @@ absl::Status ValidateSection(const v1::Section& section, int index,
         absl::StatusCode::kResourceExhausted, absl::StrCat(path, ".body"),
         absl::StrCat("larger than ", limits.max_section_body_bytes, " bytes"));
   }
-  return absl::OkStatus();
+  return ValidateTextContent(section.body(), absl::StrCat(path, ".body"));
 }
 
 absl::StatusOr<std::vector<Category>> ValidateSections(

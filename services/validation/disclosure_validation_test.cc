@@ -82,6 +82,30 @@ TEST(DisclosureValidationTest, RecipientOrganization) {
                                     "organization"));
 }
 
+TEST(DisclosureValidationTest, RecipientMustBeAPartnerClinic) {
+  v1::Disclosure d = ValidDisclosure();
+  d.set_recipient_org_id("sunrise-therapy");
+  d.set_recipient_provider_id("dr-rivera");
+  EXPECT_THAT(Validate(d),
+              StatusIs(kInvalid, HasSubstr("disclosure.recipient_org_id: is a "
+                                           "therapy practice")));
+}
+
+TEST(DisclosureValidationTest, SectionTextWithControlCharacters) {
+  v1::Disclosure d = ValidDisclosure();
+  d.mutable_sections(0)->set_body("ok\x1b[2J");
+  EXPECT_THAT(Validate(d), StatusIs(kInvalid,
+                                    "disclosure.sections[0].body: contains "
+                                    "control character U+001B at byte 2; "
+                                    "only newline and tab are allowed"));
+  d = ValidDisclosure();
+  d.mutable_sections(1)->set_title(std::string("T\0", 2));
+  EXPECT_THAT(Validate(d), StatusIs(kInvalid,
+                                    HasSubstr("disclosure.sections[1].title: "
+                                              "contains control character "
+                                              "U+0000")));
+}
+
 TEST(DisclosureValidationTest, RecipientProvider) {
   v1::Disclosure d = ValidDisclosure();
   d.clear_recipient_provider_id();

@@ -4,6 +4,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "services/common/absl_compat.h"
 #include "services/validation/field_errors.h"
 
@@ -53,6 +54,33 @@ absl::Status ValidateTextField(std::string_view value,
   if (value.size() > max_bytes) {
     return FieldError(absl::StatusCode::kResourceExhausted, field_name,
                       absl::StrCat("longer than ", max_bytes, " bytes"));
+  }
+  return ValidateTextContent(value, field_name);
+}
+
+absl::Status ValidateTextContent(std::string_view value,
+                                 std::string_view field_name) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(value.data());
+  const size_t size = value.size();
+  for (size_t i = 0; i < size; ++i) {
+    const unsigned char b = bytes[i];
+    uint32_t code_point;
+    if (b < 0x20) {
+      if (b == '\n' || b == '\t') continue;
+      code_point = b;
+    } else if (b == 0x7f) {
+      code_point = b;
+    } else if (b == 0xc2 && i + 1 < size && bytes[i + 1] >= 0x80 &&
+               bytes[i + 1] <= 0x9f) {
+      code_point = bytes[i + 1];  // U+0080..U+009F is C2 80..C2 9F
+    } else {
+      continue;
+    }
+    return InvalidField(
+        field_name,
+        absl::StrFormat("contains control character U+%04X at byte %d; only "
+                        "newline and tab are allowed",
+                        code_point, i));
   }
   return absl::OkStatus();
 }

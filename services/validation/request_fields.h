@@ -37,10 +37,21 @@ absl::Status ValidateRequestId(std::string_view request_id,
                                const InputLimits& limits, bool required);
 
 // Free text (a name, a description, a reason): when `required`, not empty or
-// only whitespace; at most `max_bytes` bytes.
+// only whitespace; at most `max_bytes` bytes; no control characters
+// (ValidateTextContent).
 absl::Status ValidateTextField(std::string_view value,
                                std::string_view field_name, size_t max_bytes,
                                bool required);
+
+// Text that a person will read (titles, bodies, names, reasons) may hold no
+// control characters but newline and tab: not U+0000-U+001F (C0) other than
+// U+000A and U+0009, not U+007F, not U+0080-U+009F (C1). A terminal or
+// viewer would act on them (clear the screen, move the cursor, draw a fake
+// header). INVALID_ARGUMENT "field: contains control character U+001B at
+// byte 12; only newline and tab are allowed". `value` must be valid UTF-8
+// (protobuf strings are). One pass, no allocation.
+absl::Status ValidateTextContent(std::string_view value,
+                                 std::string_view field_name);
 
 // The effective page size: 0 -> `default_size`, above `max_size` ->
 // `max_size` (clamped, as AIP-158 suggests); negative -> INVALID_ARGUMENT

@@ -52,6 +52,30 @@ TEST(ValidateTextFieldTest, RequiredAndBounded) {
               StatusIs(kTooBig, "reason: longer than 10 bytes"));
 }
 
+TEST(ValidateTextContentTest, RefusesControlCharactersButNewlineAndTab) {
+  CG_EXPECT_OK(ValidateTextContent("line one\nline\ttwo", "body"));
+  CG_EXPECT_OK(ValidateTextContent("caf\xc3\xa9 \xe2\x80\x94 ok", "body"));
+  // U+00A0 (C2 A0) is printable; only C2 80..C2 9F are C1 controls.
+  CG_EXPECT_OK(ValidateTextContent("a\xc2\xa0" "b", "body"));
+  EXPECT_THAT(ValidateTextContent(std::string("a\0b", 3), "body"),
+              StatusIs(kInvalid,
+                       "body: contains control character U+0000 at byte 1; "
+                       "only newline and tab are allowed"));
+  EXPECT_THAT(ValidateTextContent("x\r\n", "title"),
+              StatusIs(kInvalid, HasSubstr("title: contains control "
+                                           "character U+000D at byte 1")));
+  EXPECT_THAT(ValidateTextContent("\x1b[2J", "body"),
+              StatusIs(kInvalid, HasSubstr("U+001B at byte 0")));
+  EXPECT_THAT(ValidateTextContent("del\x7f", "body"),
+              StatusIs(kInvalid, HasSubstr("U+007F at byte 3")));
+  EXPECT_THAT(ValidateTextContent("csi\xc2\x9b" "2J", "body"),
+              StatusIs(kInvalid, HasSubstr("U+009B at byte 3")));
+  // Free text fields run the same check.
+  EXPECT_THAT(ValidateTextField("Jo\x07", "reason", 10, /*required=*/true),
+              StatusIs(kInvalid, HasSubstr("reason: contains control "
+                                           "character U+0007")));
+}
+
 TEST(ValidatePageSizeTest, DefaultsClampsAndRefusesNegative) {
   EXPECT_EQ(*ValidatePageSize(0, 50, 500), 50);
   EXPECT_EQ(*ValidatePageSize(1, 50, 500), 1);

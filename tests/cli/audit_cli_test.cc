@@ -32,7 +32,8 @@ TEST_F(AuditCliTest, QueryPrintsAFilteredTableAndJson) {
   const std::string patient = NewPatientId();
   const std::string id = DisclosuresFor(patient);
   CtlResult r = gateway().As(
-      "compliance-officer", {"audit", "query", "--patient", patient, "--action",
+      "compliance-officer", {"audit", "query", "--practice", "sunrise-therapy",
+                             "--patient", patient, "--action",
                              "disclosure_permitted,"
                              "AUDIT_ACTION_DISCLOSURE_DENIED"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -46,7 +47,8 @@ TEST_F(AuditCliTest, QueryPrintsAFilteredTableAndJson) {
   EXPECT_THAT(lines[2], HasSubstr("riverside-urology"));
 
   CtlResult json = gateway().As("compliance-officer",
-                                {"audit", "query", "--patient", patient,
+                                {"audit", "query", "--practice",
+                                 "sunrise-therapy", "--patient", patient,
                                  "--outcome", "denied", "--json"});
   ASSERT_EQ(json.code, 0) << json.err;
   std::vector<v1::AuditEvent> events = ParseJsonLines<v1::AuditEvent>(json.out);
@@ -57,6 +59,11 @@ TEST_F(AuditCliTest, QueryPrintsAFilteredTableAndJson) {
   CtlResult limited = gateway().As(
       "compliance-officer", {"audit", "query", "--limit", "1", "--json"});
   EXPECT_THAT(ParseJsonLines<v1::AuditEvent>(limited.out), SizeIs(1));
+
+  CtlResult no_practice = gateway().As(
+      "compliance-officer", {"audit", "query", "--patient", patient});
+  EXPECT_EQ(no_practice.code, 2);
+  EXPECT_THAT(no_practice.err, HasSubstr("--patient needs --practice"));
 }
 
 TEST_F(AuditCliTest, VerifyReportsTheVerifiedRange) {
@@ -92,13 +99,14 @@ TEST_F(AuditCliTest, CheckpointIsCheckedWithThePublishedKey) {
 TEST_F(AuditCliTest, AccountingListsThePatientsDisclosures) {
   const std::string patient = NewPatientId();
   const std::string id = DisclosuresFor(patient);
-  CtlResult r = gateway().As("compliance-officer",
-                             {"audit", "accounting", "--patient", patient});
+  CtlResult r = gateway().As(
+      "compliance-officer", {"audit", "accounting", "--practice",
+                             "sunrise-therapy", "--patient", patient});
   ASSERT_EQ(r.code, 0) << r.err;
   std::vector<std::string> lines = Lines(r.out);
   ASSERT_THAT(lines, SizeIs(3)) << r.out;
   EXPECT_EQ(lines[0], "Accounting of disclosures for patient " + patient +
-                          " (45 CFR 164.528): 1 disclosure");
+                          " of sunrise-therapy (45 CFR 164.528): 1 disclosure");
   EXPECT_THAT(lines[2], HasSubstr("(core-pelvic-pt/pt-lindqvist)"));
   EXPECT_THAT(lines[2],
               HasSubstr("TREATMENT_COORDINATION  HOMEWORK_ADHERENCE"));
@@ -106,7 +114,8 @@ TEST_F(AuditCliTest, AccountingListsThePatientsDisclosures) {
 
   CtlResult json =
       gateway().As("compliance-officer",
-                   {"audit", "accounting", "--patient", patient, "--json"});
+                   {"audit", "accounting", "--practice", "sunrise-therapy",
+                    "--patient", patient, "--json"});
   std::vector<v1::AccountingEntry> entries =
       ParseJsonLines<v1::AccountingEntry>(json.out);
   ASSERT_THAT(entries, SizeIs(1));
@@ -114,11 +123,20 @@ TEST_F(AuditCliTest, AccountingListsThePatientsDisclosures) {
   EXPECT_FALSE(entries[0].recipient_address().empty());
 }
 
-TEST_F(AuditCliTest, AccountingNeedsAPatient) {
-  CtlResult r = gateway().As("compliance-officer", {"audit", "accounting"});
+TEST_F(AuditCliTest, AccountingNeedsAPracticeAndAPatient) {
+  CtlResult r = gateway().As("compliance-officer",
+                             {"audit", "accounting", "--patient", "p-1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("caregatectl audit accounting: missing "
+                               "--practice"));
+  r = gateway().As("compliance-officer",
+                   {"audit", "accounting", "--practice", "sunrise-therapy"});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("caregatectl audit accounting: missing "
                                "--patient\n"));
+  CtlResult help = gateway().As("compliance-officer",
+                                {"audit", "accounting", "--help"});
+  EXPECT_THAT(help.out, HasSubstr("--practice ORG --patient ID"));
 }
 
 TEST_F(AuditCliTest, TherapistMayNotReadTheAuditLog) {

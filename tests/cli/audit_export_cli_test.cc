@@ -6,6 +6,8 @@
 #include "caregate/v1/audit_service.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/audit/audit_chain.h"
+#include "services/ctl/offline_verify.h"
 #include "tests/cli/cli_fixtures.h"
 #include "tests/testing/test_keys.h"
 
@@ -136,6 +138,44 @@ TEST_F(AuditExportCliTest, ChangedCheckpointIsRejected) {
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat(
                          "FAILED at seq ", export_.checkpoint().seq(),
                          ": checkpoint signature does not verify")));
+}
+
+// A forged event appended after the last checkpoint, chained correctly, is
+// covered by no signature: verify-offline must not exit 0 on it by default.
+TEST_F(AuditExportCliTest, UnsignedTailFailsUnlessAllowed) {
+  v1::AuditExport forged = export_;
+  v1::AuditEvent event = forged.events(forged.events_size() - 1);
+  absl::StatusOr<AuditEvent> last = ctl::AuditEventFromProto(event);
+  ASSERT_TRUE(last.ok()) << last.status();
+  AuditEvent next = *last;
+  next.action = v1::AUDIT_ACTION_DISCLOSURE_PERMITTED;
+  next.categories = {v1::CATEGORY_TRAUMA_HISTORY};
+  AuditChain chain(last->seq, last->hash);
+  chain.Append(&next);
+  *forged.add_events() = event;
+  v1::AuditEvent* appended = forged.mutable_events(forged.events_size() - 1);
+  appended->set_seq(next.seq);
+  appended->set_action(next.action);
+  appended->clear_categories();
+  appended->add_categories(v1::CATEGORY_TRAUMA_HISTORY);
+  appended->set_prev_hash(std::string(next.prev_hash.begin(),
+                                      next.prev_hash.end()));
+  appended->set_hash(std::string(next.hash.begin(), next.hash.end()));
+  const std::string text = ctl::AuditExportToJson(forged);
+
+  CtlResult r = VerifyOffline(text);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat(
+                         "FAILED at seq ", next.seq, ": 1 events after the "
+                         "checkpoint at seq ", next.seq - 1,
+                         " are not covered by any signature")));
+  const std::string file = gateway().WriteFile("forged.json", text);
+  CtlResult allowed =
+      RunCtl({"audit", "verify-offline", file, "--pubkey",
+              gateway().PublicKeyPath(), "--allow-unsigned-tail"});
+  EXPECT_EQ(allowed.code, 0) << allowed.err;
+  EXPECT_THAT(allowed.out, HasSubstr("WARNING: 1 events after the checkpoint "
+                                     "are UNSIGNED"));
 }
 
 TEST_F(AuditExportCliTest, AnotherKeyIsRejected) {

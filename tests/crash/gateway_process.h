@@ -66,6 +66,8 @@ class GatewayProcess {
   absl::Status Stop(absl::Duration grace);
 
   bool running() const { return pid_ > 0; }
+  // The running gateway's process id (-1 when not running).
+  pid_t pid() const { return pid_; }
   int starts() const { return starts_; }
   std::string log_path() const { return setup_->dir() + "/caregated.log"; }
 

@@ -130,10 +130,14 @@ void QueryAuditEvents(const v1::QueryAuditEventsRequest& r,
                  "");
     return;
   }
-  CG_FUZZ_CHECK(query->patient_id == r.patient_id() &&
+  CG_FUZZ_CHECK(query->patient.patient_id == r.patient_id() &&
+                query->patient.practice_org_id == r.practice_org_id() &&
                 query->actor_principal_id == r.actor_principal_id() &&
                 query->recipient_org_id == r.recipient_org_id());
+  // A patient is always named with its practice.
+  CG_FUZZ_CHECK(r.patient_id().empty() == r.practice_org_id().empty());
   CG_FUZZ_CHECK(OptionalIdOk(r.patient_id(), env) &&
+                OptionalIdOk(r.practice_org_id(), env) &&
                 OptionalIdOk(r.actor_principal_id(), env) &&
                 OptionalIdOk(r.recipient_org_id(), env));
   CG_FUZZ_CHECK(query->actions.size() == static_cast<size_t>(r.actions_size()));
@@ -170,9 +174,9 @@ void Accounting(const v1::GetAccountingOfDisclosuresRequest& r,
     return;
   }
   CG_FUZZ_CHECK(IsValidId(r.patient_id(), env.limits.max_id_length) &&
-                OptionalIdOk(r.practice_org_id(), env));
-  CG_FUZZ_CHECK(parsed->patient_id == r.patient_id() &&
-                parsed->practice_org_id == r.practice_org_id());
+                IsValidId(r.practice_org_id(), env.limits.max_id_length));
+  CG_FUZZ_CHECK(parsed->patient.patient_id == r.patient_id() &&
+                parsed->patient.practice_org_id == r.practice_org_id());
   CG_FUZZ_CHECK(IsUnset(r.since()) ? parsed->since == absl::InfinitePast()
                                    : InTimestampRange(parsed->since));
   CG_FUZZ_CHECK(IsUnset(r.until()) ? parsed->until == absl::InfiniteFuture()

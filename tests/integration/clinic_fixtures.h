@@ -100,6 +100,14 @@ struct Client {
     last_status = inbox->ListMessages(Ctx().get(), request, &response);
     return {response.messages().begin(), response.messages().end()};
   }
+  // One whole message (ListMessages returns summaries without bodies).
+  v1::Message GetMessage(const std::string& message_id) {
+    v1::GetMessageRequest request;
+    request.set_message_id(message_id);
+    v1::Message message;
+    last_status = inbox->GetMessage(Ctx().get(), request, &message);
+    return message;
+  }
   grpc::Status Acknowledge(const std::string& message_id) {
     v1::AcknowledgeMessageRequest request;
     request.set_message_id(message_id);

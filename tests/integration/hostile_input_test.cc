@@ -493,6 +493,7 @@ TEST_F(HostileInputTest, TimestampsOutOfRangeAreInvalidArgument) {
     cases.push_back({"accounting until " + label,
                      [this, ts = ts] {
                        v1::GetAccountingOfDisclosuresRequest request;
+                       request.set_practice_org_id("sunrise-therapy");
                        request.set_patient_id(kPatient);
                        *request.mutable_until() = ts;
                        v1::GetAccountingOfDisclosuresResponse response;
@@ -549,11 +550,10 @@ TEST_F(HostileInputTest, InvalidUtf8IsRefusedAndWritesNothing) {
 }
 
 TEST_F(HostileInputTest, InvalidUtf8IsInvalidArgument) {
-  GTEST_SKIP() << "TODO: gRPC answers a request protobuf cannot parse with "
-                  "UNIMPLEMENTED and an empty message; API.md wants "
-                  "INVALID_ARGUMENT for a bad field";
   const grpc::Status status = Send(WithInvalidUtf8(ValidNote()));
   EXPECT_EQ(status.error_code(), Code::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "disclosure.sections[0].body: not valid UTF-8");
 }
 
 // Limits come from the configuration, not from constants.

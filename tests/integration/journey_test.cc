@@ -130,6 +130,7 @@ TEST_F(JourneyTest, ConsentSendStreamVerifyAcknowledgeAudit) {
   EXPECT_GE(verified.verified_through_seq(), 3);
 
   v1::GetAccountingOfDisclosuresRequest accounting_request;
+  accounting_request.set_practice_org_id("sunrise-therapy");
   accounting_request.set_patient_id(kPatient);
   v1::GetAccountingOfDisclosuresResponse accounting;
   ASSERT_TRUE(compliance_.audit

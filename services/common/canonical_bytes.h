@@ -1,9 +1,11 @@
 // A deterministic, length-prefixed byte encoding for hashing and signing:
 // integers and enums as 8-byte big-endian signed, strings as a 4-byte
 // big-endian length and the bytes, lists as a 4-byte big-endian count and the
-// elements. Specified in docs/message-signature.md.
-#ifndef CAREGATE_SERVICES_DELIVERY_CANONICAL_BYTES_H_
-#define CAREGATE_SERVICES_DELIVERY_CANONICAL_BYTES_H_
+// elements. Specified in docs/message-signature.md; used for every byte
+// string the gateway hashes or signs but the audit log (whose writer is
+// sized ahead, services/audit/audit_chain.cc).
+#ifndef CAREGATE_SERVICES_COMMON_CANONICAL_BYTES_H_
+#define CAREGATE_SERVICES_COMMON_CANONICAL_BYTES_H_
 
 #include <cstdint>
 #include <string>
@@ -38,4 +40,4 @@ class CanonicalBytes {
 
 }  // namespace caregate
 
-#endif  // CAREGATE_SERVICES_DELIVERY_CANONICAL_BYTES_H_
+#endif  // CAREGATE_SERVICES_COMMON_CANONICAL_BYTES_H_
