@@ -5,8 +5,9 @@
 //
 // Each accepted connection (non-blocking, close-on-exec, TCP_NODELAY) goes to
 // the handler, which owns it from then on, unless its descriptor number is at
-// or above the cap: then it is closed at once (open_file_limit.h explains why
-// that bounds the open files in O(1)). When accept fails for lack of files
+// or above the cap, or its peer has already closed it: then it is closed at
+// once (open_file_limit.h explains why the cap bounds the open files in
+// O(1)). When accept fails for lack of files
 // (EMFILE, ENFILE) the acceptor closes a descriptor it keeps in reserve,
 // accepts one pending connection with it and closes that, and resumes after a
 // 10 ms pause: accepting never stops before Stop(). Refusals and accept errors
@@ -46,6 +47,8 @@ class ConnectionAcceptor {
     uint64_t refused_at_cap = 0;
     // Accepted through the reserve descriptor and closed (EMFILE, ENFILE).
     uint64_t shed_without_files = 0;
+    // Closed at once: the peer had already closed or reset it.
+    uint64_t gone_before_accept = 0;
   };
 
   // Binds and listens on every address of `address` (host:port, see
@@ -100,6 +103,7 @@ class ConnectionAcceptor {
   std::atomic<uint64_t> handed_over_{0};
   std::atomic<uint64_t> refused_at_cap_{0};
   std::atomic<uint64_t> shed_without_files_{0};
+  std::atomic<uint64_t> gone_before_accept_{0};
   // Accept thread only: what the next log line reports.
   struct Unlogged {
     uint64_t refused_at_cap = 0;

@@ -1,7 +1,5 @@
 #include "services/gateway/gateway.h"
 
-#include <grpc/grpc.h>
-
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -13,6 +11,7 @@
 #include "services/delivery/message_bus.h"
 #include "services/disclosure/disclosure_service.h"
 #include "services/gateway/connection_acceptor.h"
+#include "services/gateway/grpc_handoff.h"
 #include "services/gateway/open_file_limit.h"
 #include "services/inbox/inbox_service.h"
 #include "services/ledger/ledger.h"
@@ -97,26 +96,6 @@ absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> Listen(
   return acceptor;
 }
 
-// Hands the acceptor's connections to gRPC, which serves them with
-// `credentials` and the server's channel arguments (handshake timeout
-// included), as it would connections from its own listener.
-ConnectionAcceptor::Handler GrpcHandler(
-    std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> grpc) {
-  std::shared_ptr<grpc::experimental::ExternalConnectionAcceptor> shared =
-      std::move(grpc);
-  return [shared](int listen_fd, int fd) {
-    grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters
-        connection;
-    connection.listener_fd = listen_fd;
-    connection.fd = fd;
-    shared->HandleNewConnection(&connection);
-  };
-}
-
-int ToMillis(absl::Duration d) {
-  return static_cast<int>(absl::ToInt64Milliseconds(d));
-}
-
 absl::Status LoadConsentIndex(Store& store, ConsentIndex& index) {
   size_t count = 0;
   CG_RETURN_IF_ERROR(store.ForEachConsent([&](ConsentRecord consent) {
@@ -174,13 +153,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   grpc::ServerBuilder builder;
   // gRPC gets connections from p.acceptor only (no listening port of its
   // own, whose accept loop stops for good at the file limit).
-  auto grpc_acceptor = builder.experimental().AddExternalConnectionAcceptor(
-      grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
-      credentials);
-  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
-                             ToMillis(cfg.network().handshake_timeout));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
-                             ToMillis(cfg.network().max_connection_idle));
+  ConnectionAcceptor::Handler handler =
+      ServeAcceptedConnections(builder, credentials, cfg.network());
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(cfg.limits().max_request_bytes));
   builder.RegisterService(p.consent_service.get());
@@ -192,7 +166,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     return absl::InternalError("the gRPC server did not start");
   }
   p.server->GetHealthCheckService()->SetServingStatus(true);
-  p.acceptor->Start(GrpcHandler(std::move(grpc_acceptor)));
+  p.acceptor->Start(std::move(handler));
   gateway->port_ = p.acceptor->port();
   gateway->local_address_ = p.acceptor->LocalAddress();
   spdlog::info("caregated serving mTLS on port {}", gateway->port_);

@@ -61,7 +61,7 @@ absl::StatusOr<int> ConnectionFdCap(int64_t open_file_limit,
         "open file limit ", open_file_limit,
         " is too low for the gateway: raise it (LimitNOFILE) to at least 192"));
   }
-  return static_cast<int>(cap);
+  return static_cast<int>(std::min<int64_t>(cap, kDefaultMaxConnections));
 }
 
 }  // namespace caregate
