@@ -364,17 +364,16 @@ absl::Status GatewayConfigBuilder::BuildNetwork(const cfg::GatewayConfig& p,
   }
   out.max_connections = n.max_connections();
   // A field left at 0 keeps its default; otherwise within (0, max].
-  const auto duration = [&](std::string_view field,
-                            const google::protobuf::Duration& d,
-                            absl::Duration max,
-                            absl::Duration* value) -> absl::Status {
+  const auto duration =
+      [&](std::string_view field, const google::protobuf::Duration& d,
+          absl::Duration max, absl::Duration* value) -> absl::Status {
     if (d.seconds() == 0 && d.nanos() == 0) return absl::OkStatus();
     const absl::Duration v =
         absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
     if (v <= absl::ZeroDuration() || v > max) {
-      return Error(Locate(n, t, "network", field),
-                   absl::StrCat("must be within (0s, ",
-                                absl::FormatDuration(max), "]"));
+      return Error(
+          Locate(n, t, "network", field),
+          absl::StrCat("must be within (0s, ", absl::FormatDuration(max), "]"));
     }
     *value = v;
     return absl::OkStatus();

@@ -4,6 +4,7 @@
 // and exits with status 3, so that its supervisor restarts it.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <optional>

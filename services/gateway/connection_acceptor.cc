@@ -13,8 +13,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/absl_compat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/absl_compat.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
@@ -109,8 +109,9 @@ absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> ConnectionAcceptor::Listen(
     }
   }
   if (acceptor->listen_fds_.empty()) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", AsAbsl(address), ": ", absl::StrJoin(errors, "; ")));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ",
+                                               AsAbsl(address), ": ",
+                                               absl::StrJoin(errors, "; ")));
   }
   for (const std::string& error : errors) {
     spdlog::warn("listen_address {}: {}", address, error);
@@ -126,11 +127,11 @@ absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> ConnectionAcceptor::Listen(
 
 absl::Status ConnectionAcceptor::Bind(const SocketAddress& address) {
   const auto failed = [&](const char* call) {
-    return absl::UnavailableError(absl::StrCat(
-        address.ToString(), ": ", call, ": ", std::strerror(errno)));
+    return absl::UnavailableError(absl::StrCat(address.ToString(), ": ", call,
+                                               ": ", std::strerror(errno)));
   };
-  const int fd = socket(address.family(),
-                        SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int fd =
+      socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return failed("socket");
   const int one = 1;
   const int zero = 0;
@@ -217,13 +218,16 @@ void ConnectionAcceptor::Run() {
     const bool unlogged = unlogged_.refused_at_cap + unlogged_.errors +
                               unlogged_.shed_without_files >
                           0;
-    const int ready = poll(fds.data(), fds.size(),
-                           PollMillis(unlogged ? kLogInterval
-                                               : absl::InfiniteDuration()));
-    if (ready < 0 && errno != EINTR) {
-      ++unlogged_.errors;
-      unlogged_.last_errno = errno;
-      pause = kErrorPause;
+    const int ready =
+        poll(fds.data(), fds.size(),
+             PollMillis(unlogged ? kLogInterval : absl::InfiniteDuration()));
+    if (ready < 0) {
+      if (errno != EINTR) {
+        ++unlogged_.errors;
+        unlogged_.last_errno = errno;
+        pause = kErrorPause;
+      }
+      continue;
     }
     if (wake.revents != 0) break;
     for (size_t i = 0; i + 1 < fds.size(); ++i) {

@@ -7,11 +7,11 @@
 // the handler, which owns it from then on, unless its descriptor number is at
 // or above the cap, or its peer has already closed it: then it is closed at
 // once (open_file_limit.h explains why the cap bounds the open files in
-// O(1)). When accept fails for lack of files
-// (EMFILE, ENFILE) the acceptor closes a descriptor it keeps in reserve,
-// accepts one pending connection with it and closes that, and resumes after a
-// 10 ms pause: accepting never stops before Stop(). Refusals and accept errors
-// are logged with counts at most every 10 s.
+// O(1)). When accept fails for lack of files (EMFILE, ENFILE) the acceptor
+// closes a descriptor it keeps in reserve, accepts one pending connection
+// with it and closes that, and resumes after a 10 ms pause: accepting never
+// stops before Stop(). Refusals and accept errors are logged with counts at
+// most every 10 s.
 //
 // Listen() binds without SO_REUSEPORT, so a second gateway on the same
 // address fails to start, and with SO_REUSEADDR, so a restart need not wait
@@ -69,7 +69,7 @@ class ConnectionAcceptor {
   // 127.0.0.1 for a wildcard.
   std::string LocalAddress() const;
 
-  // Starts the accept thread. Call at most once.
+  // Starts the accept thread. Call at most once, before Stop().
   void Start(Handler handler);
   // Stops accepting, waits for the accept thread and closes the listening
   // sockets; pending connections are reset by the kernel. Connections already

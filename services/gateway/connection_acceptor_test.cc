@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -122,34 +123,34 @@ class FullFileTable {
   std::vector<int> fillers_;
 };
 
-TEST(ConnectionAcceptorTest, HandsConnectionsOver) {
+// Listens on `address` and hands connections to `kept` (which must outlive
+// the acceptor); nullptr (and a test failure) when it cannot listen.
+std::unique_ptr<ConnectionAcceptor> StartAcceptor(
+    Kept& kept, std::string_view address = "127.0.0.1:0") {
   absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> acceptor =
-      ConnectionAcceptor::Listen("127.0.0.1:0", INT_MAX);
-  CG_ASSERT_OK(acceptor);
-  EXPECT_GT((*acceptor)->port(), 0);
-  EXPECT_EQ((*acceptor)->LocalAddress(),
-            absl::StrCat("127.0.0.1:", (*acceptor)->port()));
-  Kept kept;
+      ConnectionAcceptor::Listen(address, INT_MAX);
+  EXPECT_TRUE(acceptor.ok()) << acceptor.status();
+  if (!acceptor.ok()) return nullptr;
   (*acceptor)->Start(kept.Handler());
-  const int client = NewSocket();
-  ASSERT_TRUE(Connect(client, (*acceptor)->port())) << std::strerror(errno);
-  EXPECT_TRUE(kept.Await(1));
-  EXPECT_EQ((*acceptor)->counters().handed_over, 1u);
-  close(client);
+  return std::move(*acceptor);
 }
 
-TEST(ConnectionAcceptorTest, WildcardServesLoopback) {
-  absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> acceptor =
-      ConnectionAcceptor::Listen("0.0.0.0:0", INT_MAX);
-  CG_ASSERT_OK(acceptor);
-  EXPECT_EQ((*acceptor)->LocalAddress(),
-            absl::StrCat("127.0.0.1:", (*acceptor)->port()));
-  Kept kept;
-  (*acceptor)->Start(kept.Handler());
-  const int client = NewSocket();
-  ASSERT_TRUE(Connect(client, (*acceptor)->port())) << std::strerror(errno);
-  EXPECT_TRUE(kept.Await(1));
-  close(client);
+TEST(ConnectionAcceptorTest, HandsConnectionsOver) {
+  // A wildcard listens on every interface and is reached on loopback.
+  for (const char* address : {"127.0.0.1:0", "0.0.0.0:0", "[::]:0"}) {
+    SCOPED_TRACE(address);
+    Kept kept;
+    std::unique_ptr<ConnectionAcceptor> acceptor = StartAcceptor(kept, address);
+    ASSERT_NE(acceptor, nullptr);
+    EXPECT_GT(acceptor->port(), 0);
+    EXPECT_EQ(acceptor->LocalAddress(),
+              absl::StrCat("127.0.0.1:", acceptor->port()));
+    const int client = NewSocket();
+    ASSERT_TRUE(Connect(client, acceptor->port())) << std::strerror(errno);
+    EXPECT_TRUE(kept.Await(1));
+    EXPECT_EQ(acceptor->counters().handed_over, 1u);
+    close(client);
+  }
 }
 
 TEST(ConnectionAcceptorTest, ASecondListenerOnTheSameAddressFails) {
@@ -224,38 +225,34 @@ TEST(ConnectionAcceptorTest, ClosesAtOnceWhatItsPeerAlreadyClosed) {
 }
 
 TEST(ConnectionAcceptorTest, KeepsAcceptingAfterRunningOutOfFiles) {
-  absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> acceptor =
-      ConnectionAcceptor::Listen("127.0.0.1:0", INT_MAX);
-  CG_ASSERT_OK(acceptor);
   Kept kept;
-  (*acceptor)->Start(kept.Handler());
+  std::unique_ptr<ConnectionAcceptor> acceptor = StartAcceptor(kept);
+  ASSERT_NE(acceptor, nullptr);
   const int during = NewSocket();
   const int after = NewSocket();
   {
     FullFileTable full;
-    ASSERT_TRUE(Connect(during, (*acceptor)->port()));
+    ASSERT_TRUE(Connect(during, acceptor->port()));
     // accept4 fails with EMFILE: the connection is taken with the reserve
     // descriptor and closed, rather than left to fill the backlog.
     EXPECT_TRUE(ClosedByPeer(during));
-    EXPECT_GE((*acceptor)->counters().shed_without_files, 1u);
+    EXPECT_GE(acceptor->counters().shed_without_files, 1u);
   }
-  ASSERT_TRUE(Connect(after, (*acceptor)->port()));
+  ASSERT_TRUE(Connect(after, acceptor->port()));
   EXPECT_TRUE(kept.Await(1));
-  EXPECT_EQ((*acceptor)->counters().handed_over, 1u);
+  EXPECT_EQ(acceptor->counters().handed_over, 1u);
   close(during);
   close(after);
 }
 
 TEST(ConnectionAcceptorTest, StopClosesTheListeningSocket) {
-  absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> acceptor =
-      ConnectionAcceptor::Listen("127.0.0.1:0", INT_MAX);
-  CG_ASSERT_OK(acceptor);
   Kept kept;
-  (*acceptor)->Start(kept.Handler());
-  (*acceptor)->Stop();
-  (*acceptor)->Stop();  // Idempotent.
+  std::unique_ptr<ConnectionAcceptor> acceptor = StartAcceptor(kept);
+  ASSERT_NE(acceptor, nullptr);
+  acceptor->Stop();
+  acceptor->Stop();  // Idempotent.
   const int client = NewSocket();
-  EXPECT_FALSE(Connect(client, (*acceptor)->port()));
+  EXPECT_FALSE(Connect(client, acceptor->port()));
   EXPECT_EQ(errno, ECONNREFUSED);
   EXPECT_EQ(kept.count(), 0u);
   close(client);

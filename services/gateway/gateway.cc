@@ -78,15 +78,15 @@ absl::Status LoadKeys(const GatewayConfig& config,
 absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> Listen(
     const GatewayConfig& config, const std::string& address) {
   CG_ASSIGN_OR_RETURN(const int64_t file_limit, OpenFileLimit());
-  CG_ASSIGN_OR_RETURN(const int fd_cap,
-                      ConnectionFdCap(file_limit,
-                                      config.network().max_connections));
+  CG_ASSIGN_OR_RETURN(
+      const int fd_cap,
+      ConnectionFdCap(file_limit, config.network().max_connections));
   absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> acceptor =
       ConnectionAcceptor::Listen(address, fd_cap);
   if (!acceptor.ok()) {
-    return absl::Status(acceptor.status().code(),
-                        absl::StrCat("listen_address: ",
-                                     acceptor.status().message()));
+    return absl::Status(
+        acceptor.status().code(),
+        absl::StrCat("listen_address: ", acceptor.status().message()));
   }
   spdlog::info(
       "connections refused while {} files are open (open file limit {}); "

@@ -34,14 +34,13 @@ class GrpcHandoffTest : public ::testing::Test {
   void SetUp() override {
     auto ca = pki::DevCertificateAuthority::Create("handoff test CA", 1);
     CG_ASSERT_OK(ca);
-    auto server_cert = (*ca)->Issue(
-        {"localhost",
-         {{pki::SubjectAltName::Kind::kIp, "127.0.0.1"}},
-         pki::LeafUsage::kServer,
-         1});
+    auto server_cert =
+        (*ca)->Issue({"localhost",
+                      {{pki::SubjectAltName::Kind::kIp, "127.0.0.1"}},
+                      pki::LeafUsage::kServer,
+                      1});
     CG_ASSERT_OK(server_cert);
-    auto client_cert =
-        (*ca)->Issue({"client", {}, pki::LeafUsage::kClient, 1});
+    auto client_cert = (*ca)->Issue({"client", {}, pki::LeafUsage::kClient, 1});
     CG_ASSERT_OK(client_cert);
     auto ca_pem = (*ca)->CertificatePem();
     CG_ASSERT_OK(ca_pem);

@@ -19,9 +19,9 @@ absl::Status Errno(const char* call) {
 // Limits above what an int descriptor cap can express count as this much.
 int64_t Clamp(rlim_t value) {
   constexpr int64_t kMax = std::numeric_limits<int>::max();
-  return value == RLIM_INFINITY ? kMax
-                                : std::min<int64_t>(static_cast<int64_t>(value),
-                                                    kMax);
+  return value == RLIM_INFINITY
+             ? kMax
+             : std::min<int64_t>(static_cast<int64_t>(value), kMax);
 }
 
 }  // namespace

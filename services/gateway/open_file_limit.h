@@ -22,8 +22,9 @@ namespace caregate {
 // says.
 inline constexpr int64_t kMinFileReserve = 64;
 // The derived cap never exceeds this: each connection waiting for its TLS
-// handshake holds about 23 KiB, so 8192 of them about 190 MiB.
-inline constexpr int kDefaultMaxConnections = 8192;
+// handshake holds 23-30 KiB (measured with gRPC 1.51), so 4096 of them at most
+// about 120 MiB.
+inline constexpr int kDefaultMaxConnections = 4096;
 
 // Raises the soft RLIMIT_NOFILE to the hard limit and returns the new soft
 // limit. Call before starting threads. INTERNAL if getrlimit/setrlimit fail.
@@ -34,9 +35,9 @@ absl::StatusOr<int64_t> OpenFileLimit();
 
 // The descriptor number at and above which accepted connections are closed:
 // `max_connections` when set (non-zero), else the limit minus
-// max(128, limit / 8), at most kDefaultMaxConnections. FAILED_PRECONDITION, naming network.max_connections
-// or the limit, when fewer than kMinFileReserve files would stay in reserve
-// or the cap would be below 64.
+// max(128, limit / 8), at most kDefaultMaxConnections. FAILED_PRECONDITION,
+// naming network.max_connections or the limit, when fewer than kMinFileReserve
+// files would stay in reserve or the cap would be below 64.
 absl::StatusOr<int> ConnectionFdCap(int64_t open_file_limit,
                                     int max_connections);
 

@@ -13,11 +13,11 @@ using ::caregate::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(ConnectionFdCapTest, DerivedFromTheLimitKeepsAReserve) {
-  // limit - max(128, limit / 8), at most 8192
+  // limit - max(128, limit / 8), at most 4096
   EXPECT_EQ(*ConnectionFdCap(1024, 0), 896);
-  EXPECT_EQ(*ConnectionFdCap(8000, 0), 7000);
+  EXPECT_EQ(*ConnectionFdCap(4096, 0), 3584);
   EXPECT_EQ(*ConnectionFdCap(20000, 0), kDefaultMaxConnections);
-  EXPECT_EQ(*ConnectionFdCap(65536, 0), 8192);
+  EXPECT_EQ(*ConnectionFdCap(65536, 0), 4096);
   EXPECT_EQ(*ConnectionFdCap(192, 0), 64);
   EXPECT_THAT(ConnectionFdCap(191, 0),
               StatusIs(absl::StatusCode::kFailedPrecondition,

@@ -56,10 +56,9 @@ absl::StatusOr<std::vector<SocketAddress>> ResolveHostPort(
     host = host.substr(1, host.size() - 2);
   }
   int port = 0;
-  const bool digits =
-      !port_text.empty() && port_text.size() <= 5 &&
-      std::all_of(port_text.begin(), port_text.end(),
-                  [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits = !port_text.empty() && port_text.size() <= 5 &&
+                      std::all_of(port_text.begin(), port_text.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
   if (!digits || !absl::SimpleAtoi(AsAbsl(port_text), &port) || port > 65535) {
     return invalid("port must be 0-65535");
   }
@@ -70,9 +69,8 @@ absl::StatusOr<std::vector<SocketAddress>> ResolveHostPort(
   hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
   addrinfo* results = nullptr;
   const std::string host_string(host);
-  const int rc =
-      getaddrinfo(host.empty() ? nullptr : host_string.c_str(),
-                  std::to_string(port).c_str(), &hints, &results);
+  const int rc = getaddrinfo(host.empty() ? nullptr : host_string.c_str(),
+                             std::to_string(port).c_str(), &hints, &results);
   if (rc != 0) return invalid(gai_strerror(rc));
   std::vector<SocketAddress> addresses;
   for (const addrinfo* ai = results; ai != nullptr; ai = ai->ai_next) {

@@ -39,7 +39,8 @@ SystemdNotifier::FromEnvironment() {
   if (env == nullptr || *env == '\0') return notifier;
   const std::string path = env;
   sockaddr_un& addr = notifier->address_;
-  if ((path[0] != '/' && path[0] != '@') || path.size() >= sizeof(addr.sun_path)) {
+  if ((path[0] != '/' && path[0] != '@') ||
+      path.size() >= sizeof(addr.sun_path)) {
     return absl::InvalidArgumentError(
         absl::StrCat("NOTIFY_SOCKET=", path, ": not a usable socket path"));
   }

@@ -51,13 +51,16 @@ void OnTlsMessage(int write_p, int /*version*/, int content_type,
 class Probe {
  public:
   Probe(std::string_view address, absl::Duration timeout)
-      : address_(address), timeout_(timeout), deadline_(absl::Now() + timeout) {}
+      : address_(address),
+        timeout_(timeout),
+        deadline_(absl::Now() + timeout) {}
 
   absl::Status Run();
 
  private:
   absl::Status Error(absl::StatusCode code, std::string_view what) const {
-    return absl::Status(code, absl::StrCat("probe of ", address_, ": ", AsAbsl(what)));
+    return absl::Status(
+        code, absl::StrCat("probe of ", address_, ": ", AsAbsl(what)));
   }
   absl::Status Errno(std::string_view call) const {
     return Error(absl::StatusCode::kUnavailable,

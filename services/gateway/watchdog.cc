@@ -52,8 +52,8 @@ void Watchdog::Run() {
         spdlog::error(
             "watchdog: not serving for {} (last probe: {}); exiting so that "
             "the service is restarted",
-            absl::FormatDuration(absl::Trunc(now - last_ok,
-                                             absl::Milliseconds(1))),
+            absl::FormatDuration(
+                absl::Trunc(now - last_ok, absl::Milliseconds(1))),
             std::string(probe.message()));
         options_.on_failure(probe);
         return;

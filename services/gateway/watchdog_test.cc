@@ -80,9 +80,8 @@ TEST(WatchdogTest, ReadyAfterTheFirstSuccessThenAKeepAliveForEach) {
   options.notifier = systemd.notifier();
   options.on_failure = [&](const absl::Status&) { failed = true; };
   auto watchdog = Watchdog::Start(std::move(options));
-  EXPECT_THAT(systemd.Receive(3),
-              ElementsAre("READY=1\nSTATUS=serving", "WATCHDOG=1",
-                          "WATCHDOG=1"));
+  EXPECT_THAT(systemd.Receive(3), ElementsAre("READY=1\nSTATUS=serving",
+                                              "WATCHDOG=1", "WATCHDOG=1"));
   watchdog.reset();
   EXPECT_GE(probes.load(), 2);
   EXPECT_FALSE(failed);
@@ -136,9 +135,8 @@ TEST(WatchdogTest, ASuccessWithinTheLimitResetsTheClock) {
   const absl::Time start = absl::Now();
   auto watchdog = Watchdog::Start(std::move(options));
   EXPECT_THAT(systemd.Receive(6),
-              ElementsAre("READY=1\nSTATUS=serving", "WATCHDOG=1",
-                          "WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1",
-                          "WATCHDOG=1"));
+              ElementsAre("READY=1\nSTATUS=serving", "WATCHDOG=1", "WATCHDOG=1",
+                          "WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1"));
   // Failures added up to more than the limit, but never in a row.
   EXPECT_GT(absl::Now() - start, absl::Milliseconds(400));
   watchdog.reset();

@@ -61,7 +61,7 @@ const NoteMap& Notes() {
         "serving restarted. A field left at 0, or the whole block left out, "
         "takes the default shown here (see deploy/README.md).",
         "network {\n"
-        "  max_connections: 0  # the open file limit - max(128, 1/8), <= 8192\n"
+        "  max_connections: 0  # the open file limit - max(128, 1/8), <= 4096\n"
         "  handshake_timeout { seconds: 5 }\n"
         "  max_connection_idle { seconds: 300 }\n"
         "  watchdog_interval { seconds: 5 }\n"
@@ -152,7 +152,7 @@ const NoteMap& Notes() {
        {"Most files open when a connection is accepted (connections plus "
         "about 20 of the gateway's own); a connection beyond is closed at "
         "once. Default: the open file limit minus max(128, 1/8 of it), at "
-        "most 8192."}},
+        "most 4096."}},
       {"NetworkConfig.handshake_timeout",
        {"A connection that has not finished the TLS handshake by then is "
         "closed (default 5s)."}},

@@ -131,8 +131,8 @@ GatewayProcess::~GatewayProcess() {
   if (running()) Kill().IgnoreError();
 }
 
-absl::Status GatewayProcess::Spawn(
-    const SpawnOptions& options, const std::vector<std::string>& extra_args) {
+absl::Status GatewayProcess::Spawn(const SpawnOptions& options,
+                                   const std::vector<std::string>& extra_args) {
   if (running()) return absl::FailedPreconditionError("gateway already runs");
   std::vector<std::string> argv = {binary_, "--config", setup_->config_path()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());

@@ -7,9 +7,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
-#include <chrono>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -19,7 +18,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace caregate::flood {
 namespace {
@@ -84,7 +82,8 @@ absl::StatusOr<IdleConnections> IdleConnections::Open(int port, int count,
   std::vector<int> state;
   const sockaddr_in addr = Loopback(port);
   for (int i = 0; i < count; ++i) {
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd =
+        socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return Errno("socket");
     conns.fds_.push_back(fd);
     const int r =
@@ -110,8 +109,8 @@ absl::StatusOr<absl::Duration> IdleConnections::AwaitClosedByPeer(
   for (;;) {
     const absl::Duration left = deadline - absl::Now();
     if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "still open after ", absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(
+          absl::StrCat("still open after ", absl::FormatDuration(timeout)));
     }
     pollfd fd{fds_[index], POLLIN, 0};
     const int ready =
@@ -170,9 +169,9 @@ absl::StatusOr<std::vector<std::string>> NotifySocket::AwaitLine(
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return Errno("poll");
     if (ready == 0) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("no \"", line, "\" within ", absl::FormatDuration(timeout),
-                       "; received: [", absl::StrJoin(messages, "|"), "]"));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "no \"", line, "\" within ", absl::FormatDuration(timeout),
+          "; received: [", absl::StrJoin(messages, "|"), "]"));
     }
     char buffer[4096];
     const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
@@ -186,9 +185,8 @@ absl::StatusOr<std::vector<std::string>> NotifySocket::AwaitLine(
 
 void DevGatewayTest::SetUp() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                   "/caregate-flood-XXXXXX");
+  std::string pattern = absl::StrCat(
+      tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/caregate-flood-XXXXXX");
   ASSERT_NE(mkdtemp(pattern.data()), nullptr) << std::strerror(errno);
   dir_ = pattern;
   absl::StatusOr<crash::DevSetup> setup =
@@ -219,40 +217,6 @@ std::string DevGatewayTest::GatewayLog() const {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
-}
-
-absl::Status DevGatewayTest::HealthCheck(absl::Duration deadline) const {
-  auto stub =
-      grpc::health::v1::Health::NewStub(setup_->Channel("compliance-officer"));
-  grpc::ClientContext ctx;
-  ctx.set_wait_for_ready(true);
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   absl::ToChronoMilliseconds(deadline));
-  grpc::health::v1::HealthCheckRequest request;
-  grpc::health::v1::HealthCheckResponse response;
-  const grpc::Status status = stub->Check(&ctx, request, &response);
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
-  }
-  if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
-    return absl::UnavailableError("health: not SERVING");
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<absl::Duration> DevGatewayTest::TimeUntilServing(
-    absl::Duration timeout) const {
-  const absl::Time start = absl::Now();
-  absl::Status last;
-  while (absl::Now() - start < timeout) {
-    const absl::Duration left = timeout - (absl::Now() - start);
-    last = HealthCheck(std::min(left, absl::Seconds(1)));
-    if (last.ok()) return absl::Now() - start;
-  }
-  return absl::DeadlineExceededError(
-      absl::StrCat("no successful health check within ",
-                   absl::FormatDuration(timeout), "; last: ", last.ToString()));
 }
 
 }  // namespace caregate::flood

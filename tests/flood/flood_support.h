@@ -90,11 +90,6 @@ class DevGatewayTest : public ::testing::Test {
   void AppendToConfig(const std::string& text) const;
   // The gateway's log so far.
   std::string GatewayLog() const;
-  // A grpc.health.v1 Check over mTLS (its own new channel) with `deadline`.
-  absl::Status HealthCheck(absl::Duration deadline) const;
-  // Repeats HealthCheck until it succeeds; how long that took, or
-  // DEADLINE_EXCEEDED after `timeout`.
-  absl::StatusOr<absl::Duration> TimeUntilServing(absl::Duration timeout) const;
 
   std::unique_ptr<crash::GatewayProcess> gateway_;
 

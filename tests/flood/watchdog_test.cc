@@ -22,10 +22,10 @@ using ::testing::Not;
 
 // Probes every 200 ms; exits after 1 s of failures.
 constexpr char kFastWatchdog[] = R"pb(
-network {
-  watchdog_interval { nanos: 200000000 }
-  watchdog_failure_limit { seconds: 1 }
-})pb";
+  network {
+    watchdog_interval { nanos: 200000000 }
+    watchdog_failure_limit { seconds: 1 }
+  })pb";
 
 // A TCP listener on 127.0.0.1 that never accepts: the kernel completes the
 // TCP handshake, but nobody ever answers a TLS ClientHello.
@@ -55,9 +55,9 @@ class SilentListener {
   int port_ = 0;
 };
 
-using WatchdogTest = DevGatewayTest;
+using CaregatedWatchdogTest = DevGatewayTest;
 
-TEST_F(WatchdogTest, NotifiesSystemdWhileServingAndWhenStopping) {
+TEST_F(CaregatedWatchdogTest, NotifiesSystemdWhileServingAndWhenStopping) {
   AppendToConfig(kFastWatchdog);
   absl::StatusOr<std::unique_ptr<NotifySocket>> notify =
       NotifySocket::Bind(dir() + "/notify.sock");
@@ -70,7 +70,7 @@ TEST_F(WatchdogTest, NotifiesSystemdWhileServingAndWhenStopping) {
   // Keep-alives keep coming while it serves.
   CG_EXPECT_OK((*notify)->AwaitLine("WATCHDOG=1", absl::Seconds(5)));
   CG_EXPECT_OK((*notify)->AwaitLine("WATCHDOG=1", absl::Seconds(5)));
-  CG_EXPECT_OK(HealthCheck(absl::Seconds(5)));
+  CG_EXPECT_OK(gateway_->WaitServing(absl::Seconds(5)));
   ASSERT_TRUE(gateway_->BeginStop().ok());
   CG_EXPECT_OK((*notify)->AwaitLine("STOPPING=1", absl::Seconds(10)));
   absl::StatusOr<int> status = gateway_->WaitExit(absl::Seconds(20));
@@ -81,7 +81,7 @@ TEST_F(WatchdogTest, NotifiesSystemdWhileServingAndWhenStopping) {
   EXPECT_THAT(GatewayLog(), Not(HasSubstr("Handshake failed")));
 }
 
-TEST_F(WatchdogTest, ExitsWithStatus3WhenItsProbeGetsNoAnswer) {
+TEST_F(CaregatedWatchdogTest, ExitsWithStatus3WhenItsProbeGetsNoAnswer) {
   AppendToConfig(kFastWatchdog);
   SilentListener silent;
   absl::StatusOr<std::unique_ptr<NotifySocket>> notify =
