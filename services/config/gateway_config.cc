@@ -86,6 +86,7 @@ class GatewayConfigBuilder {
                                   GatewayConfig& c);
   absl::Status BuildAdmission(const cfg::GatewayConfig& p, GatewayConfig& c);
   absl::Status BuildDurations(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildNetwork(const cfg::GatewayConfig& p, GatewayConfig& c);
 
   const TextFormat::ParseInfoTree* Nested(const Message& msg,
                                           const TextFormat::ParseInfoTree* tree,
@@ -431,6 +432,47 @@ absl::Status GatewayConfigBuilder::BuildDurations(const cfg::GatewayConfig& p,
                   &c.checkpoint_interval_);
 }
 
+absl::Status GatewayConfigBuilder::BuildNetwork(const cfg::GatewayConfig& p,
+                                                GatewayConfig& c) {
+  const auto* t = Nested(p, tree_, "network");
+  const cfg::NetworkConfig& n = p.network();
+  NetworkSettings& out = c.network_;
+  if (n.max_connections() != 0 && n.max_connections() < 64) {
+    return Error(Locate(n, t, "network", "max_connections"),
+                 "must be 0 (derived from the open file limit) or at least 64");
+  }
+  out.max_connections = n.max_connections();
+  // A field left at 0 keeps its default; otherwise within (0, max].
+  const auto duration =
+      [&](std::string_view field, const google::protobuf::Duration& d,
+          absl::Duration max, absl::Duration* value) -> absl::Status {
+    if (d.seconds() == 0 && d.nanos() == 0) return absl::OkStatus();
+    const absl::Duration v =
+        absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+    if (v <= absl::ZeroDuration() || v > max) {
+      return Error(
+          Locate(n, t, "network", field),
+          absl::StrCat("must be within (0s, ", absl::FormatDuration(max), "]"));
+    }
+    *value = v;
+    return absl::OkStatus();
+  };
+  CG_RETURN_IF_ERROR(duration("handshake_timeout", n.handshake_timeout(),
+                              absl::Seconds(120), &out.handshake_timeout));
+  CG_RETURN_IF_ERROR(duration("max_connection_idle", n.max_connection_idle(),
+                              absl::Hours(24), &out.max_connection_idle));
+  CG_RETURN_IF_ERROR(duration("watchdog_interval", n.watchdog_interval(),
+                              absl::Minutes(5), &out.watchdog_interval));
+  CG_RETURN_IF_ERROR(duration("watchdog_failure_limit",
+                              n.watchdog_failure_limit(), absl::Hours(1),
+                              &out.watchdog_failure_limit));
+  if (out.watchdog_failure_limit < out.watchdog_interval) {
+    return Error(Locate(n, t, "network", "watchdog_failure_limit"),
+                 "must be at least watchdog_interval");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<const GatewayConfig>>
 GatewayConfigBuilder::Build(const cfg::GatewayConfig& p) {
   std::shared_ptr<GatewayConfig> c(new GatewayConfig());
@@ -460,6 +502,7 @@ GatewayConfigBuilder::Build(const cfg::GatewayConfig& p) {
   }
   c->checkpoint_origin_ = p.checkpoint_origin();
   CG_RETURN_IF_ERROR(BuildDurations(p, *c));
+  CG_RETURN_IF_ERROR(BuildNetwork(p, *c));
   return std::shared_ptr<const GatewayConfig>(std::move(c));
 }
 

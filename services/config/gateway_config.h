@@ -88,6 +88,16 @@ struct AdmissionConfig {
   int64_t max_request_bytes_in_flight = 64 << 20;
 };
 
+// Connection limits and the watchdog (NetworkConfig), defaults filled in.
+struct NetworkSettings {
+  // 0: derived from the open file limit when the gateway starts.
+  int max_connections = 0;
+  absl::Duration handshake_timeout = absl::Seconds(5);
+  absl::Duration max_connection_idle = absl::Minutes(5);
+  absl::Duration watchdog_interval = absl::Seconds(5);
+  absl::Duration watchdog_failure_limit = absl::Seconds(30);
+};
+
 // The validated configuration. Paths are absolute (resolved against the
 // config file's directory).
 class GatewayConfig {
@@ -132,6 +142,7 @@ class GatewayConfig {
   const std::string& checkpoint_origin() const { return checkpoint_origin_; }
   absl::Duration shutdown_grace() const { return shutdown_grace_; }
   absl::Duration checkpoint_interval() const { return checkpoint_interval_; }
+  const NetworkSettings& network() const { return network_; }
 
  private:
   friend class GatewayConfigBuilder;
@@ -157,6 +168,7 @@ class GatewayConfig {
   std::string checkpoint_origin_;
   absl::Duration shutdown_grace_ = absl::Seconds(10);
   absl::Duration checkpoint_interval_ = absl::Seconds(1);
+  NetworkSettings network_;
 };
 
 // True for an id usable as principal, organization, provider, patient or

@@ -284,6 +284,54 @@ TEST(GatewayConfigTest, LoadFileResolvesPathsAgainstItsDirectory) {
                        HasSubstr("does-not-exist.textproto")));
 }
 
+TEST(GatewayConfigTest, NetworkDefaultsWithoutABlock) {
+  auto config = Parse(kValidConfig);
+  CG_ASSERT_OK(config);
+  const NetworkSettings& n = (*config)->network();
+  EXPECT_EQ(n.max_connections, 0);
+  EXPECT_EQ(n.handshake_timeout, absl::Seconds(5));
+  EXPECT_EQ(n.max_connection_idle, absl::Minutes(5));
+  EXPECT_EQ(n.watchdog_interval, absl::Seconds(5));
+  EXPECT_EQ(n.watchdog_failure_limit, absl::Seconds(30));
+}
+
+TEST(GatewayConfigTest, NetworkOverridesDefaults) {
+  auto config = Parse(std::string(kValidConfig) +
+                      "network { max_connections: 500 "
+                      "handshake_timeout { seconds: 2 } "
+                      "watchdog_interval { nanos: 200000000 } "
+                      "watchdog_failure_limit { seconds: 1 } }\n");
+  CG_ASSERT_OK(config);
+  const NetworkSettings& n = (*config)->network();
+  EXPECT_EQ(n.max_connections, 500);
+  EXPECT_EQ(n.handshake_timeout, absl::Seconds(2));
+  EXPECT_EQ(n.max_connection_idle, absl::Minutes(5));
+  EXPECT_EQ(n.watchdog_interval, absl::Milliseconds(200));
+  EXPECT_EQ(n.watchdog_failure_limit, absl::Seconds(1));
+}
+
+TEST(GatewayConfigTest, NetworkRejectsOutOfRangeValues) {
+  const auto with = [](const std::string& block) {
+    return Parse(std::string(kValidConfig) + "network { " + block + " }\n");
+  };
+  EXPECT_THAT(with("max_connections: 10"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("network.max_connections: must be 0")));
+  EXPECT_THAT(with("max_connections: -1"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("network.max_connections")));
+  EXPECT_THAT(with("handshake_timeout { seconds: 121 }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("network.handshake_timeout: must be within")));
+  EXPECT_THAT(with("max_connection_idle { seconds: -5 }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("network.max_connection_idle")));
+  EXPECT_THAT(with("watchdog_interval { seconds: 60 }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("network.watchdog_failure_limit: must be at "
+                                 "least watchdog_interval")));
+}
+
 TEST(IdTest, Pattern) {
   EXPECT_TRUE(IsValidId("p-1001", 256));
   EXPECT_TRUE(IsValidId("a.b_c:d-e", 256));

@@ -13,6 +13,9 @@
 #include "services/crypto/keyed_digest.h"
 #include "services/delivery/message_notifier.h"
 #include "services/disclosure/disclosure_service.h"
+#include "services/gateway/connection_acceptor.h"
+#include "services/gateway/grpc_handoff.h"
+#include "services/gateway/open_file_limit.h"
 #include "services/inbox/inbox_service.h"
 #include "services/ledger/ledger.h"
 #include "services/policy/consent_index.h"
@@ -43,6 +46,8 @@ struct Gateway::Parts {
   std::unique_ptr<InboxService> inbox_service;
   std::unique_ptr<AuditService> audit_service;
   std::unique_ptr<grpc::Server> server;
+  // Declared after `server`, so destroyed before it.
+  std::unique_ptr<ConnectionAcceptor> acceptor;
 };
 
 namespace {
@@ -102,6 +107,29 @@ absl::Status SealLegacyConsentText(Store& store, const DataCipher& cipher,
                "was encrypted",
                legacy.size());
   return absl::OkStatus();
+}
+
+// Binds the listening address with the connection cap derived from the
+// open file limit.
+absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> Listen(
+    const GatewayConfig& config, const std::string& address) {
+  CG_ASSIGN_OR_RETURN(const int64_t file_limit, OpenFileLimit());
+  CG_ASSIGN_OR_RETURN(
+      const int fd_cap,
+      ConnectionFdCap(file_limit, config.network().max_connections));
+  absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> acceptor =
+      ConnectionAcceptor::Listen(address, fd_cap);
+  if (!acceptor.ok()) {
+    return absl::Status(
+        acceptor.status().code(),
+        absl::StrCat("listen_address: ", acceptor.status().message()));
+  }
+  spdlog::info(
+      "connections refused while {} files are open (open file limit {}); "
+      "TLS handshake timeout {}",
+      fd_cap, file_limit,
+      absl::FormatDuration(config.network().handshake_timeout));
+  return acceptor;
 }
 
 absl::Status LoadConsentIndex(Store& store, const DataCipher& cipher,
@@ -169,15 +197,17 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
       std::shared_ptr<grpc::ServerCredentials> credentials,
       MutualTlsServerCredentials(cfg.ca_cert_file(), cfg.server_cert_file(),
                                  cfg.server_key_file()));
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
   const std::string address = options.listen_address_override.empty()
                                   ? cfg.listen_address()
                                   : options.listen_address_override;
-  // A second gateway on the same address must fail to bind, not share it.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(address, credentials, &gateway->port_);
+  CG_ASSIGN_OR_RETURN(p.acceptor, Listen(cfg, address));
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // gRPC gets connections from p.acceptor only (no listening port of its
+  // own, whose accept loop stops for good at the file limit).
+  ConnectionAcceptor::Handler handler =
+      ServeAcceptedConnections(builder, credentials, cfg.network());
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(cfg.limits().max_request_bytes));
   // gRPC's own buffers are bounded too; with the admission limits this keeps
@@ -190,11 +220,13 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   builder.RegisterService(p.inbox_service.get());
   builder.RegisterService(p.audit_service.get());
   p.server = builder.BuildAndStart();
-  if (p.server == nullptr || gateway->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("listen_address: cannot listen on ", address));
+  if (p.server == nullptr) {
+    return absl::InternalError("the gRPC server did not start");
   }
   p.server->GetHealthCheckService()->SetServingStatus(true);
+  p.acceptor->Start(std::move(handler));
+  gateway->port_ = p.acceptor->port();
+  gateway->local_address_ = p.acceptor->LocalAddress();
   spdlog::info("caregated serving mTLS on port {}", gateway->port_);
   return gateway;
 }
@@ -208,6 +240,9 @@ void Gateway::Shutdown() {
   Parts& p = *parts_;
   if (p.server != nullptr) {
     spdlog::info("caregated shutting down");
+    // No new connections; gRPC would not close one handed over after its
+    // shutdown began.
+    p.acceptor->Stop();
     p.server->GetHealthCheckService()->SetServingStatus(false);
     // Open inbox streams end now (clients reconnect elsewhere); unary calls
     // in flight get the grace period.

@@ -2,6 +2,12 @@
 // caregate.v1 services behind one mTLS gRPC server, plus gRPC health checking
 // and server reflection.
 //
+// The gateway owns its listening socket and accept loop (ConnectionAcceptor)
+// and hands connections to gRPC: connections beyond network.max_connections
+// open files are closed at once, a connection that has not finished the TLS
+// handshake within network.handshake_timeout is closed, and running out of
+// files never stops accepting.
+//
 // Start() fails fast with a message naming what is wrong (an unreadable key
 // file, a store that cannot be opened, an address that cannot be bound).
 // Shutdown() is graceful: the server stops accepting, in-flight calls get up
@@ -38,6 +44,9 @@ class Gateway {
 
   // The TCP port the server listens on.
   int port() const { return port_; }
+  // Where a client on this host reaches the server ("127.0.0.1:7443"), for
+  // the watchdog's probe.
+  const std::string& local_address() const { return local_address_; }
   // Idempotent.
   void Shutdown();
   // Blocks until Shutdown() has completed.
@@ -49,6 +58,7 @@ class Gateway {
 
   std::unique_ptr<Parts> parts_;
   int port_ = 0;
+  std::string local_address_;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;

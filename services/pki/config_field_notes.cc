@@ -99,6 +99,17 @@ const NoteMap& Notes() {
       {"AdmissionLimits.refusal_audit_window",
        {"Identical refusals within this window are audited as one event "
         "with their count."}},
+      {"GatewayConfig.network",
+       {"Connection limits, and the watchdog that has a gateway which stopped "
+        "serving restarted. A field left at 0, or the whole block left out, "
+        "takes the default shown here (see deploy/README.md).",
+        "network {\n"
+        "  max_connections: 0  # the open file limit - max(128, 1/8), <= 4096\n"
+        "  handshake_timeout { seconds: 5 }\n"
+        "  max_connection_idle { seconds: 300 }\n"
+        "  watchdog_interval { seconds: 5 }\n"
+        "  watchdog_failure_limit { seconds: 30 }\n"
+        "}"}},
       // TlsConfig
       {"TlsConfig.ca_cert_file",
        {"PEM CA bundle that client certificates must chain to."}},
@@ -194,6 +205,24 @@ const NoteMap& Notes() {
         "max_consent_term { seconds: 315619200 }"}},
       {"Limits.max_consents_per_patient",
        {"Most consents one patient may have, in any state (default 1000)."}},
+      // NetworkConfig
+      {"NetworkConfig.max_connections",
+       {"Most files open when a connection is accepted (connections plus "
+        "about 20 of the gateway's own); a connection beyond is closed at "
+        "once. Default: the open file limit minus max(128, 1/8 of it), at "
+        "most 4096."}},
+      {"NetworkConfig.handshake_timeout",
+       {"A connection that has not finished the TLS handshake by then is "
+        "closed (default 5s)."}},
+      {"NetworkConfig.max_connection_idle",
+       {"A connection without a call for this long is closed (default "
+        "5m)."}},
+      {"NetworkConfig.watchdog_interval",
+       {"How often the gateway probes its own port (default 5s)."}},
+      {"NetworkConfig.watchdog_failure_limit",
+       {"After this long without a successful probe the gateway exits with "
+        "status 3 to be restarted (default 30s); keep it below the unit's "
+        "WatchdogSec."}},
   };
   return *notes;
 }

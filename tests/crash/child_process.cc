@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 
@@ -20,33 +21,67 @@ absl::Status Errno(const char* call) {
   return absl::InternalError(absl::StrCat(call, ": ", std::strerror(errno)));
 }
 
+// The inherited environment with `extra` ("NAME=value") added or replacing
+// entries of the same name. Built before fork: the child may not allocate.
+std::vector<std::string> ChildEnvironment(
+    const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  const auto replaced = [&](std::string_view entry) {
+    const std::string_view name = entry.substr(0, entry.find('=') + 1);
+    for (const std::string& e : extra) {
+      if (std::string_view(e).substr(0, e.find('=') + 1) == name) return true;
+    }
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!replaced(*e)) env.emplace_back(*e);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
 // Runs in the child between fork and exec: async-signal-safe calls only.
-[[noreturn]] void ExecChild(char* const* argv, int log_fd, pid_t parent) {
+[[noreturn]] void ExecChild(char* const* argv, char* const* envp, int log_fd,
+                            pid_t parent, rlim_t max_open_files) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(126);  // The driver already died.
+  if (max_open_files != 0) {
+    const rlimit limit{max_open_files, max_open_files};
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(125);
+  }
   dup2(log_fd, STDOUT_FILENO);
   dup2(log_fd, STDERR_FILENO);
   close(log_fd);
-  execv(argv[0], argv);
+  execve(argv[0], argv, envp);
   _exit(127);
 }
 
 }  // namespace
 
 absl::StatusOr<pid_t> SpawnChild(const std::vector<std::string>& argv,
-                                 const std::string& log_path) {
+                                 const std::string& log_path,
+                                 const SpawnOptions& options) {
   if (argv.empty()) return absl::InvalidArgumentError("argv: empty");
   std::vector<char*> c_argv;
   for (const std::string& arg : argv) {
     c_argv.push_back(const_cast<char*>(arg.c_str()));
   }
   c_argv.push_back(nullptr);
+  const std::vector<std::string> env = ChildEnvironment(options.extra_env);
+  std::vector<char*> c_env;
+  for (const std::string& entry : env) {
+    c_env.push_back(const_cast<char*>(entry.c_str()));
+  }
+  c_env.push_back(nullptr);
   const int log_fd =
       open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) return Errno("open log");
   const pid_t parent = getpid();
   const pid_t pid = fork();
-  if (pid == 0) ExecChild(c_argv.data(), log_fd, parent);
+  if (pid == 0) {
+    ExecChild(c_argv.data(), c_env.data(), log_fd, parent,
+              options.max_open_files);
+  }
   const int fork_errno = errno;
   close(log_fd);
   if (pid < 0) {

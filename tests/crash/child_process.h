@@ -11,6 +11,7 @@
 #ifndef CAREGATE_TESTS_CRASH_CHILD_PROCESS_H_
 #define CAREGATE_TESTS_CRASH_CHILD_PROCESS_H_
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -23,9 +24,19 @@
 
 namespace caregate::crash {
 
+// What a child gets besides its arguments.
+struct SpawnOptions {
+  // When non-zero, the child's soft and hard RLIMIT_NOFILE (set before exec,
+  // so the child cannot raise it).
+  rlim_t max_open_files = 0;
+  // "NAME=value" entries added to (or replacing in) the inherited environment.
+  std::vector<std::string> extra_env;
+};
+
 // Starts argv[0] (a path) with `argv`; its output is appended to `log_path`.
 absl::StatusOr<pid_t> SpawnChild(const std::vector<std::string>& argv,
-                                 const std::string& log_path);
+                                 const std::string& log_path,
+                                 const SpawnOptions& options = {});
 
 // The child's wait status once it has exited (and is reaped), or nullopt
 // while it runs. Never blocks.

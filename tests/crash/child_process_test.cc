@@ -71,5 +71,20 @@ TEST_F(ChildProcessTest, WaitTimesOutOnARunningChildThenReapsTheKilledOne) {
   EXPECT_EQ(DescribeWaitStatus(*status), "signal 9");
 }
 
+TEST_F(ChildProcessTest, SetsTheFileLimitAndAddsToTheEnvironment) {
+  SpawnOptions options;
+  options.max_open_files = 321;
+  options.extra_env = {"CAREGATE_CHILD_TEST=set", "HOME=/nonexistent-home"};
+  absl::StatusOr<pid_t> pid = SpawnChild(
+      {"/bin/sh", "-c",
+       "echo \"$(ulimit -Sn) $(ulimit -Hn) $CAREGATE_CHILD_TEST $HOME\""},
+      log_, options);
+  CG_ASSERT_OK(pid);
+  absl::StatusOr<int> status = WaitChild(*pid, absl::Seconds(30));
+  CG_ASSERT_OK(status);
+  EXPECT_EQ(DescribeWaitStatus(*status), "exit 0");
+  EXPECT_EQ(Log(), "321 321 set /nonexistent-home\n");
+}
+
 }  // namespace
 }  // namespace caregate::crash

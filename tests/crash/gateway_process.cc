@@ -131,10 +131,12 @@ GatewayProcess::~GatewayProcess() {
   if (running()) Kill().IgnoreError();
 }
 
-absl::Status GatewayProcess::Spawn() {
+absl::Status GatewayProcess::Spawn(const SpawnOptions& options,
+                                   const std::vector<std::string>& extra_args) {
   if (running()) return absl::FailedPreconditionError("gateway already runs");
-  absl::StatusOr<pid_t> pid =
-      SpawnChild({binary_, "--config", setup_->config_path()}, log_path());
+  std::vector<std::string> argv = {binary_, "--config", setup_->config_path()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  absl::StatusOr<pid_t> pid = SpawnChild(argv, log_path(), options);
   if (!pid.ok()) return pid.status();
   pid_ = *pid;
   ++starts_;
@@ -182,6 +184,13 @@ absl::Status GatewayProcess::Kill() {
   if (!status.ok()) return status.status();
   pid_ = -1;
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> GatewayProcess::WaitExit(absl::Duration timeout) {
+  if (!running()) return absl::FailedPreconditionError("gateway not running");
+  absl::StatusOr<int> status = WaitChild(pid_, timeout);
+  if (status.ok()) pid_ = -1;
+  return status;
 }
 
 absl::Status GatewayProcess::BeginStop() {

@@ -15,11 +15,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/crash/child_process.h"
 
 namespace caregate::crash {
 
@@ -53,8 +55,10 @@ class GatewayProcess {
   GatewayProcess(const GatewayProcess&) = delete;
   GatewayProcess& operator=(const GatewayProcess&) = delete;
 
-  // Starts `caregated --config ...`; logs go to DIR/caregated.log.
-  absl::Status Spawn();
+  // Starts `caregated --config ... [extra_args]`; logs go to
+  // DIR/caregated.log.
+  absl::Status Spawn(const SpawnOptions& options = {},
+                     const std::vector<std::string>& extra_args = {});
   // Polls grpc.health.v1 (bounded tries) until SERVING; fails early when the
   // process exits.
   absl::Status WaitServing(absl::Duration timeout);
@@ -64,6 +68,10 @@ class GatewayProcess {
   absl::Status BeginStop();
   // SIGTERM, then waits up to `grace`; OK only for exit status 0.
   absl::Status Stop(absl::Duration grace);
+
+  // Waits up to `timeout` for the gateway to exit by itself and returns its
+  // wait status; DEADLINE_EXCEEDED (still running) otherwise.
+  absl::StatusOr<int> WaitExit(absl::Duration timeout);
 
   bool running() const { return pid_ > 0; }
   // The running gateway's process id (-1 when not running).

@@ -7,7 +7,8 @@
 # replaced by /bin/true (verify insists that the binary exists). Fails on any
 # complaint about the unit's own lines ("Unknown key", "Failed to parse", ...),
 # on a non-zero exit, and when a hardening directive the deployment relies on
-# is missing. Exits 77 (CTest's skip code) when systemd-analyze is absent.
+# is missing, or one of the lines that make systemd restart a gateway that
+# stopped serving (Type=notify with WatchdogSec, Restart=on-failure). Exits 77 (CTest's skip code) when systemd-analyze is absent.
 set -u
 
 unit=${1:?usage: verify_systemd_unit.sh UNIT_FILE}
@@ -59,7 +60,8 @@ for line in \
     'ProtectSystem=strict' 'ReadWritePaths=/var/lib/caregate' \
     'NoNewPrivileges=yes' 'CapabilityBoundingSet=' 'AmbientCapabilities=' \
     'PrivateTmp=yes' 'ProtectHome=yes' 'Restart=on-failure' 'RestartSec=2s' \
-    'KillSignal=SIGTERM' 'TimeoutStopSec=30s'; do
+    'KillSignal=SIGTERM' 'TimeoutStopSec=30s' \
+    'Type=notify' 'NotifyAccess=main' 'WatchdogSec=60s' 'LimitNOFILE=65536'; do
   if ! grep -qxF -- "$line" "$unit"; then
     echo "FAIL: $unit lacks the line: $line"
     missing=1
