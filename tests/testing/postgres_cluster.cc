@@ -31,12 +31,9 @@ constexpr int kStartAttempts = 3;
 
 // Settings every test cluster gets; see the header.
 constexpr std::pair<const char*, const char*> kTestSettings[] = {
-    {"listen_addresses", "'127.0.0.1'"},
-    {"fsync", "off"},
-    {"full_page_writes", "off"},
-    {"synchronous_commit", "on"},
-    {"max_connections", "200"},
-    {"shared_buffers", "32MB"},
+    {"listen_addresses", "'127.0.0.1'"}, {"fsync", "off"},
+    {"full_page_writes", "off"},         {"synchronous_commit", "on"},
+    {"max_connections", "200"},          {"shared_buffers", "32MB"},
     {"log_min_messages", "warning"},
 };
 
@@ -59,10 +56,10 @@ absl::StatusOr<std::string> FindBinDir() {
       return std::string(dir);
     }
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "PostgreSQL server binaries not found (", kDebianBinDir,
-      " or initdb on PATH): install the `postgresql` package "
-      "(scripts/install-deps.sh)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("PostgreSQL server binaries not found (", kDebianBinDir,
+                   " or initdb on PATH): install the `postgresql` package "
+                   "(scripts/install-deps.sh)"));
 }
 
 bool RunningAsRoot() { return geteuid() == 0; }
@@ -152,8 +149,8 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Start(
   if (!bin_dir.ok()) return bin_dir.status();
   absl::StatusOr<std::string> root = MakeRootDir();
   if (!root.ok()) return root.status();
-  auto cluster = std::unique_ptr<PostgresCluster>(
-      new PostgresCluster(*bin_dir, *root, 0));
+  auto cluster =
+      std::unique_ptr<PostgresCluster>(new PostgresCluster(*bin_dir, *root, 0));
   if (absl::Status s = cluster->InitDb(options); !s.ok()) return s;
   // Another process may take the port between the pick and the bind.
   absl::Status started;
@@ -200,8 +197,8 @@ absl::Status PostgresCluster::InitDb(const Options& options) {
       "initdb", {"-D", data_dir(), "-U", "postgres", "-A", "trust", "-E",
                  "UTF8", "--locale=C", "--no-sync", "--no-instructions"});
   if (!status.ok()) {
-    return absl::InternalError(absl::StrCat(status.message(), "\n",
-                                            Tail(root_ + "/tools.log", 2000)));
+    return absl::InternalError(
+        absl::StrCat(status.message(), "\n", Tail(root_ + "/tools.log", 2000)));
   }
   // Appending keeps the file's owner (the server's user).
   std::ofstream conf(data_dir() + "/postgresql.conf", std::ios::app);
@@ -221,12 +218,12 @@ absl::Status PostgresCluster::InitDb(const Options& options) {
 absl::Status PostgresCluster::StartServer() {
   const std::string log = root_ + "/server.log";
   absl::Status status =
-      RunTool("pg_ctl", {"start", "-D", data_dir(), "-l", log, "-w", "-t",
-                         "60", "-s", "-o", absl::StrCat("-p ", port_)});
+      RunTool("pg_ctl", {"start", "-D", data_dir(), "-l", log, "-w", "-t", "60",
+                         "-s", "-o", absl::StrCat("-p ", port_)});
   if (!status.ok()) {
-    return absl::InternalError(
-        absl::StrCat("start PostgreSQL on port ", port_, ": ",
-                     status.message(), "\n", Tail(log, 2000)));
+    return absl::InternalError(absl::StrCat("start PostgreSQL on port ", port_,
+                                            ": ", status.message(), "\n",
+                                            Tail(log, 2000)));
   }
   running_ = true;
   return absl::OkStatus();
@@ -235,8 +232,8 @@ absl::Status PostgresCluster::StartServer() {
 absl::Status PostgresCluster::Stop() {
   absl::Status status;
   if (running_) {
-    status = RunTool("pg_ctl", {"stop", "-D", data_dir(), "-m", "fast", "-w",
-                                "-t", "60", "-s"});
+    status = RunTool("pg_ctl", {"stop", "-D", data_dir(), "-m", "immediate",
+                                "-w", "-t", "60", "-s"});
     running_ = false;
   }
   std::error_code ignored;

@@ -12,11 +12,11 @@
 // binary runs as the `postgres` system user the package creates, through
 // `runuser -u postgres --`, and the directory is owned by that user.
 //
-// A cluster is stopped (pg_ctl stop -m fast) and its directory removed when
-// the object is destroyed, unless Detach() was called: then it outlives this
-// process, and a later Attach() to the state file it wrote takes it over
-// (how one CTest fixture test starts the cluster and another stops it; see
-// tests/CMakeLists.txt).
+// A cluster is stopped (pg_ctl stop -m immediate: nothing in it is kept) and
+// its directory removed when the object is destroyed, unless Detach() was
+// called: then it outlives this process, and a later Attach() to the state
+// file it wrote takes it over (how one CTest fixture test starts the cluster
+// and another stops it; see tests/CMakeLists.txt).
 //
 // Thread-compatible. Errors: FAILED_PRECONDITION when the binaries or the
 // `postgres` user are missing, INTERNAL (with the log file's path) when a

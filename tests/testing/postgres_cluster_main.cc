@@ -51,8 +51,7 @@ int main(int argc, char** argv) {
   const absl::Status status =
       command == "start" ? StartNew(argv[2]) : StopRecorded(argv[2]);
   if (!status.ok()) {
-    std::cerr << "caregate_test_postgres " << command << ": " << status
-              << "\n";
+    std::cerr << "caregate_test_postgres " << command << ": " << status << "\n";
     return 1;
   }
   return 0;

@@ -87,9 +87,8 @@ absl::StatusOr<TestDatabase> CreateTestDatabase() {
   if (!server.ok()) return server.status();
   TestDatabase db{UniqueName(), ""};
   db.conninfo = absl::StrCat(*server, " dbname=", db.name);
-  absl::Status status =
-      ExecSql(absl::StrCat(*server, " dbname=postgres"),
-              absl::StrCat("CREATE DATABASE ", db.name));
+  absl::Status status = ExecSql(absl::StrCat(*server, " dbname=postgres"),
+                                absl::StrCat("CREATE DATABASE ", db.name));
   if (!status.ok()) return status;
   return db;
 }
