@@ -60,6 +60,22 @@ absl::Status InRacingTransaction(
   return status.ok() ? committed : status;
 }
 
+// Both stores run `step(txn, i)` in transactions that race (see Race).
+std::array<absl::Status, 2> RaceTransactions(
+    std::array<Store*, 2> stores,
+    const std::function<absl::Status(WriteTransaction&, int)>& step) {
+  return Race(
+      stores, [&](Store& store, int i, const std::function<void()>& ready) {
+        return InRacingTransaction(
+            store, ready, [&](WriteTransaction& txn) { return step(txn, i); });
+      });
+}
+
+auto OneOkOneAlreadyExists() {
+  return UnorderedElementsAre(IsOk(),
+                              StatusIs(absl::StatusCode::kAlreadyExists, _));
+}
+
 TEST_P(StoreConformanceTest, TwoStoresInsertingOneDisclosureRequestOneWins) {
   CG_SKIP_UNLESS_SHARED();
   std::unique_ptr<Store> other = OpenAnother();
@@ -67,17 +83,11 @@ TEST_P(StoreConformanceTest, TwoStoresInsertingOneDisclosureRequestOneWins) {
   for (int round = 0; round < kRounds; ++round) {
     const std::string request = absl::StrCat("req-", round);
     auto id = [&](int i) { return absl::StrCat("d-", round, "-", i); };
-    std::array<absl::Status, 2> results = Race(
-        {store_.get(), other.get()},
-        [&](Store& store, int i, const std::function<void()>& ready) {
-          return InRacingTransaction(store, ready, [&](WriteTransaction& txn) {
-            return txn.InsertDisclosure(SampleDisclosure(id(i), request));
-          });
+    std::array<absl::Status, 2> results = RaceTransactions(
+        {store_.get(), other.get()}, [&](WriteTransaction& txn, int i) {
+          return txn.InsertDisclosure(SampleDisclosure(id(i), request));
         });
-    ASSERT_THAT(results,
-                UnorderedElementsAre(
-                    IsOk(), StatusIs(absl::StatusCode::kAlreadyExists, _)))
-        << "round " << round;
+    ASSERT_THAT(results, OneOkOneAlreadyExists()) << "round " << round;
     const int winner = results[0].ok() ? 0 : 1;
     // Either store finds the winner's row by its request id.
     for (Store* store : {store_.get(), other.get()}) {
@@ -100,17 +110,11 @@ TEST_P(StoreConformanceTest, TwoStoresRecordingOneConsentRequestOneWins) {
   for (int round = 0; round < kRounds; ++round) {
     const std::string request = absl::StrCat("req-", round);
     auto id = [&](int i) { return absl::StrCat("c-", round, "-", i); };
-    std::array<absl::Status, 2> results = Race(
-        {store_.get(), other.get()},
-        [&](Store& store, int i, const std::function<void()>& ready) {
-          return InRacingTransaction(store, ready, [&](WriteTransaction& txn) {
-            return txn.InsertConsent(SampleConsent(id(i), request));
-          });
+    std::array<absl::Status, 2> results = RaceTransactions(
+        {store_.get(), other.get()}, [&](WriteTransaction& txn, int i) {
+          return txn.InsertConsent(SampleConsent(id(i), request));
         });
-    ASSERT_THAT(results,
-                UnorderedElementsAre(
-                    IsOk(), StatusIs(absl::StatusCode::kAlreadyExists, _)))
-        << "round " << round;
+    ASSERT_THAT(results, OneOkOneAlreadyExists()) << "round " << round;
   }
   EXPECT_EQ(AllConsents().size(), static_cast<size_t>(kRounds));
 }
@@ -131,20 +135,17 @@ TEST_P(StoreConformanceTest, TwoStoresAcknowledgingOneMessageOneSeesItQueued) {
     const std::string message_id = absl::StrCat("m-", round);
     auto ack_time = [](int i) { return T0() + absl::Minutes(i + 1); };
     std::array<bool, 2> acknowledged{false, false};
-    std::array<absl::Status, 2> results = Race(
+    std::array<absl::Status, 2> results = RaceTransactions(
         {store_.get(), other.get()},
-        [&](Store& store, int i, const std::function<void()>& ready) {
-          return InRacingTransaction(
-              store, ready, [&](WriteTransaction& txn) -> absl::Status {
-                auto message = txn.FindMessage(message_id);
-                if (!message.ok()) return message.status();
-                if (!message->has_value() ||
-                    (*message)->state != v1::DELIVERY_STATE_QUEUED) {
-                  return absl::OkStatus();
-                }
-                acknowledged[i] = true;
-                return txn.MarkMessageAcknowledged(message_id, ack_time(i));
-              });
+        [&](WriteTransaction& txn, int i) -> absl::Status {
+          auto message = txn.FindMessage(message_id);
+          if (!message.ok()) return message.status();
+          if (!message->has_value() ||
+              (*message)->state != v1::DELIVERY_STATE_QUEUED) {
+            return absl::OkStatus();
+          }
+          acknowledged[i] = true;
+          return txn.MarkMessageAcknowledged(message_id, ack_time(i));
         });
     CG_ASSERT_OK(results[0]);
     CG_ASSERT_OK(results[1]);
