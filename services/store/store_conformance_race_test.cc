@@ -83,13 +83,25 @@ TEST_P(StoreConformanceTest, TwoStoresInsertingOneDisclosureRequestOneWins) {
   for (int round = 0; round < kRounds; ++round) {
     const std::string request = absl::StrCat("req-", round);
     auto id = [&](int i) { return absl::StrCat("d-", round, "-", i); };
+    // What the loser finds by the request id, in the same transaction (the
+    // original receipt of an idempotent retry).
+    std::string found_by_loser;
     std::array<absl::Status, 2> results = RaceTransactions(
         {store_.get(), other.get()}, [&](WriteTransaction& txn, int i) {
-          return txn.InsertDisclosure(SampleDisclosure(id(i), request));
+          absl::Status s =
+              txn.InsertDisclosure(SampleDisclosure(id(i), request));
+          if (!absl::IsAlreadyExists(s)) return s;
+          auto found =
+              txn.FindDisclosureByRequest("principal-therapist", request);
+          if (found.ok() && found->has_value()) {
+            found_by_loser = (*found)->disclosure_id;
+          }
+          return s;
         });
     ASSERT_THAT(results, OneOkOneAlreadyExists()) << "round " << round;
     const int winner = results[0].ok() ? 0 : 1;
-    // Either store finds the winner's row by its request id.
+    EXPECT_EQ(found_by_loser, id(winner));
+    // Either store finds the winner's row by its request id later too.
     for (Store* store : {store_.get(), other.get()}) {
       auto txn = store->BeginWrite();
       CG_ASSERT_OK(txn);
