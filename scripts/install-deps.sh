@@ -8,6 +8,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libspdlog-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
+  postgresql  # initdb/pg_ctl for the tests' throwaway clusters; runs as `postgres`
 )
 
 missing=()

@@ -6,15 +6,20 @@
 //
 // where `f(dir)` opens a store whose state lives in `dir` (a fresh empty
 // directory per test; calling `f` again with the same `dir` must reopen the
-// same state). Also holds the sample records and field-by-field comparisons
-// the suite uses. Test-only; namespace caregate::store_testing.
+// same state). A backend whose state several stores may use at once (one
+// database shared by several processes) sets `shared`, and then also runs
+// the cases with two stores racing (store_conformance_race_test.cc). Also
+// holds the sample records and field-by-field comparisons the suite uses.
+// Test-only; namespace caregate::store_testing.
 #ifndef CAREGATE_SERVICES_STORE_STORE_CONFORMANCE_TEST_H_
 #define CAREGATE_SERVICES_STORE_STORE_CONFORMANCE_TEST_H_
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -28,9 +33,26 @@ namespace caregate::store_testing {
 using StoreFactory =
     std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string&)>;
 
+// The log head of a write transaction, read and locked until it ends
+// (std::nullopt for an empty log).
+// TODO(#11): WriteTransaction::LockLogHead() replaces this hook.
+using LockLogHeadFn =
+    std::function<absl::StatusOr<std::optional<ChainHead>>(WriteTransaction&)>;
+
 struct StoreBackend {
+  StoreBackend(std::string name, StoreFactory open)
+      : name(std::move(name)), open(std::move(open)) {}
+
   std::string name;
   StoreFactory open;
+  // Optional: two stores may be open on one state at once, each used as by
+  // its own process.
+  bool shared = false;
+  // Optional: runs the append race through the locked log head.
+  LockLogHeadFn lock_log_head;
+  // Optional: frees what `open` made for `dir`, after the test's stores
+  // are closed.
+  std::function<void(const std::string& dir)> cleanup;
 };
 
 inline std::ostream& operator<<(std::ostream& os, const StoreBackend& b) {
@@ -51,10 +73,12 @@ class TempDir {
 class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override;
-  void TearDown() override { store_.reset(); }
+  void TearDown() override;
 
   // Closes the store and opens it again on the same state.
   void Reopen();
+  // A second store on the same state (backends with `shared` only).
+  std::unique_ptr<Store> OpenAnother();
   // Runs `fn` in one write transaction and commits it.
   void Write(const std::function<void(WriteTransaction&)>& fn);
 

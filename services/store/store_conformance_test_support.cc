@@ -35,6 +35,17 @@ void StoreConformanceTest::SetUp() {
   store_ = *std::move(store);
 }
 
+void StoreConformanceTest::TearDown() {
+  store_.reset();
+  if (GetParam().cleanup) GetParam().cleanup(dir_.path());
+}
+
+std::unique_ptr<Store> StoreConformanceTest::OpenAnother() {
+  absl::StatusOr<std::unique_ptr<Store>> store = GetParam().open(dir_.path());
+  EXPECT_THAT(store, IsOk());
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
 void StoreConformanceTest::Reopen() {
   store_.reset();
   absl::StatusOr<std::unique_ptr<Store>> store = GetParam().open(dir_.path());

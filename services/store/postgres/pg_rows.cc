@@ -1,0 +1,393 @@
+#include "services/store/postgres/pg_rows.h"
+
+#include <string>
+#include <utility>
+
+#include "services/common/status_macros.h"
+#include "services/store/postgres/pg_codec.h"
+#include "services/store/sqlite_codec.h"
+
+namespace caregate::pg {
+
+using sqlite::DecodeHash;
+using sqlite::HashBytes;
+using sqlite::MicrosToTime;
+using sqlite::TimeToMicros;
+
+namespace {
+
+template <typename Enum>
+std::vector<Enum> ToEnums(const std::vector<int>& values) {
+  std::vector<Enum> out;
+  out.reserve(values.size());
+  for (int v : values) out.push_back(static_cast<Enum>(v));
+  return out;
+}
+
+}  // namespace
+
+// Column lists, in Params*/Read* order.
+#define CG_CONSENT_COLUMNS                                                  \
+  "consent_id, patient_id, practice_org_id, grantee_org_id, "               \
+  "grantee_provider_id, grantee_specialty, purposes, categories, "          \
+  "withheld_categories, valid_from_us, expires_at_us, "                     \
+  "information_description, document_sha256, signed_at_us, signer_name, "   \
+  "signer_relationship, representative_authority, witness, "                \
+  "states_right_to_revoke, states_treatment_not_conditioned, "              \
+  "states_redisclosure_risk, capture_method, recorded_by, recorded_at_us, " \
+  "request_id, revision, revoked_at_us, revoked_by, revocation_reason"
+#define CG_CONSENT_PARAMS                                                   \
+  "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20," \
+  "$21,$22,$23,$24,$25,$26,$27,$28,$29"
+#define CG_DISCLOSURE_COLUMNS                                               \
+  "disclosure_id, practice_org_id, sender_principal_id, request_id, "       \
+  "patient_id, recipient_org_id, recipient_provider_id, purpose, outcome, " \
+  "categories, consent_ids, content_sha256, audit_seq, message_id, "        \
+  "created_at_us, decision"
+#define CG_DISCLOSURE_PARAMS \
+  "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16"
+#define CG_MESSAGE_COLUMNS                                                 \
+  "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
+  "created_at_us, acknowledged_at_us, key_id, sealed_envelope"
+#define CG_MESSAGE_PARAMS "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10"
+#define CG_AUDIT_COLUMNS                                                    \
+  "seq, time_us, actor_principal_id, actor_role, actor_org_id, action, "    \
+  "practice_org_id, patient_id, recipient_org_id, purpose, categories, "    \
+  "consent_ids, outcome, reasons, content_sha256, request_id, subject_id, " \
+  "detail, prev_hash, hash"
+#define CG_AUDIT_PARAMS \
+  "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20"
+#define CG_CHECKPOINT_COLUMNS \
+  "origin, seq, head_hash, time_us, body, signature, key_id"
+#define CG_CHECKPOINT_PARAMS "$1,$2,$3,$4,$5,$6,$7"
+
+const char kInsertConsentSql[] =
+    "INSERT INTO consents (" CG_CONSENT_COLUMNS ") VALUES (" CG_CONSENT_PARAMS
+    ") ON CONFLICT DO NOTHING";
+const char kUpdateConsentRevocationSql[] =
+    "UPDATE consents SET revision = $1, revoked_at_us = $2, revoked_by = $3, "
+    "revocation_reason = $4 WHERE consent_id = $5";
+const char kFindConsentByRequestSql[] =
+    "SELECT " CG_CONSENT_COLUMNS
+    " FROM consents WHERE recorded_by = $1 AND request_id = $2"
+    " AND request_id <> ''";
+const char kInsertDisclosureSql[] =
+    "INSERT INTO disclosures (" CG_DISCLOSURE_COLUMNS
+    ") VALUES (" CG_DISCLOSURE_PARAMS ") ON CONFLICT DO NOTHING";
+const char kFindDisclosureByRequestSql[] =
+    "SELECT " CG_DISCLOSURE_COLUMNS
+    " FROM disclosures WHERE sender_principal_id = $1 AND request_id = $2";
+const char kInsertMessageSql[] =
+    "INSERT INTO messages (" CG_MESSAGE_COLUMNS ") VALUES (" CG_MESSAGE_PARAMS
+    ") ON CONFLICT DO NOTHING";
+const char kInsertMessageConsentSql[] =
+    "INSERT INTO message_consents (consent_id, message_id) VALUES ($1, $2) "
+    "ON CONFLICT DO NOTHING";
+// Locks the row: a concurrent writer that checks the state before changing
+// it (an acknowledgement) waits for this transaction and then sees its
+// outcome.
+const char kFindMessageForUpdateSql[] =
+    "SELECT " CG_MESSAGE_COLUMNS
+    " FROM messages WHERE message_id = $1 FOR UPDATE";
+const char kAcknowledgeMessageSql[] =
+    "UPDATE messages SET state = $1, acknowledged_at_us = $2 "
+    "WHERE message_id = $3";
+const char kWithholdMessagesSql[] =
+    "UPDATE messages SET state = $1 WHERE state = $2 AND message_id IN "
+    "(SELECT message_id FROM message_consents WHERE consent_id = $3) "
+    "RETURNING " CG_MESSAGE_COLUMNS;
+const char kInsertAuditEventSql[] =
+    "INSERT INTO audit_events (" CG_AUDIT_COLUMNS ") VALUES (" CG_AUDIT_PARAMS
+    ") ON CONFLICT DO NOTHING";
+const char kAdvanceLogHeadSql[] =
+    "UPDATE log_head SET seq = $1, hash = $2 WHERE seq < $1";
+const char kLockLogHeadSql[] = "SELECT seq, hash FROM log_head FOR UPDATE";
+const char kInsertCheckpointSql[] =
+    "INSERT INTO checkpoints (" CG_CHECKPOINT_COLUMNS
+    ") VALUES (" CG_CHECKPOINT_PARAMS ")";
+
+const char kConsentPageSql[] =
+    "SELECT " CG_CONSENT_COLUMNS
+    ", row_id FROM consents WHERE row_id > $1 ORDER BY row_id LIMIT $2";
+const char kChainHeadSql[] = "SELECT seq, hash FROM log_head";
+const char kGetDisclosureSql[] = "SELECT " CG_DISCLOSURE_COLUMNS
+                                 " FROM disclosures WHERE disclosure_id = $1";
+const char kGetMessageSql[] =
+    "SELECT " CG_MESSAGE_COLUMNS " FROM messages WHERE message_id = $1";
+const char kListMessagesSql[] =
+    "SELECT " CG_MESSAGE_COLUMNS
+    " FROM messages WHERE recipient_org_id = $1 AND seq > $2"
+    " AND state IN ($3, $4) ORDER BY seq, message_id LIMIT $5";
+const char kListDisclosuresSql[] =
+    "SELECT " CG_DISCLOSURE_COLUMNS
+    " FROM disclosures WHERE patient_id = $1"
+    " AND ($2 = '' OR practice_org_id = $2)"
+    " AND created_at_us >= $3 AND created_at_us < $4 AND outcome IN ($5, $6)"
+    " ORDER BY created_at_us, row_id";
+const char kScanAuditEventsSql[] =
+    "SELECT " CG_AUDIT_COLUMNS
+    " FROM audit_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3";
+const char kLatestCheckpointSql[] =
+    "SELECT " CG_CHECKPOINT_COLUMNS
+    " FROM checkpoints ORDER BY seq DESC, time_us DESC, row_id DESC LIMIT 1";
+const char kCheckpointPageSql[] =
+    "SELECT " CG_CHECKPOINT_COLUMNS
+    ", row_id FROM checkpoints WHERE (seq, time_us, row_id) > ($1, $2, $3)"
+    " ORDER BY seq, time_us, row_id LIMIT $4";
+const char kSelectAuditEventsSql[] =
+    "SELECT " CG_AUDIT_COLUMNS " FROM audit_events";
+
+PgParams ConsentParams(const ConsentRecord& c) {
+  const ConsentEvidence& e = c.evidence;
+  PgParams p;
+  p.Text(c.consent_id)
+      .Text(c.patient_id)
+      .Text(c.practice_org_id)
+      .Text(c.grantee.org_id)
+      .Text(c.grantee.provider_id)
+      .Int32(c.grantee.specialty)
+      .Int64(static_cast<int64_t>(c.purposes.bits()))
+      .Int64(static_cast<int64_t>(c.categories.bits()))
+      .Int64(static_cast<int64_t>(c.withheld_categories.bits()))
+      .Int64(TimeToMicros(c.valid_from))
+      .Int64(TimeToMicros(c.expires_at))
+      .Text(e.information_description)
+      .Text(e.document_sha256)
+      .Int64(TimeToMicros(e.signed_at))
+      .Text(e.signer_name)
+      .Int32(e.signer_relationship)
+      .Text(e.representative_authority)
+      .Text(e.witness)
+      .Bool(e.states_right_to_revoke)
+      .Bool(e.states_treatment_not_conditioned)
+      .Bool(e.states_redisclosure_risk)
+      .Int32(e.capture_method)
+      .Text(c.recorded_by)
+      .Int64(TimeToMicros(c.recorded_at))
+      .Text(c.request_id)
+      .Int64(c.revision);
+  if (c.revocation.has_value()) {
+    p.Int64(TimeToMicros(c.revocation->revoked_at))
+        .Text(c.revocation->revoked_by)
+        .Text(c.revocation->reason);
+  } else {
+    p.Null(kInt8Oid).Null(kTextOid).Null(kTextOid);
+  }
+  return p;
+}
+
+absl::StatusOr<ConsentRecord> ReadConsent(PgRow r) {
+  ConsentRecord c;
+  int i = 0;
+  c.consent_id = r.Text(i++);
+  c.patient_id = r.Text(i++);
+  c.practice_org_id = r.Text(i++);
+  c.grantee.org_id = r.Text(i++);
+  c.grantee.provider_id = r.Text(i++);
+  c.grantee.specialty = static_cast<v1::Specialty>(r.Int32(i++));
+  c.purposes = PurposeSet::FromBits(r.Int64(i++));
+  c.categories = CategorySet::FromBits(r.Int64(i++));
+  c.withheld_categories = CategorySet::FromBits(r.Int64(i++));
+  c.valid_from = MicrosToTime(r.Int64(i++));
+  c.expires_at = MicrosToTime(r.Int64(i++));
+  ConsentEvidence& e = c.evidence;
+  e.information_description = r.Text(i++);
+  e.document_sha256 = r.Text(i++);
+  e.signed_at = MicrosToTime(r.Int64(i++));
+  e.signer_name = r.Text(i++);
+  e.signer_relationship = static_cast<v1::SignerRelationship>(r.Int32(i++));
+  e.representative_authority = r.Text(i++);
+  e.witness = r.Text(i++);
+  e.states_right_to_revoke = r.Bool(i++);
+  e.states_treatment_not_conditioned = r.Bool(i++);
+  e.states_redisclosure_risk = r.Bool(i++);
+  e.capture_method = static_cast<v1::CaptureMethod>(r.Int32(i++));
+  c.recorded_by = r.Text(i++);
+  c.recorded_at = MicrosToTime(r.Int64(i++));
+  c.request_id = r.Text(i++);
+  c.revision = r.Int64(i++);
+  if (!r.IsNull(i)) {
+    Revocation revocation;
+    revocation.revoked_at = MicrosToTime(r.Int64(i++));
+    revocation.revoked_by = r.Text(i++);
+    revocation.reason = r.Text(i++);
+    c.revocation = std::move(revocation);
+  }
+  CG_RETURN_IF_ERROR(r.status());
+  return c;
+}
+
+PgParams DisclosureParams(const DisclosureRow& d) {
+  return std::move(PgParams()
+                       .Text(d.disclosure_id)
+                       .Text(d.practice_org_id)
+                       .Text(d.sender_principal_id)
+                       .Text(d.request_id)
+                       .Text(d.patient_id)
+                       .Text(d.recipient_org_id)
+                       .Text(d.recipient_provider_id)
+                       .Int32(d.purpose)
+                       .Int32(d.outcome)
+                       .Int32Array(std::vector<int>(d.categories.begin(),
+                                                    d.categories.end()))
+                       .TextArray(d.consent_ids)
+                       .Text(d.content_sha256)
+                       .Int64(d.audit_seq)
+                       .Text(d.message_id)
+                       .Int64(TimeToMicros(d.created_at))
+                       .Bytes(d.decision_bytes));
+}
+
+absl::StatusOr<DisclosureRow> ReadDisclosure(PgRow r) {
+  DisclosureRow d;
+  int i = 0;
+  d.disclosure_id = r.Text(i++);
+  d.practice_org_id = r.Text(i++);
+  d.sender_principal_id = r.Text(i++);
+  d.request_id = r.Text(i++);
+  d.patient_id = r.Text(i++);
+  d.recipient_org_id = r.Text(i++);
+  d.recipient_provider_id = r.Text(i++);
+  d.purpose = static_cast<v1::Purpose>(r.Int32(i++));
+  d.outcome = static_cast<v1::DecisionOutcome>(r.Int32(i++));
+  d.categories = ToEnums<v1::Category>(r.Int32Array(i++));
+  d.consent_ids = r.TextArray(i++);
+  d.content_sha256 = r.Text(i++);
+  d.audit_seq = r.Int64(i++);
+  d.message_id = r.Text(i++);
+  d.created_at = MicrosToTime(r.Int64(i++));
+  d.decision_bytes = r.Bytes(i++);
+  CG_RETURN_IF_ERROR(r.status());
+  return d;
+}
+
+PgParams MessageParams(const MessageRow& m) {
+  PgParams p;
+  p.Text(m.message_id)
+      .Text(m.disclosure_id)
+      .Text(m.recipient_org_id)
+      .Int64(m.seq)
+      .TextArray(m.consent_ids)
+      .Int32(m.state)
+      .Int64(TimeToMicros(m.created_at));
+  if (m.acknowledged_at.has_value()) {
+    p.Int64(TimeToMicros(*m.acknowledged_at));
+  } else {
+    p.Null(kInt8Oid);
+  }
+  p.Text(m.key_id).Bytes(m.sealed_envelope);
+  return p;
+}
+
+absl::StatusOr<MessageRow> ReadMessage(PgRow r) {
+  MessageRow m;
+  int i = 0;
+  m.message_id = r.Text(i++);
+  m.disclosure_id = r.Text(i++);
+  m.recipient_org_id = r.Text(i++);
+  m.seq = r.Int64(i++);
+  m.consent_ids = r.TextArray(i++);
+  m.state = static_cast<v1::DeliveryState>(r.Int32(i++));
+  m.created_at = MicrosToTime(r.Int64(i++));
+  if (std::optional<int64_t> ack = r.NullableInt64(i++); ack.has_value()) {
+    m.acknowledged_at = MicrosToTime(*ack);
+  }
+  m.key_id = r.Text(i++);
+  m.sealed_envelope = r.Bytes(i++);
+  CG_RETURN_IF_ERROR(r.status());
+  return m;
+}
+
+PgParams AuditEventParams(const AuditEvent& e) {
+  return std::move(
+      PgParams()
+          .Int64(e.seq)
+          .Int64(TimeToMicros(e.time))
+          .Text(e.actor_principal_id)
+          .Int32(e.actor_role)
+          .Text(e.actor_org_id)
+          .Int32(e.action)
+          .Text(e.practice_org_id)
+          .Text(e.patient_id)
+          .Text(e.recipient_org_id)
+          .Int32(e.purpose)
+          .Int32Array(
+              std::vector<int>(e.categories.begin(), e.categories.end()))
+          .TextArray(e.consent_ids)
+          .Int32(e.outcome)
+          .Int32Array(std::vector<int>(e.reasons.begin(), e.reasons.end()))
+          .Text(e.content_sha256)
+          .Text(e.request_id)
+          .Text(e.subject_id)
+          .Text(e.detail)
+          .Bytes(HashBytes(e.prev_hash))
+          .Bytes(HashBytes(e.hash)));
+}
+
+absl::StatusOr<AuditEvent> ReadAuditEvent(PgRow r) {
+  AuditEvent e;
+  int i = 0;
+  e.seq = r.Int64(i++);
+  e.time = MicrosToTime(r.Int64(i++));
+  e.actor_principal_id = r.Text(i++);
+  e.actor_role = static_cast<v1::Role>(r.Int32(i++));
+  e.actor_org_id = r.Text(i++);
+  e.action = static_cast<v1::AuditAction>(r.Int32(i++));
+  e.practice_org_id = r.Text(i++);
+  e.patient_id = r.Text(i++);
+  e.recipient_org_id = r.Text(i++);
+  e.purpose = static_cast<v1::Purpose>(r.Int32(i++));
+  e.categories = ToEnums<v1::Category>(r.Int32Array(i++));
+  e.consent_ids = r.TextArray(i++);
+  e.outcome = static_cast<v1::DecisionOutcome>(r.Int32(i++));
+  e.reasons = ToEnums<v1::DenialReason>(r.Int32Array(i++));
+  e.content_sha256 = r.Text(i++);
+  e.request_id = r.Text(i++);
+  e.subject_id = r.Text(i++);
+  e.detail = r.Text(i++);
+  const std::string prev_hash = r.Bytes(i++);
+  const std::string hash = r.Bytes(i++);
+  CG_RETURN_IF_ERROR(r.status());
+  CG_ASSIGN_OR_RETURN(e.prev_hash, DecodeHash("audit prev_hash", prev_hash));
+  CG_ASSIGN_OR_RETURN(e.hash, DecodeHash("audit hash", hash));
+  return e;
+}
+
+PgParams CheckpointParams(const Checkpoint& c) {
+  return std::move(PgParams()
+                       .Text(c.origin)
+                       .Int64(c.seq)
+                       .Bytes(HashBytes(c.head_hash))
+                       .Int64(TimeToMicros(c.time))
+                       .Text(c.body)
+                       .Bytes(c.signature)
+                       .Text(c.key_id));
+}
+
+absl::StatusOr<Checkpoint> ReadCheckpoint(PgRow r) {
+  Checkpoint c;
+  int i = 0;
+  c.origin = r.Text(i++);
+  c.seq = r.Int64(i++);
+  const std::string head_hash = r.Bytes(i++);
+  c.time = MicrosToTime(r.Int64(i++));
+  c.body = r.Text(i++);
+  c.signature = r.Bytes(i++);
+  c.key_id = r.Text(i++);
+  CG_RETURN_IF_ERROR(r.status());
+  CG_ASSIGN_OR_RETURN(c.head_hash,
+                      DecodeHash("checkpoint head_hash", head_hash));
+  return c;
+}
+
+absl::StatusOr<std::optional<ChainHead>> ReadChainHead(PgRow r) {
+  ChainHead head;
+  head.seq = r.Int64(0);
+  const std::string hash = r.Bytes(1);
+  CG_RETURN_IF_ERROR(r.status());
+  if (head.seq == 0) return std::nullopt;
+  CG_ASSIGN_OR_RETURN(head.hash, DecodeHash("log head hash", hash));
+  return head;
+}
+
+}  // namespace caregate::pg

@@ -1,0 +1,105 @@
+// The SQL text of the PostgreSQL Store, one statement per constant, and the
+// mapping between its rows and the Store's C++ records.
+//
+// Each record type has a column list used both by its INSERT (parameters
+// $1..$N in that order, filled by Params*) and by every SELECT of it
+// (columns 0..N-1, read by Read*). Types and encodings are those of
+// pg_schema.cc. Inserts say ON CONFLICT DO NOTHING, so a duplicate key is
+// "no row inserted" (ALREADY_EXISTS to the caller) instead of an error that
+// would abort the whole transaction, as in SQLite.
+//
+// Thread-safety: pure functions and constants.
+// Errors: Read* return DATA_LOSS for a column that cannot be decoded.
+#ifndef CAREGATE_SERVICES_STORE_POSTGRES_PG_ROWS_H_
+#define CAREGATE_SERVICES_STORE_POSTGRES_PG_ROWS_H_
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/audit/audit_event.h"
+#include "services/policy/consent_record.h"
+#include "services/store/postgres/pg_connection.h"
+#include "services/store/records.h"
+
+namespace caregate::pg {
+
+// Statements of the write connection.
+extern const char kInsertConsentSql[];
+extern const char kUpdateConsentRevocationSql[];  // revision, revoked_at_us,
+                                                  // revoked_by, reason, id
+extern const char kFindConsentByRequestSql[];     // recorded_by, request_id
+extern const char kInsertDisclosureSql[];
+extern const char kFindDisclosureByRequestSql[];  // sender, request_id
+extern const char kInsertMessageSql[];
+extern const char kInsertMessageConsentSql[];  // consent_id, message_id
+extern const char kFindMessageForUpdateSql[];  // message_id
+extern const char kAcknowledgeMessageSql[];    // state, ack time, message_id
+extern const char kWithholdMessagesSql[];      // new state, old state, consent
+extern const char kInsertAuditEventSql[];
+extern const char kAdvanceLogHeadSql[];  // seq, hash
+extern const char kLockLogHeadSql[];
+extern const char kInsertCheckpointSql[];
+
+// Statements of the read connections.
+extern const char kConsentPageSql[];  // after row_id, limit (+ row_id column)
+extern const char kChainHeadSql[];
+extern const char kGetDisclosureSql[];  // disclosure_id
+extern const char kGetMessageSql[];     // message_id
+// recipient, after_seq, state, other state, limit
+extern const char kListMessagesSql[];
+// patient, practice or '', since, until, outcome, other outcome
+extern const char kListDisclosuresSql[];
+extern const char kScanAuditEventsSql[];  // from_seq, to_seq, limit
+extern const char kLatestCheckpointSql[];
+// after (seq, time_us, row_id), limit (+ row_id column)
+extern const char kCheckpointPageSql[];
+// "SELECT <audit columns> FROM audit_events", for queries built at run time.
+extern const char kSelectAuditEventsSql[];
+
+PgParams ConsentParams(const ConsentRecord& consent);
+absl::StatusOr<ConsentRecord> ReadConsent(PgRow row);
+
+PgParams DisclosureParams(const DisclosureRow& disclosure);
+absl::StatusOr<DisclosureRow> ReadDisclosure(PgRow row);
+
+PgParams MessageParams(const MessageRow& message);
+absl::StatusOr<MessageRow> ReadMessage(PgRow row);
+
+PgParams AuditEventParams(const AuditEvent& event);
+absl::StatusOr<AuditEvent> ReadAuditEvent(PgRow row);
+
+PgParams CheckpointParams(const Checkpoint& checkpoint);
+absl::StatusOr<Checkpoint> ReadCheckpoint(PgRow row);
+
+// The log_head row: std::nullopt for an empty log (seq 0).
+absl::StatusOr<std::optional<ChainHead>> ReadChainHead(PgRow row);
+
+// The first row read by `read`, or std::nullopt when there is none.
+template <typename Row>
+absl::StatusOr<std::optional<Row>> ReadOptional(
+    const PgResult& result, absl::StatusOr<Row> (*read)(PgRow)) {
+  if (result.rows() == 0) return std::nullopt;
+  absl::StatusOr<Row> row = read(result.row(0));
+  if (!row.ok()) return row.status();
+  return std::optional<Row>(*std::move(row));
+}
+
+// Every row, read by `read`.
+template <typename Row>
+absl::StatusOr<std::vector<Row>> ReadAll(const PgResult& result,
+                                         absl::StatusOr<Row> (*read)(PgRow)) {
+  std::vector<Row> rows;
+  rows.reserve(result.rows());
+  for (int i = 0; i < result.rows(); ++i) {
+    absl::StatusOr<Row> row = read(result.row(i));
+    if (!row.ok()) return row.status();
+    rows.push_back(*std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace caregate::pg
+
+#endif  // CAREGATE_SERVICES_STORE_POSTGRES_PG_ROWS_H_

@@ -1,0 +1,248 @@
+#include "services/store/postgres/pg_write_transaction.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "services/store/postgres/pg_codec.h"
+#include "services/store/postgres/pg_rows.h"
+#include "services/store/sqlite_codec.h"
+
+namespace caregate::pg {
+namespace {
+
+absl::string_view View(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PgWriteTransaction>> PgWriteTransaction::Begin(
+    PgConnection& db, std::function<void()> on_end) {
+  CG_RETURN_IF_ERROR(db.Exec("begin write transaction", "BEGIN"));
+  return std::unique_ptr<PgWriteTransaction>(
+      new PgWriteTransaction(db, std::move(on_end)));
+}
+
+PgWriteTransaction::~PgWriteTransaction() {
+  if (db_.healthy() && db_.InTransaction()) {
+    db_.Exec("roll back write transaction", "ROLLBACK").IgnoreError();
+  }
+  if (on_end_) on_end_();
+}
+
+absl::Status PgWriteTransaction::CheckOpen(std::string_view op) const {
+  if (state_ == State::kEnded) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(View(op), ": the transaction has ended"));
+  }
+  if (!db_.healthy()) {
+    return absl::UnavailableError(absl::StrCat(
+        View(op), ": database unavailable: the connection was lost"));
+  }
+  if (!db_.InFailedTransaction()) return absl::OkStatus();
+  if (savepoints_ > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(View(op),
+                     ": an earlier statement failed; roll back to the "
+                     "savepoint first"));
+  }
+  return absl::AbortedError(absl::StrCat(
+      View(op), ": the transaction was aborted by an earlier error"));
+}
+
+absl::StatusOr<PgResult> PgWriteTransaction::Run(std::string_view op,
+                                                 const std::string& sql,
+                                                 const PgParams& params) {
+  CG_RETURN_IF_ERROR(CheckOpen(op));
+  return db_.Query(op, sql, params);
+}
+
+absl::Status PgWriteTransaction::Insert(std::string_view op,
+                                        const std::string& sql,
+                                        const PgParams& params) {
+  CG_ASSIGN_OR_RETURN(PgResult result, Run(op, sql, params));
+  if (result.affected() == 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(View(op), ": a row with that key exists"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteTransaction::Update(std::string_view op,
+                                        const std::string& sql,
+                                        const PgParams& params) {
+  CG_ASSIGN_OR_RETURN(PgResult result, Run(op, sql, params));
+  if (result.affected() == 0) {
+    return absl::NotFoundError(absl::StrCat(View(op), ": no such row"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteTransaction::Savepoint() {
+  CG_RETURN_IF_ERROR(CheckOpen("open savepoint"));
+  CG_RETURN_IF_ERROR(db_.Exec("open savepoint", "SAVEPOINT cmd"));
+  ++savepoints_;
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteTransaction::ReleaseSavepoint() {
+  if (savepoints_ == 0 && state_ == State::kOpen) {
+    return absl::FailedPreconditionError(
+        "release savepoint: no savepoint is open");
+  }
+  CG_RETURN_IF_ERROR(CheckOpen("release savepoint"));
+  CG_RETURN_IF_ERROR(db_.Exec("release savepoint", "RELEASE SAVEPOINT cmd"));
+  --savepoints_;
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteTransaction::RollbackToSavepoint() {
+  constexpr std::string_view kOp = "roll back to savepoint";
+  if (savepoints_ == 0 && state_ == State::kOpen) {
+    return absl::FailedPreconditionError(
+        "roll back to savepoint: no savepoint is open");
+  }
+  // Allowed in a failed transaction: that is what it is for.
+  if (state_ == State::kEnded || !db_.healthy()) return CheckOpen(kOp);
+  CG_RETURN_IF_ERROR(db_.Exec(kOp, "ROLLBACK TO SAVEPOINT cmd"));
+  CG_RETURN_IF_ERROR(db_.Exec(kOp, "RELEASE SAVEPOINT cmd"));
+  --savepoints_;
+  return absl::OkStatus();
+}
+
+absl::Status PgWriteTransaction::InsertConsent(const ConsentRecord& consent) {
+  return Insert("insert consent", kInsertConsentSql, ConsentParams(consent));
+}
+
+absl::Status PgWriteTransaction::UpdateConsentRevocation(
+    const ConsentRecord& consent) {
+  PgParams params;
+  params.Int64(consent.revision);
+  if (const auto& r = consent.revocation; r.has_value()) {
+    params.Int64(sqlite::TimeToMicros(r->revoked_at))
+        .Text(r->revoked_by)
+        .Text(r->reason);
+  } else {
+    params.Null(kInt8Oid).Null(kTextOid).Null(kTextOid);
+  }
+  params.Text(consent.consent_id);
+  return Update("update consent revocation", kUpdateConsentRevocationSql,
+                params);
+}
+
+absl::StatusOr<std::optional<ConsentRecord>>
+PgWriteTransaction::FindConsentByRequest(std::string_view principal_id,
+                                         std::string_view request_id) {
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Run("find consent by request", kFindConsentByRequestSql,
+                          PgParams().Text(principal_id).Text(request_id)));
+  return ReadOptional(result, &ReadConsent);
+}
+
+absl::Status PgWriteTransaction::InsertDisclosure(
+    const DisclosureRow& disclosure) {
+  return Insert("insert disclosure", kInsertDisclosureSql,
+                DisclosureParams(disclosure));
+}
+
+absl::StatusOr<std::optional<DisclosureRow>>
+PgWriteTransaction::FindDisclosureByRequest(
+    std::string_view sender_principal_id, std::string_view request_id) {
+  CG_ASSIGN_OR_RETURN(
+      PgResult result,
+      Run("find disclosure by request", kFindDisclosureByRequestSql,
+          PgParams().Text(sender_principal_id).Text(request_id)));
+  return ReadOptional(result, &ReadDisclosure);
+}
+
+absl::Status PgWriteTransaction::InsertMessage(const MessageRow& message) {
+  constexpr std::string_view kOp = "insert message";
+  CG_RETURN_IF_ERROR(Insert(kOp, kInsertMessageSql, MessageParams(message)));
+  for (const std::string& consent_id : message.consent_ids) {
+    CG_RETURN_IF_ERROR(Run(kOp, kInsertMessageConsentSql,
+                           PgParams().Text(consent_id).Text(message.message_id))
+                           .status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<MessageRow>> PgWriteTransaction::FindMessage(
+    std::string_view message_id) {
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Run("find message", kFindMessageForUpdateSql,
+                          PgParams().Text(message_id)));
+  return ReadOptional(result, &ReadMessage);
+}
+
+absl::Status PgWriteTransaction::MarkMessageAcknowledged(
+    std::string_view message_id, absl::Time at) {
+  return Update("acknowledge message", kAcknowledgeMessageSql,
+                PgParams()
+                    .Int32(v1::DELIVERY_STATE_ACKNOWLEDGED)
+                    .Int64(sqlite::TimeToMicros(at))
+                    .Text(message_id));
+}
+
+absl::StatusOr<std::vector<MessageRow>>
+PgWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Run("withhold queued messages", kWithholdMessagesSql,
+                          PgParams()
+                              .Int32(v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION)
+                              .Int32(v1::DELIVERY_STATE_QUEUED)
+                              .Text(consent_id)));
+  CG_ASSIGN_OR_RETURN(std::vector<MessageRow> withheld,
+                      ReadAll(result, &ReadMessage));
+  // RETURNING has no defined order; callers get inbox order.
+  std::sort(withheld.begin(), withheld.end(),
+            [](const MessageRow& a, const MessageRow& b) {
+              return std::tie(a.seq, a.message_id) <
+                     std::tie(b.seq, b.message_id);
+            });
+  return withheld;
+}
+
+absl::Status PgWriteTransaction::AppendAuditEvent(const AuditEvent& event) {
+  constexpr std::string_view kOp = "append audit event";
+  CG_RETURN_IF_ERROR(
+      Insert(kOp, kInsertAuditEventSql, AuditEventParams(event)));
+  return Run(kOp, kAdvanceLogHeadSql,
+             PgParams().Int64(event.seq).Bytes(sqlite::HashBytes(event.hash)))
+      .status();
+}
+
+absl::Status PgWriteTransaction::InsertCheckpoint(
+    const Checkpoint& checkpoint) {
+  return Insert("insert checkpoint", kInsertCheckpointSql,
+                CheckpointParams(checkpoint));
+}
+
+absl::StatusOr<std::optional<ChainHead>> PgWriteTransaction::LockLogHead() {
+  constexpr std::string_view kOp = "lock log head";
+  CG_ASSIGN_OR_RETURN(PgResult result, Run(kOp, kLockLogHeadSql, PgParams()));
+  if (result.rows() != 1) {
+    return absl::DataLossError("lock log head: the log_head row is missing");
+  }
+  return ReadChainHead(result.row(0));
+}
+
+absl::Status PgWriteTransaction::Commit() {
+  constexpr std::string_view kOp = "commit";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  state_ = State::kEnded;
+  absl::Status status = db_.Exec(kOp, "COMMIT");
+  if (!status.ok() && !db_.healthy()) {
+    return absl::UnavailableError(
+        "commit: database unavailable; the connection was lost during "
+        "COMMIT, so whether the transaction committed is unknown");
+  }
+  if (!status.ok() && db_.InTransaction()) {
+    db_.Exec("roll back failed commit", "ROLLBACK").IgnoreError();
+  }
+  return status;
+}
+
+}  // namespace caregate::pg
