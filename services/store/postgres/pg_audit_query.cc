@@ -36,7 +36,10 @@ absl::StatusOr<AuditQuerySql> BuildAuditQuerySql(const AuditQuery& query) {
   }
   Builder b;
   b.Where("seq > ").Int64(query.after_seq);
-  b.WhereText("patient_id = ", query.patient_id);
+  if (!query.patient.empty()) {
+    b.WhereText("practice_org_id = ", query.patient.practice_org_id);
+    b.WhereText("patient_id = ", query.patient.patient_id);
+  }
   b.WhereText("actor_principal_id = ", query.actor_principal_id);
   b.WhereText("recipient_org_id = ", query.recipient_org_id);
   if (!query.actions.empty()) {

@@ -31,21 +31,21 @@ std::vector<Enum> ToEnums(const std::vector<int>& values) {
   "consent_id, patient_id, practice_org_id, grantee_org_id, "               \
   "grantee_provider_id, grantee_specialty, purposes, categories, "          \
   "withheld_categories, valid_from_us, expires_at_us, "                     \
-  "information_description, document_sha256, signed_at_us, signer_name, "   \
-  "signer_relationship, representative_authority, witness, "                \
+  "document_sha256, signed_at_us, signer_relationship, "                    \
   "states_right_to_revoke, states_treatment_not_conditioned, "              \
   "states_redisclosure_risk, capture_method, recorded_by, recorded_at_us, " \
-  "request_id, revision, revoked_at_us, revoked_by, revocation_reason"
+  "request_id, revision, revoked_at_us, revoked_by, text_key_id, "          \
+  "sealed_evidence, sealed_revocation_reason, request_digest"
 #define CG_CONSENT_PARAMS                                                   \
   "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20," \
-  "$21,$22,$23,$24,$25,$26,$27,$28,$29"
+  "$21,$22,$23,$24,$25,$26,$27,$28"
 #define CG_DISCLOSURE_COLUMNS                                               \
   "disclosure_id, practice_org_id, sender_principal_id, request_id, "       \
   "patient_id, recipient_org_id, recipient_provider_id, purpose, outcome, " \
   "categories, consent_ids, content_sha256, audit_seq, message_id, "        \
-  "created_at_us, decision"
+  "created_at_us, decision, request_digest"
 #define CG_DISCLOSURE_PARAMS \
-  "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16"
+  "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17"
 #define CG_MESSAGE_COLUMNS                                                 \
   "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
   "created_at_us, acknowledged_at_us, key_id, sealed_envelope"
@@ -66,7 +66,10 @@ const char kInsertConsentSql[] =
     ") ON CONFLICT DO NOTHING";
 const char kUpdateConsentRevocationSql[] =
     "UPDATE consents SET revision = $1, revoked_at_us = $2, revoked_by = $3, "
-    "revocation_reason = $4 WHERE consent_id = $5";
+    "sealed_revocation_reason = $4 WHERE consent_id = $5";
+const char kReplaceConsentTextSql[] =
+    "UPDATE consents SET text_key_id = $1, sealed_evidence = $2, "
+    "sealed_revocation_reason = $3 WHERE consent_id = $4";
 const char kFindConsentByRequestSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     " FROM consents WHERE recorded_by = $1 AND request_id = $2"
@@ -106,6 +109,7 @@ const char kInsertCheckpointSql[] =
     "INSERT INTO checkpoints (" CG_CHECKPOINT_COLUMNS
     ") VALUES (" CG_CHECKPOINT_PARAMS ")";
 
+const int kConsentColumnCount = 28;
 const char kConsentPageSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     ", row_id FROM consents WHERE row_id > $1 ORDER BY row_id LIMIT $2";
@@ -120,8 +124,7 @@ const char kListMessagesSql[] =
     " AND state IN ($3, $4) ORDER BY seq, message_id LIMIT $5";
 const char kListDisclosuresSql[] =
     "SELECT " CG_DISCLOSURE_COLUMNS
-    " FROM disclosures WHERE patient_id = $1"
-    " AND ($2 = '' OR practice_org_id = $2)"
+    " FROM disclosures WHERE patient_id = $1 AND practice_org_id = $2"
     " AND created_at_us >= $3 AND created_at_us < $4 AND outcome IN ($5, $6)"
     " ORDER BY created_at_us, row_id";
 const char kScanAuditEventsSql[] =
@@ -151,13 +154,9 @@ PgParams ConsentParams(const ConsentRecord& c) {
       .Int64(static_cast<int64_t>(c.withheld_categories.bits()))
       .Int64(TimeToMicros(c.valid_from))
       .Int64(TimeToMicros(c.expires_at))
-      .Text(e.information_description)
       .Text(e.document_sha256)
       .Int64(TimeToMicros(e.signed_at))
-      .Text(e.signer_name)
       .Int32(e.signer_relationship)
-      .Text(e.representative_authority)
-      .Text(e.witness)
       .Bool(e.states_right_to_revoke)
       .Bool(e.states_treatment_not_conditioned)
       .Bool(e.states_redisclosure_risk)
@@ -166,13 +165,17 @@ PgParams ConsentParams(const ConsentRecord& c) {
       .Int64(TimeToMicros(c.recorded_at))
       .Text(c.request_id)
       .Int64(c.revision);
+  // Patient-identifying text is written sealed only, never plain.
   if (c.revocation.has_value()) {
     p.Int64(TimeToMicros(c.revocation->revoked_at))
-        .Text(c.revocation->revoked_by)
-        .Text(c.revocation->reason);
+        .Text(c.revocation->revoked_by);
   } else {
-    p.Null(kInt8Oid).Null(kTextOid).Null(kTextOid);
+    p.Null(kInt8Oid).Null(kTextOid);
   }
+  p.Text(c.sealed.key_id)
+      .Bytes(c.sealed.evidence)
+      .Bytes(c.sealed.revocation_reason)
+      .Bytes(c.request_digest);
   return p;
 }
 
@@ -191,13 +194,9 @@ absl::StatusOr<ConsentRecord> ReadConsent(PgRow r) {
   c.valid_from = MicrosToTime(r.Int64(i++));
   c.expires_at = MicrosToTime(r.Int64(i++));
   ConsentEvidence& e = c.evidence;
-  e.information_description = r.Text(i++);
   e.document_sha256 = r.Text(i++);
   e.signed_at = MicrosToTime(r.Int64(i++));
-  e.signer_name = r.Text(i++);
   e.signer_relationship = static_cast<v1::SignerRelationship>(r.Int32(i++));
-  e.representative_authority = r.Text(i++);
-  e.witness = r.Text(i++);
   e.states_right_to_revoke = r.Bool(i++);
   e.states_treatment_not_conditioned = r.Bool(i++);
   e.states_redisclosure_risk = r.Bool(i++);
@@ -210,8 +209,16 @@ absl::StatusOr<ConsentRecord> ReadConsent(PgRow r) {
     Revocation revocation;
     revocation.revoked_at = MicrosToTime(r.Int64(i++));
     revocation.revoked_by = r.Text(i++);
-    revocation.reason = r.Text(i++);
     c.revocation = std::move(revocation);
+  } else {
+    i += 2;
+  }
+  c.sealed.key_id = r.Text(i++);
+  c.sealed.evidence = r.Bytes(i++);
+  c.sealed.revocation_reason = r.Bytes(i++);
+  c.request_digest = r.Bytes(i++);
+  if (i != kConsentColumnCount) {
+    return absl::InternalError("read consent: column list and reader disagree");
   }
   CG_RETURN_IF_ERROR(r.status());
   return c;
@@ -235,7 +242,8 @@ PgParams DisclosureParams(const DisclosureRow& d) {
                        .Int64(d.audit_seq)
                        .Text(d.message_id)
                        .Int64(TimeToMicros(d.created_at))
-                       .Bytes(d.decision_bytes));
+                       .Bytes(d.decision_bytes)
+                       .Bytes(d.request_digest));
 }
 
 absl::StatusOr<DisclosureRow> ReadDisclosure(PgRow r) {
@@ -257,6 +265,7 @@ absl::StatusOr<DisclosureRow> ReadDisclosure(PgRow r) {
   d.message_id = r.Text(i++);
   d.created_at = MicrosToTime(r.Int64(i++));
   d.decision_bytes = r.Bytes(i++);
+  d.request_digest = r.Bytes(i++);
   CG_RETURN_IF_ERROR(r.status());
   return d;
 }

@@ -28,7 +28,10 @@ namespace caregate::pg {
 // Statements of the write connection.
 extern const char kInsertConsentSql[];
 extern const char kUpdateConsentRevocationSql[];  // revision, revoked_at_us,
-                                                  // revoked_by, reason, id
+                                                  // revoked_by, sealed
+                                                  // reason, id
+extern const char kReplaceConsentTextSql[];  // key id, sealed evidence,
+                                             // sealed reason, id
 extern const char kFindConsentByRequestSql[];     // recorded_by, request_id
 extern const char kInsertDisclosureSql[];
 extern const char kFindDisclosureByRequestSql[];  // sender, request_id
@@ -44,6 +47,9 @@ extern const char kInsertCheckpointSql[];
 
 // Statements of the read connections.
 extern const char kConsentPageSql[];  // after row_id, limit (+ row_id column)
+// Number of consent columns ReadConsent reads; kConsentPageSql puts row_id
+// right after them.
+extern const int kConsentColumnCount;
 extern const char kChainHeadSql[];
 extern const char kGetDisclosureSql[];  // disclosure_id
 extern const char kGetMessageSql[];     // message_id

@@ -34,13 +34,9 @@ CREATE TABLE consents (
   withheld_categories int8 NOT NULL,
   valid_from_us int8 NOT NULL,
   expires_at_us int8 NOT NULL,
-  information_description text NOT NULL,
   document_sha256 text NOT NULL,
   signed_at_us int8 NOT NULL,
-  signer_name text NOT NULL,
   signer_relationship int4 NOT NULL,
-  representative_authority text NOT NULL,
-  witness text NOT NULL,
   states_right_to_revoke bool NOT NULL,
   states_treatment_not_conditioned bool NOT NULL,
   states_redisclosure_risk bool NOT NULL,
@@ -51,7 +47,11 @@ CREATE TABLE consents (
   revision int8 NOT NULL,
   revoked_at_us int8,
   revoked_by text,
-  revocation_reason text
+  -- Patient-identifying text, sealed with the data key (never in plain).
+  text_key_id text NOT NULL,
+  sealed_evidence bytea NOT NULL,
+  sealed_revocation_reason bytea NOT NULL,
+  request_digest bytea NOT NULL
 );
 CREATE UNIQUE INDEX consents_by_request ON consents (recorded_by, request_id)
   WHERE request_id <> '';
@@ -74,10 +74,11 @@ CREATE TABLE disclosures (
   message_id text NOT NULL,
   created_at_us int8 NOT NULL,
   decision bytea NOT NULL,
+  request_digest bytea NOT NULL,
   UNIQUE (sender_principal_id, request_id)
 );
 CREATE INDEX disclosures_by_patient
-  ON disclosures (patient_id, created_at_us);
+  ON disclosures (practice_org_id, patient_id, created_at_us);
 
 CREATE TABLE messages (
   message_id text PRIMARY KEY,

@@ -122,15 +122,23 @@ absl::Status PgWriteTransaction::UpdateConsentRevocation(
   PgParams params;
   params.Int64(consent.revision);
   if (const auto& r = consent.revocation; r.has_value()) {
-    params.Int64(sqlite::TimeToMicros(r->revoked_at))
-        .Text(r->revoked_by)
-        .Text(r->reason);
+    params.Int64(sqlite::TimeToMicros(r->revoked_at)).Text(r->revoked_by);
   } else {
-    params.Null(kInt8Oid).Null(kTextOid).Null(kTextOid);
+    params.Null(kInt8Oid).Null(kTextOid);
   }
-  params.Text(consent.consent_id);
+  params.Bytes(consent.sealed.revocation_reason).Text(consent.consent_id);
   return Update("update consent revocation", kUpdateConsentRevocationSql,
                 params);
+}
+
+absl::Status PgWriteTransaction::ReplaceConsentText(
+    const ConsentRecord& consent) {
+  return Update("replace consent text", kReplaceConsentTextSql,
+                PgParams()
+                    .Text(consent.sealed.key_id)
+                    .Bytes(consent.sealed.evidence)
+                    .Bytes(consent.sealed.revocation_reason)
+                    .Text(consent.consent_id));
 }
 
 absl::StatusOr<std::optional<ConsentRecord>>

@@ -59,6 +59,7 @@ class PgWriteTransaction final : public WriteTransaction {
 
   absl::Status InsertConsent(const ConsentRecord& consent) override;
   absl::Status UpdateConsentRevocation(const ConsentRecord& consent) override;
+  absl::Status ReplaceConsentText(const ConsentRecord& consent) override;
   absl::StatusOr<std::optional<ConsentRecord>> FindConsentByRequest(
       std::string_view principal_id, std::string_view request_id) override;
 

@@ -25,7 +25,6 @@ using pg::PgResult;
 // Rows per page of ForEachConsent / ScanAuditEvents / ScanCheckpoints.
 constexpr int kPageRows = 500;
 // The extra column of the paged consent and checkpoint queries.
-constexpr int kConsentRowIdColumn = 29;
 constexpr int kCheckpointRowIdColumn = 7;
 
 // The writer's session: commits durable before COMMIT returns (see header).
@@ -72,8 +71,7 @@ class PostgresStore final : public Store {
       std::string_view recipient_org_id, bool include_acknowledged,
       int64_t after_seq, int limit) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
-      std::string_view practice_org_id, std::string_view patient_id,
-      absl::Time since, absl::Time until) override;
+      const PatientRef& patient, absl::Time since, absl::Time until) override;
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
       const AuditQuery& query) override;
   absl::Status ScanAuditEvents(
@@ -153,7 +151,7 @@ absl::Status PostgresStore::ForEachConsent(
     for (int i = 0; i < page.rows(); ++i) {
       CG_ASSIGN_OR_RETURN(ConsentRecord consent, pg::ReadConsent(page.row(i)));
       pg::PgRow row = page.row(i);
-      after_row = row.Int64(kConsentRowIdColumn);
+      after_row = row.Int64(pg::kConsentColumnCount);
       CG_RETURN_IF_ERROR(row.status());
       fn(std::move(consent));
     }
@@ -205,15 +203,19 @@ absl::StatusOr<std::vector<MessageRow>> PostgresStore::ListMessages(
 }
 
 absl::StatusOr<std::vector<DisclosureRow>>
-PostgresStore::ListDisclosuresForPatient(std::string_view practice_org_id,
-                                         std::string_view patient_id,
+PostgresStore::ListDisclosuresForPatient(const PatientRef& patient,
                                          absl::Time since, absl::Time until) {
+  if (patient.practice_org_id.empty() || patient.patient_id.empty()) {
+    return absl::InvalidArgumentError(
+        "list disclosures: a patient is (practice_org_id, patient_id); both "
+        "are required");
+  }
   CG_ASSIGN_OR_RETURN(
       PgResult result,
       Read("list disclosures", pg::kListDisclosuresSql,
            PgParams()
-               .Text(patient_id)
-               .Text(practice_org_id)
+               .Text(patient.patient_id)
+               .Text(patient.practice_org_id)
                .Int64(sqlite::TimeToMicros(since))
                .Int64(sqlite::TimeToMicros(until))
                .Int32(v1::DECISION_OUTCOME_PERMITTED)
