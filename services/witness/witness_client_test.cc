@@ -27,8 +27,9 @@ using tlog::WitnessClient;
 // A WitnessServer serving on a free loopback port until destroyed.
 class RunningServer {
  public:
-  explicit RunningServer(Witness* witness) {
-    auto server = WitnessServer::Bind(witness, "127.0.0.1:0");
+  explicit RunningServer(Witness* witness,
+                         std::string listen = "127.0.0.1:0") {
+    auto server = WitnessServer::Bind(witness, listen);
     EXPECT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     thread_ = std::thread([this] { (void)server_->Serve(); });
@@ -40,6 +41,7 @@ class RunningServer {
   std::string url() const {
     return absl::StrCat("http://127.0.0.1:", server_->port());
   }
+  int port() const { return server_->port(); }
 
  private:
   std::unique_ptr<WitnessServer> server_;
@@ -87,6 +89,18 @@ TEST_F(WitnessClientTest, GetsVerifiedCosignatures) {
   EXPECT_THAT(first->line,
               ::testing::StartsWith("\xE2\x80\x94 witness.test/w1 "));
   CG_EXPECT_OK(client->AddCheckpoint(3, log.Proof(3, 6), log.Note(6)));
+}
+
+TEST_F(WitnessClientTest, ReconnectsAfterTheWitnessRestarts) {
+  TestLog log("log.test/a");
+  log.Append(3);
+  std::unique_ptr<WitnessClient> client = Client();
+  CG_ASSERT_OK(client->AddCheckpoint(0, {}, log.Note(2)));
+  const int port = server_->port();
+  server_.reset();  // closes the connection the client kept alive
+  server_ = std::make_unique<RunningServer>(
+      witness_.get(), absl::StrCat("127.0.0.1:", port));
+  CG_EXPECT_OK(client->AddCheckpoint(2, log.Proof(2, 3), log.Note(3)));
 }
 
 TEST_F(WitnessClientTest, ReportsEachRefusalWithItsCode) {

@@ -89,7 +89,8 @@ absl::StatusOr<std::unique_ptr<WitnessServer>> WitnessServer::Bind(
   server->set_payload_max_length(kMaxRequestBytes);
   server->set_read_timeout(5, 0);
   server->set_write_timeout(5, 0);
-  server->set_keep_alive_timeout(5);
+  // Short: a stop (SIGTERM) waits for idle kept-alive connections to end.
+  server->set_keep_alive_timeout(1);
   server->set_keep_alive_max_count(100);
   InstallRoutes(*server, witness);
   int port = address->second;
