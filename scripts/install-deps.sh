@@ -8,6 +8,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libspdlog-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
+  libcpp-httplib-dev
 )
 
 missing=()

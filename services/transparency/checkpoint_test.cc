@@ -18,7 +18,7 @@ constexpr std::string_view kSpecText =
     "20852163\n"
     "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
-TEST(CheckpointTest, ParsesAndFormatsTheSpecExample) {
+TEST(TlogCheckpointTest, ParsesAndFormatsTheSpecExample) {
   absl::StatusOr<Checkpoint> checkpoint = ParseCheckpoint(kSpecText);
   CG_ASSERT_OK(checkpoint);
   EXPECT_EQ(checkpoint->origin, "example.com/behind-the-sofa");
@@ -31,7 +31,7 @@ TEST(CheckpointTest, ParsesAndFormatsTheSpecExample) {
   EXPECT_EQ(*text, kSpecText);
 }
 
-TEST(CheckpointTest, KeepsExtensionLines) {
+TEST(TlogCheckpointTest, KeepsExtensionLines) {
   const std::string text = std::string(kSpecText) + "ext one\nx\n";
   absl::StatusOr<Checkpoint> checkpoint = ParseCheckpoint(text);
   CG_ASSERT_OK(checkpoint);
@@ -39,7 +39,7 @@ TEST(CheckpointTest, KeepsExtensionLines) {
   EXPECT_EQ(*FormatCheckpoint(*checkpoint), text);
 }
 
-TEST(CheckpointTest, EmptyTreeIsSizeZero) {
+TEST(TlogCheckpointTest, EmptyTreeIsSizeZero) {
   Checkpoint empty{"log", 0, EmptyRoot(), {}};
   absl::StatusOr<std::string> text = FormatCheckpoint(empty);
   CG_ASSERT_OK(text);
@@ -47,7 +47,7 @@ TEST(CheckpointTest, EmptyTreeIsSizeZero) {
   EXPECT_EQ(*ParseCheckpoint(*text), empty);
 }
 
-TEST(CheckpointTest, RejectsMalformedTexts) {
+TEST(TlogCheckpointTest, RejectsMalformedTexts) {
   const std::string root = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=";
   struct Case {
     std::string text;
@@ -77,7 +77,7 @@ TEST(CheckpointTest, RejectsMalformedTexts) {
   }
 }
 
-TEST(CheckpointTest, FormatRejectsWhatCannotBeParsedBack) {
+TEST(TlogCheckpointTest, FormatRejectsWhatCannotBeParsedBack) {
   EXPECT_THAT(FormatCheckpoint({"", 1, {}, {}}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("checkpoint origin is empty")));

@@ -27,8 +27,7 @@ using tlog::WitnessClient;
 // A WitnessServer serving on a free loopback port until destroyed.
 class RunningServer {
  public:
-  explicit RunningServer(Witness* witness,
-                         std::string listen = "127.0.0.1:0") {
+  explicit RunningServer(Witness* witness, std::string listen = "127.0.0.1:0") {
     auto server = WitnessServer::Bind(witness, listen);
     EXPECT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -98,8 +97,8 @@ TEST_F(WitnessClientTest, ReconnectsAfterTheWitnessRestarts) {
   CG_ASSERT_OK(client->AddCheckpoint(0, {}, log.Note(2)));
   const int port = server_->port();
   server_.reset();  // closes the connection the client kept alive
-  server_ = std::make_unique<RunningServer>(
-      witness_.get(), absl::StrCat("127.0.0.1:", port));
+  server_ = std::make_unique<RunningServer>(witness_.get(),
+                                            absl::StrCat("127.0.0.1:", port));
   CG_EXPECT_OK(client->AddCheckpoint(2, log.Proof(2, 3), log.Note(3)));
 }
 

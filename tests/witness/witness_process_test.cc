@@ -3,6 +3,7 @@
 // exact reply matters), stopped with SIGTERM and restarted on its state.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,8 +12,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <httplib.h>
 
 #include <fstream>
 
@@ -28,8 +27,8 @@ namespace caregate::witness {
 namespace {
 
 using ::caregate::testing::StatusIs;
-using ::testing::HasSubstr;
 using testing::FreshTempDir;
+using ::testing::HasSubstr;
 using testing::TestLog;
 
 constexpr int kStartTimeoutMs = 10000;
@@ -138,8 +137,9 @@ class WitnessProcessTest : public ::testing::Test {
   std::string Start(std::vector<std::string> extra = {}) {
     port_ = FreePort();
     std::vector<std::string> args = {
-        "--listen", absl::StrCat("127.0.0.1:", port_), "--state",
-        (dir_ / "state").string(), "--name", "witness.test/w1"};
+        "--listen", absl::StrCat("127.0.0.1:", port_),
+        "--state",  (dir_ / "state").string(),
+        "--name",   "witness.test/w1"};
     args.insert(args.end(), extra.begin(), extra.end());
     process_ = std::make_unique<WitnessProcess>(args, dir_ / "stderr.log");
     const std::string vkey = process_->FirstLine();
@@ -191,8 +191,8 @@ TEST_F(WitnessProcessTest, CosignsConsistentCheckpointsAndRefusesTheRest) {
                        HasSubstr("HTTP 400: old size 9 is larger")));
   // A stale old size: 409 with the recorded size, as text/x.tlog.size.
   httplib::Client raw("127.0.0.1", port_);
-  httplib::Result conflict = raw.Post("/add-checkpoint", log.Request(5, 9),
-                                      "text/plain");
+  httplib::Result conflict =
+      raw.Post("/add-checkpoint", log.Request(5, 9), "text/plain");
   ASSERT_TRUE(conflict);
   EXPECT_EQ(conflict->status, 409);
   EXPECT_EQ(conflict->body, "9\n");
@@ -221,8 +221,8 @@ TEST_F(WitnessProcessTest, CosignsConsistentCheckpointsAndRefusesTheRest) {
   EXPECT_EQ(malformed->status, 400);
   EXPECT_THAT(malformed->body, HasSubstr("old size is not a decimal"));
   // An oversized body is refused before it is read.
-  httplib::Result huge = raw.Post(
-      "/add-checkpoint", std::string(128 * 1024, 'x'), "text/plain");
+  httplib::Result huge =
+      raw.Post("/add-checkpoint", std::string(128 * 1024, 'x'), "text/plain");
   ASSERT_TRUE(huge);
   EXPECT_EQ(huge->status, 413);
   // The honest log goes on.
@@ -269,9 +269,9 @@ TEST_F(WitnessProcessTest, OnlyConfiguredLogsWithValidSignatures) {
   for (TestLog* l : {&log, &impostor, &stranger}) l->Append(2);
   EXPECT_THAT(client->AddCheckpoint(0, {}, stranger.Note(2)),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("HTTP 404")));
-  EXPECT_THAT(client->AddCheckpoint(0, {}, impostor.Note(2)),
-              StatusIs(absl::StatusCode::kPermissionDenied,
-                       HasSubstr("HTTP 403")));
+  EXPECT_THAT(
+      client->AddCheckpoint(0, {}, impostor.Note(2)),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("HTTP 403")));
   CG_EXPECT_OK(client->AddCheckpoint(0, {}, log.Note(2)));
   EXPECT_EQ(process_->Wait(SIGTERM), 0);
 }
