@@ -152,7 +152,8 @@ bool NoteVerifier::Verify(std::string_view text, std::string_view signature,
 }
 
 absl::StatusOr<std::unique_ptr<NoteSigner>> NoteSigner::Create(
-    std::string name, NoteKeyType type, std::unique_ptr<Ed25519Signer> key) {
+    std::string name, NoteKeyType type,
+    std::shared_ptr<const Ed25519Signer> key) {
   CG_RETURN_IF_ERROR(CheckKeyName(name));
   if (key == nullptr) return absl::InvalidArgumentError("note signer: no key");
   if (!IsSupported(static_cast<uint8_t>(type))) {

@@ -84,8 +84,11 @@ class NoteVerifier {
 class NoteSigner {
  public:
   // INVALID_ARGUMENT when `name` is not a valid key name or `key` is null.
+  // The key may be shared (e.g. with the message signer); a unique_ptr
+  // converts.
   static absl::StatusOr<std::unique_ptr<NoteSigner>> Create(
-      std::string name, NoteKeyType type, std::unique_ptr<Ed25519Signer> key);
+      std::string name, NoteKeyType type,
+      std::shared_ptr<const Ed25519Signer> key);
 
   const std::string& name() const { return name_; }
   uint32_t key_id() const { return key_id_; }
@@ -105,7 +108,7 @@ class NoteSigner {
   uint32_t key_id_ = 0;
   NoteKeyType type_ = NoteKeyType::kEd25519;
   std::string verifier_key_;
-  std::unique_ptr<Ed25519Signer> key_;
+  std::shared_ptr<const Ed25519Signer> key_;
 };
 
 // A signature line that a trusted key verified.
