@@ -9,6 +9,7 @@ PACKAGES=(
   libabsl-dev libspdlog-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
   postgresql  # initdb/pg_ctl for the tests' throwaway clusters; runs as `postgres`
+  libcpp-httplib-dev
 )
 
 missing=()

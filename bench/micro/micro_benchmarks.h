@@ -28,6 +28,12 @@ void RegisterCryptoBenchmarks();
 // counters: seconds, process RSS after the load and its growth.
 void RegisterStartupBenchmarks(const std::vector<int64_t>& consent_counts);
 
+// tlog_append, tlog_hash_and_append, and per tree size N:
+// tlog_inclusion_proof/N, tlog_consistency_proof/N (p50/p90/p99 counters),
+// tlog_verify_inclusion/N, tlog_verify_consistency/N: the RFC 6962 tree of
+// services/transparency (the N-leaf tree is built in memory first).
+void RegisterTransparencyBenchmarks(const std::vector<int64_t>& tree_sizes);
+
 // Writes the latency percentiles of `h` (nanoseconds) as counters.
 void SetLatencyCounters(benchmark::State& state, const LatencyHistogram& h);
 
