@@ -8,7 +8,14 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libspdlog-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
+  nlohmann-json3-dev
 )
+# Node.js and npm run the independent FHIR R4 validator of the tests
+# (tests/fhir/validate_fhir.sh). A machine that has them from elsewhere
+# (e.g. NodeSource, whose nodejs bundles npm) keeps its own.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
