@@ -40,8 +40,9 @@ constexpr Code kPatientRecord = {kDicomSystem, "110110", "Patient Record"};
 constexpr Code kAuditLogUsed = {kDicomSystem, "110101", "Audit Log Used"};
 constexpr Code kExport = {kDicomSystem, "110106", "Export"};
 constexpr Code kImport = {kDicomSystem, "110107", "Import"};
-constexpr Code kAuthZConsent = {kBalpAuthZSystem, "AuthZ-Consent",
-                                "Authorization Decision using Roles and Consent"};
+constexpr Code kAuthZConsent = {
+    kBalpAuthZSystem, "AuthZ-Consent",
+    "Authorization Decision using Roles and Consent"};
 constexpr Code kAuthZRole = {kBalpAuthZSystem, "AuthZ-Role",
                              "Authorization Decision using only Roles"};
 constexpr Code kDisclose = {kLifecycleSystem, "disclose",
@@ -65,16 +66,16 @@ struct Pattern {
 };
 
 constexpr Pattern kPatterns[] = {
-    {"consent-recorded", kPatientRecord, kNone, "C", kNone, false, false,
-     false, kConsentIdSystem},
+    {"consent-recorded", kPatientRecord, kNone, "C", kNone, false, false, false,
+     kConsentIdSystem},
     {"consent-revoked", kPatientRecord, kNone, "U", kNone, false, false, false,
      kConsentIdSystem},
     {"disclosure-permitted", kSecurityAlert, kAuthZConsent, "E", kSourceRole,
      false, true, false, kDisclosureIdSystem},
     {"disclosure-redacted", kSecurityAlert, kAuthZConsent, "E", kSourceRole,
      false, true, false, kDisclosureIdSystem},
-    {"disclosure-denied", kSecurityAlert, kAuthZConsent, "E", kSourceRole,
-     true, true, false, kDisclosureIdSystem},
+    {"disclosure-denied", kSecurityAlert, kAuthZConsent, "E", kSourceRole, true,
+     true, false, kDisclosureIdSystem},
     {"message-acknowledged", kImport, kDisclose, "C", kDestinationRole, false,
      false, true, kMessageIdSystem},
     {"message-withheld", kSecurityAlert, kAuthZConsent, "E", kNone, true, true,
@@ -119,7 +120,8 @@ Json ChainIdentifiers(const v1::AuditEvent& e) {
                 {"valueIdentifier", Identifier(system, value)}};
   };
   Json list = Json::array({ext(kAuditSeqSystem, Cat(e.seq()))});
-  if (!e.hash().empty()) list.push_back(ext(kAuditHashSystem, HexEncode(e.hash())));
+  if (!e.hash().empty())
+    list.push_back(ext(kAuditHashSystem, HexEncode(e.hash())));
   if (!e.prev_hash().empty()) {
     list.push_back(ext(kAuditPrevHashSystem, HexEncode(e.prev_hash())));
   }
@@ -139,23 +141,24 @@ Json Agents(const v1::AuditEvent& e, const Pattern* p, const Json& gateway) {
     if (e.actor_role() != v1::ROLE_UNSPECIFIED) {
       actor["role"] = Json::array({Concept(CodingOf(e.actor_role()))});
     }
-    actor["who"] = {{"identifier",
-                     Identifier(kPrincipalIdSystem, e.actor_principal_id())}};
+    actor["who"] = {
+        {"identifier", Identifier(kPrincipalIdSystem, e.actor_principal_id())}};
     actor["requestor"] = true;
     agents.push_back(std::move(actor));
   }
   if (!e.actor_org_id().empty()) {
-    agents.push_back(Json{
-        {"type", Concept(Coding(kRoleClassSystem, "PROV", "healthcare provider"))},
-        {"who", LogicalReference("Organization", kOrgIdSystem, e.actor_org_id())},
-        {"requestor", false}});
+    agents.push_back(Json{{"type", Concept(Coding(kRoleClassSystem, "PROV",
+                                                  "healthcare provider"))},
+                          {"who", LogicalReference("Organization", kOrgIdSystem,
+                                                   e.actor_org_id())},
+                          {"requestor", false}});
   }
   if (!e.recipient_org_id().empty()) {
     Json recipient = {
         {"type", Concept(Coding(kParticipationTypeSystem, kRecipientRole,
                                 kRecipientRoleDisplay))},
-        {"who", LogicalReference("Organization", kOrgIdSystem,
-                                 e.recipient_org_id())},
+        {"who",
+         LogicalReference("Organization", kOrgIdSystem, e.recipient_org_id())},
         {"requestor", false}};
     if (e.purpose() != v1::PURPOSE_UNSPECIFIED) {
       recipient["purposeOfUse"] = Json::array({PurposeConcept(e.purpose())});
@@ -163,11 +166,10 @@ Json Agents(const v1::AuditEvent& e, const Pattern* p, const Json& gateway) {
     agents.push_back(std::move(recipient));
   }
   if (p != nullptr && (p->authorizer || p->gateway_source)) {
-    const Json type =
-        p->authorizer
-            ? Concept(Coding(kSecurityRoleSystem, "authserver",
-                             "authorization server"))
-            : Concept(CodingJson(kSourceRole));
+    const Json type = p->authorizer
+                          ? Concept(Coding(kSecurityRoleSystem, "authserver",
+                                           "authorization server"))
+                          : Concept(CodingJson(kSourceRole));
     agents.push_back(
         Json{{"type", type}, {"who", gateway}, {"requestor", false}});
   }
@@ -181,12 +183,13 @@ Json Agents(const v1::AuditEvent& e, const Pattern* p, const Json& gateway) {
 Json Entities(const v1::AuditEvent& e, const Pattern* p) {
   Json entities = Json::array();
   if (!e.patient_id().empty()) {
-    entities.push_back(Json{
-        {"what", {{"type", "Patient"},
-                  {"identifier",
-                   PatientIdentifier(e.practice_org_id(), e.patient_id())}}},
-        {"type", Coding(kEntityTypeSystem, "1", "Person")},
-        {"role", Coding(kObjectRoleSystem, "1", "Patient")}});
+    entities.push_back(
+        Json{{"what",
+              {{"type", "Patient"},
+               {"identifier",
+                PatientIdentifier(e.practice_org_id(), e.patient_id())}}},
+             {"type", Coding(kEntityTypeSystem, "1", "Person")},
+             {"role", Coding(kObjectRoleSystem, "1", "Patient")}});
   }
   for (const std::string& consent_id : e.consent_ids()) {
     if (consent_id.empty()) continue;
@@ -199,10 +202,9 @@ Json Entities(const v1::AuditEvent& e, const Pattern* p) {
       std::find(e.consent_ids().begin(), e.consent_ids().end(),
                 e.subject_id()) != e.consent_ids().end();
   if (!e.subject_id().empty() && !subject_is_consent) {
-    data["what"] = {{"identifier",
-                     Identifier(p != nullptr ? p->subject_system
-                                             : kSubjectIdSystem,
-                                e.subject_id())}};
+    data["what"] = {{"identifier", Identifier(p != nullptr ? p->subject_system
+                                                           : kSubjectIdSystem,
+                                              e.subject_id())}};
   }
   Json details = Json::array();
   if (!e.content_sha256().empty()) {
@@ -210,8 +212,9 @@ Json Entities(const v1::AuditEvent& e, const Pattern* p) {
         Json{{"type", "content-sha256"}, {"valueString", e.content_sha256()}});
   }
   for (const int c : e.categories()) {
-    details.push_back(Json{{"type", "category"},
-                           {"valueString", CodeOf(static_cast<v1::Category>(c))}});
+    details.push_back(
+        Json{{"type", "category"},
+             {"valueString", CodeOf(static_cast<v1::Category>(c))}});
   }
   if (!data.empty() || !details.empty()) {
     data["type"] = Coding(kEntityTypeSystem, "2", "System Object");
@@ -242,7 +245,8 @@ Json AuditEventToFhir(const v1::AuditEvent& e,
     if (!p->subtype.code.empty()) subtypes.push_back(CodingJson(p->subtype));
   }
   Json own = action_code.empty()
-                 ? Coding(kAuditActionSystem, Cat("unknown-", static_cast<int>(e.action())))
+                 ? Coding(kAuditActionSystem,
+                          Cat("unknown-", static_cast<int>(e.action())))
                  : CodingOf(e.action());
   if (p == nullptr) {
     event["type"] = own;
@@ -261,8 +265,8 @@ Json AuditEventToFhir(const v1::AuditEvent& e,
   event["source"] = {
       {"site", gateway_id},
       {"observer", gateway},
-      {"type", Json::array({Coding(kSourceTypeSystem, "4",
-                                   "Application Server")})}};
+      {"type",
+       Json::array({Coding(kSourceTypeSystem, "4", "Application Server")})}};
   if (Json entities = Entities(e, p); !entities.empty()) {
     event["entity"] = std::move(entities);
   }

@@ -59,7 +59,8 @@ TEST(AuditEventExportTest, ConsentDecisionsFollowBalpAuthZConsent) {
                        Case{v1::AUDIT_ACTION_DISCLOSURE_DENIED, "8"}}) {
     SCOPED_TRACE(v1::AuditAction_Name(c.action));
     const Json e = Export(c.action);
-    EXPECT_EQ(e["type"]["system"], "http://dicom.nema.org/resources/ontology/DCM");
+    EXPECT_EQ(e["type"]["system"],
+              "http://dicom.nema.org/resources/ontology/DCM");
     EXPECT_EQ(e["type"]["code"], "110113");
     EXPECT_EQ(e["subtype"][0]["system"],
               "https://profiles.ihe.net/ITI/BALP/CodeSystem/AuthZsubType");
@@ -110,7 +111,8 @@ TEST(AuditEventExportTest, SeqAndHashesAreIdentifiersThatTieToTheChain) {
   for (const v1::AuditEvent& source : events) {
     const Json e = AuditEventToFhir(source, samples::SampleAuditContext());
     EXPECT_EQ(e["id"], "audit-" + std::to_string(source.seq()));
-    EXPECT_EQ(ChainIdentifier(e, kAuditSeqSystem), std::to_string(source.seq()));
+    EXPECT_EQ(ChainIdentifier(e, kAuditSeqSystem),
+              std::to_string(source.seq()));
     EXPECT_EQ(ChainIdentifier(e, kAuditHashSystem), HexEncode(source.hash()));
     EXPECT_EQ(ChainIdentifier(e, kAuditPrevHashSystem),
               HexEncode(source.prev_hash()));
@@ -118,7 +120,8 @@ TEST(AuditEventExportTest, SeqAndHashesAreIdentifiersThatTieToTheChain) {
   }
   // The link: each event's prev-hash identifier is the previous one's hash.
   const Json first = AuditEventToFhir(events[0], samples::SampleAuditContext());
-  const Json second = AuditEventToFhir(events[1], samples::SampleAuditContext());
+  const Json second =
+      AuditEventToFhir(events[1], samples::SampleAuditContext());
   EXPECT_EQ(ChainIdentifier(second, kAuditPrevHashSystem),
             ChainIdentifier(first, kAuditHashSystem));
 }
@@ -132,16 +135,31 @@ TEST(AuditEventExportTest, OtherActionsMapToTheirNearestPattern) {
     std::vector<std::string> subtypes;
   };
   const Case cases[] = {
-      {v1::AUDIT_ACTION_CONSENT_RECORDED, "110110", "C", "0",
+      {v1::AUDIT_ACTION_CONSENT_RECORDED,
+       "110110",
+       "C",
+       "0",
        {"consent-recorded"}},
-      {v1::AUDIT_ACTION_CONSENT_REVOKED, "110110", "U", "0",
+      {v1::AUDIT_ACTION_CONSENT_REVOKED,
+       "110110",
+       "U",
+       "0",
        {"consent-revoked"}},
-      {v1::AUDIT_ACTION_MESSAGE_ACKNOWLEDGED, "110107", "C", "0",
+      {v1::AUDIT_ACTION_MESSAGE_ACKNOWLEDGED,
+       "110107",
+       "C",
+       "0",
        {"disclose", "message-acknowledged"}},
-      {v1::AUDIT_ACTION_MESSAGE_WITHHELD, "110113", "E", "8",
+      {v1::AUDIT_ACTION_MESSAGE_WITHHELD,
+       "110113",
+       "E",
+       "8",
        {"AuthZ-Consent", "message-withheld"}},
       {v1::AUDIT_ACTION_AUDIT_ACCESSED, "110101", "R", "0", {"audit-accessed"}},
-      {v1::AUDIT_ACTION_ACCESS_DENIED, "110113", "E", "8",
+      {v1::AUDIT_ACTION_ACCESS_DENIED,
+       "110113",
+       "E",
+       "8",
        {"AuthZ-Role", "access-denied"}},
   };
   for (const Case& c : cases) {

@@ -14,8 +14,8 @@ namespace cat_internal {
 inline void Append(std::string& out, std::string_view s) { out.append(s); }
 inline void Append(std::string& out, char c) { out.push_back(c); }
 template <std::integral Int>
-  requires(!std::same_as<Int, char> && !std::same_as<Int, bool>)
-void Append(std::string& out, Int n) {
+requires(!std::same_as<Int, char> &&
+         !std::same_as<Int, bool>) void Append(std::string& out, Int n) {
   out.append(std::to_string(n));
 }
 

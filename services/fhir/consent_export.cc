@@ -1,10 +1,10 @@
-#include "services/fhir/cat.h"
 #include "services/fhir/consent_export.h"
 
 #include <string>
 #include <utility>
 
 #include "services/common/proto_time.h"
+#include "services/fhir/cat.h"
 #include "services/fhir/fhir_json.h"
 
 namespace caregate::fhir {
@@ -17,7 +17,8 @@ Json GranteeActor(const v1::Grantee& grantee, Json* contained_role) {
   Json reference;
   if (grantee.provider_id().empty() &&
       grantee.specialty() == v1::SPECIALTY_UNSPECIFIED) {
-    reference = LogicalReference("Organization", kOrgIdSystem, grantee.org_id());
+    reference =
+        LogicalReference("Organization", kOrgIdSystem, grantee.org_id());
   } else {
     Json role = {{"resourceType", "PractitionerRole"},
                  {"id", kGranteeContainedId}};
@@ -51,9 +52,8 @@ Json CategoryConcepts(const Repeated& categories) {
 // The permit provision shared by consents and consent summaries.
 template <typename Purposes, typename Categories>
 Json PermitProvision(const google::protobuf::Timestamp& valid_from,
-                     const google::protobuf::Timestamp& expires_at,
-                     Json actor, const Purposes& purposes,
-                     const Categories& categories) {
+                     const google::protobuf::Timestamp& expires_at, Json actor,
+                     const Purposes& purposes, const Categories& categories) {
   Json provision = {{"type", "permit"}};
   Json period = Json::object();
   if (!IsUnset(valid_from)) period["start"] = FhirInstant(valid_from);
@@ -66,7 +66,8 @@ Json PermitProvision(const google::protobuf::Timestamp& valid_from,
   for (const int p : purposes) {
     purpose_codings.push_back(CodingOf(static_cast<v1::Purpose>(p)));
   }
-  if (!purpose_codings.empty()) provision["purpose"] = std::move(purpose_codings);
+  if (!purpose_codings.empty())
+    provision["purpose"] = std::move(purpose_codings);
   if (!categories.empty()) provision["code"] = CategoryConcepts(categories);
   return provision;
 }
@@ -79,8 +80,8 @@ Json ConsentHead(std::string_view status, Json patient) {
       {"scope", Concept(Coding(kConsentScopeSystem, kPatientPrivacyScope,
                                "Privacy Consent"))},
       {"category",
-       Json::array({Concept(Coding(kLoincSystem, kPatientConsentLoinc,
-                                   "Patient Consent"))})},
+       Json::array({Concept(
+           Coding(kLoincSystem, kPatientConsentLoinc, "Patient Consent"))})},
       {"patient", std::move(patient)}};
 }
 
@@ -163,9 +164,10 @@ Json SignerPerformer(const v1::Consent& c, Json* contained_signer) {
       Json person = {
           {"resourceType", "RelatedPerson"},
           {"id", kSignerContainedId},
-          {"patient", LogicalReference("Patient",
-                                       PatientIdentifierSystem(c.practice_org_id()),
-                                       c.patient_id())},
+          {"patient",
+           LogicalReference("Patient",
+                            PatientIdentifierSystem(c.practice_org_id()),
+                            c.patient_id())},
           {"relationship",
            Json::array({Json{{"coding", std::move(relationship)}}})}};
       if (!e.signer_name().empty()) {
@@ -246,9 +248,9 @@ Json ConsentToFhir(const v1::Consent& c) {
         {"title", kSignedFormTitle}};
   }
   consent["policyRule"] = HipaaAuthorizationRule();
-  Json provision = PermitProvision(c.valid_from(), c.expires_at(),
-                                   std::move(actor), c.purposes(),
-                                   c.categories());
+  Json provision =
+      PermitProvision(c.valid_from(), c.expires_at(), std::move(actor),
+                      c.purposes(), c.categories());
   if (!c.withheld_categories().empty()) {
     provision["provision"] = Json::array(
         {Json{{"type", "deny"},
@@ -280,10 +282,9 @@ Json ConsentSummaryToFhir(const v1::ConsentSummary& summary,
         {LogicalReference("Organization", kOrgIdSystem, practice_org_id)});
   }
   consent["policyRule"] = HipaaAuthorizationRule();
-  consent["provision"] =
-      PermitProvision(google::protobuf::Timestamp(), summary.expires_at(),
-                      std::move(actor), summary.purposes(),
-                      summary.categories());
+  consent["provision"] = PermitProvision(
+      google::protobuf::Timestamp(), summary.expires_at(), std::move(actor),
+      summary.purposes(), summary.categories());
   return consent;
 }
 

@@ -56,13 +56,14 @@ TEST(ConsentExportTest, ProvisionHoldsGranteePurposesCategoriesAndPeriod) {
   ASSERT_EQ(p["actor"].size(), 1u);
   EXPECT_EQ(p["actor"][0]["role"]["coding"][0]["code"], "IRCP");
   EXPECT_EQ(p["actor"][0]["reference"]["type"], "Organization");
-  EXPECT_EQ(p["actor"][0]["reference"]["identifier"]["value"], "core-pelvic-pt");
+  EXPECT_EQ(p["actor"][0]["reference"]["identifier"]["value"],
+            "core-pelvic-pt");
   EXPECT_EQ(p["action"][0]["coding"][0]["code"], "disclose");
   ASSERT_EQ(p["purpose"].size(), 1u);
   EXPECT_EQ(p["purpose"][0]["system"], kPurposeSystem);
   EXPECT_EQ(p["purpose"][0]["code"], "treatment-coordination");
-  EXPECT_THAT(Codes(p["code"]),
-              ::testing::ElementsAre("session-attendance", "treatment-summary"));
+  EXPECT_THAT(Codes(p["code"]), ::testing::ElementsAre("session-attendance",
+                                                       "treatment-summary"));
   EXPECT_EQ(p["code"][0]["coding"][0]["system"], kCategorySystem);
   EXPECT_FALSE(p.contains("provision"));
   EXPECT_FALSE(c.contains("contained"));
@@ -92,7 +93,8 @@ TEST(ConsentExportTest, SpecialtyGranteeAndNoFhirIdForAnOddConsentId) {
   const Json c = ConsentToFhir(SampleConsent(ConsentShape::kSpecialty));
   EXPECT_FALSE(c.contains("id"));
   EXPECT_EQ(c["identifier"][0]["value"], "c_0003:odd");
-  EXPECT_EQ(c["contained"][0]["specialty"][0]["coding"][0]["code"], "psychiatry");
+  EXPECT_EQ(c["contained"][0]["specialty"][0]["coding"][0]["code"],
+            "psychiatry");
   EXPECT_FALSE(c["provision"]["period"].contains("start"));
 }
 

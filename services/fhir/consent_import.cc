@@ -1,4 +1,3 @@
-#include "services/fhir/cat.h"
 #include "services/fhir/consent_import.h"
 
 #include <set>
@@ -10,8 +9,9 @@
 #include "services/common/status_macros.h"
 #include "services/crypto/encoding.h"
 #include "services/crypto/sha256.h"
-#include "services/fhir/fhir_json.h"
+#include "services/fhir/cat.h"
 #include "services/fhir/consent_import_parts.h"
+#include "services/fhir/fhir_json.h"
 #include "services/fhir/fhir_reader.h"
 
 namespace caregate::fhir {
@@ -32,16 +32,17 @@ absl::StatusOr<std::string> ReadIdentifierReference(const Json& reference,
   const std::string id_path = Member(path, "identifier");
   if (identifier == nullptr) {
     return Refuse(id_path, Cat("missing; caregate finds the ", type,
-                                        " by its identifier in ", system));
+                               " by its identifier in ", system));
   }
-  CG_RETURN_IF_ERROR(CheckObject(*identifier, id_path, {"use", "system", "value"}));
+  CG_RETURN_IF_ERROR(
+      CheckObject(*identifier, id_path, {"use", "system", "value"}));
   CG_ASSIGN_OR_RETURN(std::string got_system,
                       RequiredString(*identifier, "system", id_path,
                                      "caregate needs the identifier system"));
   if (got_system != system) {
     return Refuse(Member(id_path, "system"),
                   Cat("unknown identifier system \"", got_system,
-                               "\" (caregate reads ", system, " here)"));
+                      "\" (caregate reads ", system, " here)"));
   }
   return RequiredString(*identifier, "value", id_path,
                         "caregate needs the identifier value");
@@ -52,8 +53,8 @@ absl::StatusOr<std::string> ReadIdentifierReference(const Json& reference,
 namespace {
 
 using consent_import::Contained;
-using consent_import::ReadIdentifierReference;
 using consent_import::kRoot;
+using consent_import::ReadIdentifierReference;
 
 absl::StatusOr<Contained> ReadContained(const Json& consent) {
   Contained contained;
@@ -79,8 +80,7 @@ absl::StatusOr<Contained> ReadContained(const Json& consent) {
       contained.signer = &resource;
       contained.signer_path = path;
     } else {
-      return Refuse(path, Cat(
-                              "caregate reads only a PractitionerRole \"",
+      return Refuse(path, Cat("caregate reads only a PractitionerRole \"",
                               kGranteeContainedId, "\" and a RelatedPerson \"",
                               kSignerContainedId, "\" here"));
     }
@@ -100,21 +100,21 @@ absl::Status ReadPatient(const Json& consent, v1::Consent* out) {
   const Json* identifier = Find(*patient, "identifier");
   const std::string id_path = Member(path, "identifier");
   if (identifier == nullptr) {
-    return Refuse(id_path,
-                  Cat("missing; caregate needs the patient's "
+    return Refuse(id_path, Cat("missing; caregate needs the patient's "
                                "identifier in ",
                                kPatientIdSystemPrefix, "<practice org id>"));
   }
-  CG_RETURN_IF_ERROR(CheckObject(*identifier, id_path, {"use", "system", "value"}));
+  CG_RETURN_IF_ERROR(
+      CheckObject(*identifier, id_path, {"use", "system", "value"}));
   CG_ASSIGN_OR_RETURN(std::string system,
                       RequiredString(*identifier, "system", id_path,
                                      "caregate needs the identifier system"));
   std::optional<std::string> practice = PracticeOfPatientSystem(system);
   if (!practice.has_value()) {
-    return Refuse(Member(id_path, "system"),
-                  Cat("unknown identifier system \"", system,
-                               "\" (caregate reads ", kPatientIdSystemPrefix,
-                               "<practice org id> here)"));
+    return Refuse(
+        Member(id_path, "system"),
+        Cat("unknown identifier system \"", system, "\" (caregate reads ",
+            kPatientIdSystemPrefix, "<practice org id> here)"));
   }
   CG_ASSIGN_OR_RETURN(std::string patient_id,
                       RequiredString(*identifier, "value", id_path,
@@ -131,13 +131,13 @@ absl::Status ReadOrganizations(const Json& consent, const v1::Consent& out) {
   if (list == nullptr) return absl::OkStatus();
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string path = Item(Member(kRoot, "organization"), i);
-    CG_ASSIGN_OR_RETURN(
-        std::string org,
-        ReadIdentifierReference((*list)[i], path, "Organization", kOrgIdSystem));
+    CG_ASSIGN_OR_RETURN(std::string org,
+                        ReadIdentifierReference((*list)[i], path,
+                                                "Organization", kOrgIdSystem));
     if (org != out.practice_org_id()) {
       return Refuse(Member(Member(path, "identifier"), "value"),
                     Cat("\"", org, "\" is not the patient's practice \"",
-                                 out.practice_org_id(), "\""));
+                        out.practice_org_id(), "\""));
     }
   }
   return absl::OkStatus();
@@ -150,8 +150,8 @@ absl::Status ReadSignerRelationship(const Json& person, std::string_view path,
   const std::string list_path = Member(path, "relationship");
   if (list == nullptr || list->size() != 1) {
     return Refuse(list_path, Cat("caregate reads exactly one "
-                                          "relationship with a coding of ",
-                                          kSignerRelationshipSystem));
+                                 "relationship with a coding of ",
+                                 kSignerRelationshipSystem));
   }
   const std::string concept_path = Item(list_path, 0);
   const Json& cc = (*list)[0];
@@ -163,16 +163,15 @@ absl::Status ReadSignerRelationship(const Json& person, std::string_view path,
     const std::string item = Item(Member(concept_path, "coding"), i);
     CG_ASSIGN_OR_RETURN(CodingValue value, ReadCoding((*codings)[i], item));
     if (value.system == kRoleCodeSystem && value.code == "GUARD") continue;
-    CG_ASSIGN_OR_RETURN(relationship,
-                        ReadCaregateCoding<v1::SignerRelationship>(
-                            (*codings)[i], item));
+    CG_ASSIGN_OR_RETURN(
+        relationship,
+        ReadCaregateCoding<v1::SignerRelationship>((*codings)[i], item));
   }
   if (relationship == v1::SIGNER_RELATIONSHIP_UNSPECIFIED ||
       relationship == v1::SIGNER_RELATIONSHIP_SELF) {
     return Refuse(Member(concept_path, "coding"),
-                  Cat("caregate needs a coding of ",
-                               kSignerRelationshipSystem,
-                               " naming a representative"));
+                  Cat("caregate needs a coding of ", kSignerRelationshipSystem,
+                      " naming a representative"));
   }
   evidence->set_signer_relationship(relationship);
   return absl::OkStatus();
@@ -188,10 +187,10 @@ absl::Status ReadRepresentative(const Json& person, std::string_view path,
   if (patient == nullptr) {
     return Refuse(Member(path, "patient"), "missing");
   }
-  CG_ASSIGN_OR_RETURN(
-      std::string patient_id,
-      ReadIdentifierReference(*patient, Member(path, "patient"), "Patient",
-                              PatientIdentifierSystem(consent.practice_org_id())));
+  CG_ASSIGN_OR_RETURN(std::string patient_id,
+                      ReadIdentifierReference(
+                          *patient, Member(path, "patient"), "Patient",
+                          PatientIdentifierSystem(consent.practice_org_id())));
   if (patient_id != consent.patient_id()) {
     return Refuse(Member(path, "patient"), "is not Consent.patient");
   }
@@ -230,8 +229,8 @@ absl::Status ReadPerformer(const Json& consent, const Contained& contained,
   const std::string path = Item(Member(kRoot, "performer"), 0);
   const Json& performer = (*list)[0];
   v1::ConsentEvidence* evidence = out->mutable_evidence();
-  CG_RETURN_IF_ERROR(CheckObject(performer, path,
-                                 {"reference", "type", "identifier", "display"}));
+  CG_RETURN_IF_ERROR(CheckObject(
+      performer, path, {"reference", "type", "identifier", "display"}));
   CG_ASSIGN_OR_RETURN(std::optional<std::string> display,
                       OptionalString(performer, "display", path));
   CG_ASSIGN_OR_RETURN(std::optional<std::string> literal,
@@ -241,9 +240,10 @@ absl::Status ReadPerformer(const Json& consent, const Contained& contained,
         contained.signer == nullptr) {
       return Refuse(Member(path, "reference"),
                     Cat("caregate reads only \"#", kSignerContainedId,
-                                 "\", a contained RelatedPerson"));
+                        "\", a contained RelatedPerson"));
     }
-    CG_RETURN_IF_ERROR(ReadRepresentative(*contained.signer, contained.signer_path, *out, evidence));
+    CG_RETURN_IF_ERROR(ReadRepresentative(
+        *contained.signer, contained.signer_path, *out, evidence));
     if (evidence->signer_name().empty() && display.has_value()) {
       evidence->set_signer_name(*display);
     }
@@ -252,16 +252,17 @@ absl::Status ReadPerformer(const Json& consent, const Contained& contained,
   if (contained.signer != nullptr) {
     return Refuse(Member(path, "reference"),
                   Cat("missing; the contained RelatedPerson \"",
-                               kSignerContainedId, "\" must be the signer"));
+                      kSignerContainedId, "\" must be the signer"));
   }
   if (Find(performer, "identifier") != nullptr) {
-    CG_ASSIGN_OR_RETURN(
-        std::string patient_id,
-        ReadIdentifierReference(performer, path, "Patient",
-                                PatientIdentifierSystem(out->practice_org_id())));
+    CG_ASSIGN_OR_RETURN(std::string patient_id,
+                        ReadIdentifierReference(
+                            performer, path, "Patient",
+                            PatientIdentifierSystem(out->practice_org_id())));
     if (patient_id != out->patient_id()) {
-      return Refuse(path, "a signer identified by identifier must be the "
-                          "patient (Consent.patient)");
+      return Refuse(path,
+                    "a signer identified by identifier must be the "
+                    "patient (Consent.patient)");
     }
     evidence->set_signer_relationship(v1::SIGNER_RELATIONSHIP_SELF);
   }
@@ -279,14 +280,14 @@ absl::Status ReadSourceAttachment(const Json& consent, v1::Consent* out) {
                   "sourceAttachment with its SHA-256");
   }
   const Json* attachment = Find(consent, "sourceAttachment");
-  const std::string why = Cat(
-      "caregate needs the signed form's SHA-256 (extension ",
-      kDocumentSha256Extension, ", or the form as data)");
+  const std::string why =
+      Cat("caregate needs the signed form's SHA-256 (extension ",
+          kDocumentSha256Extension, ", or the form as data)");
   if (attachment == nullptr) return Refuse(path, Cat("missing; ", why));
-  CG_RETURN_IF_ERROR(CheckObject(
-      *attachment, path,
-      {"extension", "contentType", "language", "data", "url", "size", "hash",
-       "title", "creation"}));
+  CG_RETURN_IF_ERROR(
+      CheckObject(*attachment, path,
+                  {"extension", "contentType", "language", "data", "url",
+                   "size", "hash", "title", "creation"}));
   std::string from_extension;
   CG_ASSIGN_OR_RETURN(const Json* extensions,
                       OptionalArray(*attachment, "extension", path));
@@ -294,8 +295,9 @@ absl::Status ReadSourceAttachment(const Json& consent, v1::Consent* out) {
     const std::string item = Item(Member(path, "extension"), i);
     const Json& ext = (*extensions)[i];
     CG_RETURN_IF_ERROR(CheckObject(ext, item, {"url", "valueString"}));
-    CG_ASSIGN_OR_RETURN(std::string url,
-                        RequiredString(ext, "url", item, "extensions have a url"));
+    CG_ASSIGN_OR_RETURN(
+        std::string url,
+        RequiredString(ext, "url", item, "extensions have a url"));
     if (url != kDocumentSha256Extension) {
       return Refuse(Member(item, "url"),
                     Cat("unknown extension \"", url, "\""));
@@ -331,16 +333,16 @@ absl::Status ReadSourceAttachment(const Json& consent, v1::Consent* out) {
   return absl::OkStatus();
 }
 
-
 absl::Status ReadStatus(const Json& consent) {
-  CG_ASSIGN_OR_RETURN(std::string status,
-                      RequiredString(consent, "status", kRoot,
-                                     "caregate records only an active consent"));
+  CG_ASSIGN_OR_RETURN(
+      std::string status,
+      RequiredString(consent, "status", kRoot,
+                     "caregate records only an active consent"));
   if (status != "active") {
     return Refuse(Member(kRoot, "status"),
                   Cat("\"", status,
-                               "\" cannot be recorded; caregate records only "
-                               "an active consent"));
+                      "\" cannot be recorded; caregate records only "
+                      "an active consent"));
   }
   return absl::OkStatus();
 }
@@ -351,9 +353,8 @@ absl::Status ReadKind(const Json& consent) {
   const Json* scope = Find(consent, "scope");
   if (scope == nullptr) {
     return Refuse(Member(kRoot, "scope"),
-                  Cat("missing; caregate records ",
-                               kConsentScopeSystem, "#", kPatientPrivacyScope,
-                               " consents"));
+                  Cat("missing; caregate records ", kConsentScopeSystem, "#",
+                      kPatientPrivacyScope, " consents"));
   }
   CG_RETURN_IF_ERROR(ExpectConcept(*scope, Member(kRoot, "scope"),
                                    kConsentScopeSystem, kPatientPrivacyScope));
@@ -362,7 +363,7 @@ absl::Status ReadKind(const Json& consent) {
   if (categories == nullptr) {
     return Refuse(Member(kRoot, "category"),
                   Cat("missing; caregate expects ", kLoincSystem, "#",
-                               kPatientConsentLoinc));
+                      kPatientConsentLoinc));
   }
   for (size_t i = 0; i < categories->size(); ++i) {
     CG_RETURN_IF_ERROR(ExpectConcept((*categories)[i],
@@ -397,17 +398,30 @@ absl::StatusOr<v1::Consent> ConsentFromFhir(const Json& resource) {
     return Refuse("resourceType", "missing; expected \"Consent\"");
   }
   if (*type != "Consent") {
-    return Refuse("resourceType",
-                  Cat("expected \"Consent\", got \"",
-                               type->get<std::string>(), "\""));
+    return Refuse("resourceType", Cat("expected \"Consent\", got \"",
+                                      type->get<std::string>(), "\""));
   }
-  CG_RETURN_IF_ERROR(CheckObject(
-      resource, kRoot,
-      {"resourceType", "id", "meta", "text", "language", "contained",
-       "extension", "identifier", "status", "scope", "category", "patient",
-       "modifierExtension", "dateTime", "performer", "organization",
-       "sourceAttachment",
-       "sourceReference", "policyRule", "provision"}));
+  CG_RETURN_IF_ERROR(CheckObject(resource, kRoot,
+                                 {"resourceType",
+                                  "id",
+                                  "meta",
+                                  "text",
+                                  "language",
+                                  "contained",
+                                  "extension",
+                                  "identifier",
+                                  "status",
+                                  "scope",
+                                  "category",
+                                  "patient",
+                                  "modifierExtension",
+                                  "dateTime",
+                                  "performer",
+                                  "organization",
+                                  "sourceAttachment",
+                                  "sourceReference",
+                                  "policyRule",
+                                  "provision"}));
   v1::Consent out;
   CG_RETURN_IF_ERROR(ReadStatus(resource));
   CG_RETURN_IF_ERROR(ReadKind(resource));
@@ -436,7 +450,8 @@ absl::StatusOr<v1::Consent> ConsentFromFhirJson(std::string_view json_text) {
           if (!keys_per_object.empty()) keys_per_object.pop_back();
         } else if (event == Event::key && !keys_per_object.empty() &&
                    parsed.is_string() &&
-                   !keys_per_object.back().insert(parsed.get<std::string>())
+                   !keys_per_object.back()
+                        .insert(parsed.get<std::string>())
                         .second) {
           repeated_key = true;
         }

@@ -1,8 +1,8 @@
 // Consent.extension -> the evidence FHIR has no element for.
 #include <string>
 
-#include "services/fhir/cat.h"
 #include "services/common/status_macros.h"
+#include "services/fhir/cat.h"
 #include "services/fhir/consent_import_parts.h"
 #include "services/fhir/fhir_reader.h"
 
@@ -26,8 +26,8 @@ absl::StatusOr<std::string> ReadText(const Json& ext, std::string_view path) {
 // One sub-extension of the evidence extension.
 absl::Status ReadEvidencePart(const Json& ext, std::string_view path,
                               v1::ConsentEvidence* e) {
-  CG_ASSIGN_OR_RETURN(std::string url,
-                      RequiredString(ext, "url", path, "extensions have a url"));
+  CG_ASSIGN_OR_RETURN(std::string url, RequiredString(ext, "url", path,
+                                                      "extensions have a url"));
   if (url == kEvidenceInformationDescription) {
     CG_ASSIGN_OR_RETURN(*e->mutable_information_description(),
                         ReadText(ext, path));
@@ -48,15 +48,15 @@ absl::Status ReadEvidencePart(const Json& ext, std::string_view path,
   } else if (url == kEvidenceCaptureMethod) {
     CG_RETURN_IF_ERROR(CheckObject(ext, path, {"url", "valueCoding"}));
     const Json* coding = Find(ext, "valueCoding");
-    if (coding == nullptr) return Refuse(Member(path, "valueCoding"), "missing");
+    if (coding == nullptr)
+      return Refuse(Member(path, "valueCoding"), "missing");
     CG_ASSIGN_OR_RETURN(v1::CaptureMethod method,
                         ReadCaregateCoding<v1::CaptureMethod>(
                             *coding, Member(path, "valueCoding")));
     e->set_capture_method(method);
   } else {
-    return Refuse(Member(path, "url"),
-                  Cat("unknown part \"", url, "\" of ",
-                               kConsentEvidenceExtension));
+    return Refuse(Member(path, "url"), Cat("unknown part \"", url, "\" of ",
+                                           kConsentEvidenceExtension));
   }
   return absl::OkStatus();
 }
@@ -66,8 +66,8 @@ absl::Status ReadEvidence(const Json& ext, std::string_view path,
   CG_RETURN_IF_ERROR(CheckObject(ext, path, {"url", "extension"}));
   CG_ASSIGN_OR_RETURN(const Json* parts, OptionalArray(ext, "extension", path));
   for (size_t i = 0; parts != nullptr && i < parts->size(); ++i) {
-    CG_RETURN_IF_ERROR(ReadEvidencePart(
-        (*parts)[i], Item(Member(path, "extension"), i), e));
+    CG_RETURN_IF_ERROR(
+        ReadEvidencePart((*parts)[i], Item(Member(path, "extension"), i), e));
   }
   return absl::OkStatus();
 }
@@ -85,18 +85,20 @@ absl::Status ReadConsentExtensions(const Json& consent, v1::Consent* out) {
   for (size_t i = 0; list != nullptr && i < list->size(); ++i) {
     const std::string path = Item(Member(kRoot, "extension"), i);
     const Json& ext = (*list)[i];
-    CG_ASSIGN_OR_RETURN(std::string url,
-                        RequiredString(ext, "url", path, "extensions have a url"));
+    CG_ASSIGN_OR_RETURN(
+        std::string url,
+        RequiredString(ext, "url", path, "extensions have a url"));
     if (url == kConsentEvidenceExtension) {
       CG_RETURN_IF_ERROR(ReadEvidence(ext, path, out->mutable_evidence()));
     } else if (url == kConsentRevocationExtension) {
-      return Refuse(path, "the consent was revoked; a revoked consent cannot "
-                          "be recorded");
+      return Refuse(path,
+                    "the consent was revoked; a revoked consent cannot "
+                    "be recorded");
     } else {
       return Refuse(Member(path, "url"),
                     Cat("unknown extension \"", url,
-                                 "\"; caregate cannot tell whether it "
-                                 "changes what the consent permits"));
+                        "\"; caregate cannot tell whether it "
+                        "changes what the consent permits"));
     }
   }
   return absl::OkStatus();

@@ -2,8 +2,8 @@
 // and validity period.
 #include <string>
 
-#include "services/fhir/cat.h"
 #include "services/common/status_macros.h"
+#include "services/fhir/cat.h"
 #include "services/fhir/consent_import_parts.h"
 #include "services/fhir/fhir_json.h"
 #include "services/fhir/fhir_reader.h"
@@ -22,9 +22,10 @@ absl::Status ReadGranteeRole(const Json& role, std::string_view path,
     return Refuse(Member(path, "organization"),
                   "missing; a caregate grantee is always an organization");
   }
-  CG_ASSIGN_OR_RETURN(*grantee->mutable_org_id(),
-                      ReadIdentifierReference(*org, Member(path, "organization"),
-                                              "Organization", kOrgIdSystem));
+  CG_ASSIGN_OR_RETURN(
+      *grantee->mutable_org_id(),
+      ReadIdentifierReference(*org, Member(path, "organization"),
+                              "Organization", kOrgIdSystem));
   if (const Json* practitioner = Find(role, "practitioner");
       practitioner != nullptr) {
     CG_ASSIGN_OR_RETURN(
@@ -39,15 +40,17 @@ absl::Status ReadGranteeRole(const Json& role, std::string_view path,
       return Refuse(Member(path, "specialty"),
                     "caregate grants to one specialty");
     }
-    CG_ASSIGN_OR_RETURN(v1::Specialty specialty,
-                        ReadCaregateConcept<v1::Specialty>(
-                            (*specialties)[0], Item(Member(path, "specialty"), 0)));
+    CG_ASSIGN_OR_RETURN(
+        v1::Specialty specialty,
+        ReadCaregateConcept<v1::Specialty>((*specialties)[0],
+                                           Item(Member(path, "specialty"), 0)));
     grantee->set_specialty(specialty);
   }
   if (grantee->provider_id().empty() &&
       grantee->specialty() == v1::SPECIALTY_UNSPECIFIED) {
-    return Refuse(path, "names neither a practitioner nor a specialty; "
-                        "reference the Organization instead");
+    return Refuse(path,
+                  "names neither a practitioner nor a specialty; "
+                  "reference the Organization instead");
   }
   return absl::OkStatus();
 }
@@ -67,8 +70,8 @@ absl::Status ReadActor(const Json& provision, std::string_view path,
   const Json* role = Find(actor, "role");
   if (role == nullptr) {
     return Refuse(Member(actor_path, "role"),
-                  Cat("missing; caregate expects ",
-                               kParticipationTypeSystem, "#", kRecipientRole));
+                  Cat("missing; caregate expects ", kParticipationTypeSystem,
+                      "#", kRecipientRole));
   }
   CG_RETURN_IF_ERROR(ExpectConcept(*role, Member(actor_path, "role"),
                                    kParticipationTypeSystem, kRecipientRole));
@@ -78,7 +81,8 @@ absl::Status ReadActor(const Json& provision, std::string_view path,
   const Json* literal = Find(*reference, "reference");
   if (literal == nullptr) {
     if (contained.grantee_role != nullptr) {
-      return Refuse(ref_path, "the contained PractitionerRole must be the actor");
+      return Refuse(ref_path,
+                    "the contained PractitionerRole must be the actor");
     }
     CG_ASSIGN_OR_RETURN(*grantee->mutable_org_id(),
                         ReadIdentifierReference(*reference, ref_path,
@@ -92,8 +96,8 @@ absl::Status ReadActor(const Json& provision, std::string_view path,
       contained.grantee_role == nullptr) {
     return Refuse(Member(ref_path, "reference"),
                   Cat("caregate reads only \"#", kGranteeContainedId,
-                               "\", a contained PractitionerRole, or an "
-                               "Organization by identifier"));
+                      "\", a contained PractitionerRole, or an "
+                      "Organization by identifier"));
   }
   return ReadGranteeRole(*contained.grantee_role, contained.grantee_path,
                          grantee);
@@ -118,8 +122,8 @@ absl::Status ReadPurposes(const Json& provision, std::string_view path,
   if (purposes == nullptr) {
     return Refuse(Member(path, "purpose"),
                   Cat("missing; caregate needs at least one purpose "
-                               "of ",
-                               kPurposeSystem));
+                      "of ",
+                      kPurposeSystem));
   }
   for (size_t i = 0; i < purposes->size(); ++i) {
     CG_ASSIGN_OR_RETURN(v1::Purpose purpose,
@@ -139,8 +143,8 @@ absl::Status ReadCategories(const Json& provision, std::string_view path,
   if (codes == nullptr) {
     return Refuse(Member(path, "code"),
                   Cat("missing; caregate needs at least one category "
-                               "of ",
-                               kCategorySystem));
+                      "of ",
+                      kCategorySystem));
   }
   for (size_t i = 0; i < codes->size(); ++i) {
     CG_ASSIGN_OR_RETURN(v1::Category category,
@@ -191,8 +195,8 @@ absl::Status ReadWithheld(const Json& provision, std::string_view path,
     if (*type != "deny") {
       return Refuse(Member(item, "type"),
                     Cat("\"", *type,
-                                 "\" is not supported; caregate reads only "
-                                 "nested \"deny\" provisions of categories"));
+                        "\" is not supported; caregate reads only "
+                        "nested \"deny\" provisions of categories"));
     }
     CG_RETURN_IF_ERROR(ReadCategories(deny, item, [out](v1::Category c) {
       out->add_withheld_categories(c);
@@ -210,26 +214,25 @@ absl::Status ReadProvision(const Json& consent, const Contained& contained,
   if (provision == nullptr) {
     return Refuse(path, "missing; caregate needs the permit provision");
   }
-  CG_RETURN_IF_ERROR(CheckObject(*provision, path,
-                                 {"type", "period", "actor", "action",
-                                  "purpose", "code", "provision"}));
-  CG_ASSIGN_OR_RETURN(
-      std::string type,
-      RequiredString(*provision, "type", path,
-                     "caregate reads a \"permit\" provision"));
+  CG_RETURN_IF_ERROR(CheckObject(
+      *provision, path,
+      {"type", "period", "actor", "action", "purpose", "code", "provision"}));
+  CG_ASSIGN_OR_RETURN(std::string type,
+                      RequiredString(*provision, "type", path,
+                                     "caregate reads a \"permit\" provision"));
   if (type != "permit") {
     return Refuse(Member(path, "type"),
-                  Cat("\"", type, "\" is not supported; caregate "
-                               "records consents that permit disclosure"));
+                  Cat("\"", type,
+                      "\" is not supported; caregate "
+                      "records consents that permit disclosure"));
   }
   CG_RETURN_IF_ERROR(ReadPeriod(*provision, path, out));
   CG_RETURN_IF_ERROR(
       ReadActor(*provision, path, contained, out->mutable_grantee()));
   CG_RETURN_IF_ERROR(ReadActions(*provision, path));
   CG_RETURN_IF_ERROR(ReadPurposes(*provision, path, out));
-  CG_RETURN_IF_ERROR(ReadCategories(*provision, path, [out](v1::Category c) {
-    out->add_categories(c);
-  }));
+  CG_RETURN_IF_ERROR(ReadCategories(
+      *provision, path, [out](v1::Category c) { out->add_categories(c); }));
   return ReadWithheld(*provision, path, out);
 }
 

@@ -16,10 +16,10 @@ namespace {
 
 using ::caregate::testing::StatusIs;
 using ::google::protobuf::util::MessageDifferencer;
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using samples::ConsentShape;
 using samples::SampleConsent;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
 
@@ -48,13 +48,15 @@ TEST(ConsentImportTest, RoundTripGivesTheSameConsent) {
     const v1::Consent original = SampleConsent(shape);
     const std::string text = ConsentToFhir(original).dump(2);
     absl::StatusOr<v1::Consent> imported = ConsentFromFhirJson(text);
-    ASSERT_TRUE(imported.ok()) << samples::ShapeName(shape) << ": "
-                               << imported.status() << "\n" << text;
+    ASSERT_TRUE(imported.ok())
+        << samples::ShapeName(shape) << ": " << imported.status() << "\n"
+        << text;
     std::string diff;
     MessageDifferencer differencer;
     differencer.ReportDifferencesToString(&diff);
     EXPECT_TRUE(differencer.Compare(Recordable(original), *imported))
-        << samples::ShapeName(shape) << ":\n" << diff;
+        << samples::ShapeName(shape) << ":\n"
+        << diff;
   }
 }
 
@@ -127,10 +129,11 @@ TEST_P(ConsentImportRefusalTest, NamesTheElement) {
 }
 
 Json Deny(std::string_view system, std::string_view code) {
-  return Json{{"type", "deny"},
-              {"code", Json::array({Json{{"coding", Json::array({Json{
-                                              {"system", system},
-                                              {"code", code}}})}}})}};
+  return Json{
+      {"type", "deny"},
+      {"code",
+       Json::array({Json{{"coding", Json::array({Json{{"system", system},
+                                                      {"code", code}}})}}})}};
 }
 
 const Refusal kRefusals[] = {
@@ -142,17 +145,15 @@ const Refusal kRefusals[] = {
      "Consent.provision.provision[1].code[0].coding[0].system: unknown code "
      "system \"http://example.org/categories\""},
     {"UnknownCategoryCode",
-     [](Json& c) {
-       c["provision"]["code"][1]["coding"][0]["code"] = "gossip";
-     },
+     [](Json& c) { c["provision"]["code"][1]["coding"][0]["code"] = "gossip"; },
      "Consent.provision.code[1].coding[0].code: unknown code \"gossip\""},
     {"NestedPermit",
      [](Json& c) { c["provision"]["provision"][0]["type"] = "permit"; },
      "Consent.provision.provision[0].type: \"permit\" is not supported"},
     {"TwoLevelsOfNesting",
      [](Json& c) {
-       c["provision"]["provision"][0]["provision"] = Json::array(
-           {Deny(kCategorySystem, "diagnosis")});
+       c["provision"]["provision"][0]["provision"] =
+           Json::array({Deny(kCategorySystem, "diagnosis")});
      },
      "Consent.provision.provision[0].provision: not supported"},
     {"NestedProvisionWithAnActor",
@@ -162,19 +163,19 @@ const Refusal kRefusals[] = {
      "Consent.provision.provision[0].actor: not supported"},
     {"MissingSignatureDate", [](Json& c) { c.erase("dateTime"); },
      "Consent.dateTime: missing; caregate needs the date the form was signed"},
-    {"PartialSignatureDate",
-     [](Json& c) { c["dateTime"] = "2024-05-01"; },
+    {"PartialSignatureDate", [](Json& c) { c["dateTime"] = "2024-05-01"; },
      "Consent.dateTime: \"2024-05-01\" is not an exact instant"},
-    {"PartialExpiry",
-     [](Json& c) { c["provision"]["period"]["end"] = "2025"; },
+    {"PartialExpiry", [](Json& c) { c["provision"]["period"]["end"] = "2025"; },
      "Consent.provision.period.end: \"2025\" is not an exact instant"},
     {"NoExpiry", [](Json& c) { c["provision"]["period"].erase("end"); },
      "Consent.provision.period.end: missing"},
     {"StatusInactive", [](Json& c) { c["status"] = "inactive"; },
      "Consent.status: \"inactive\" cannot be recorded"},
     {"RevocationExtension",
-     [](Json& c) { c = ConsentToFhir(SampleConsent(ConsentShape::kRevoked));
-                   c["status"] = "active"; },
+     [](Json& c) {
+       c = ConsentToFhir(SampleConsent(ConsentShape::kRevoked));
+       c["status"] = "active";
+     },
      "Consent.extension[1]: the consent was revoked"},
     {"OtherScope",
      [](Json& c) { c["scope"]["coding"][0]["code"] = "treatment"; },
@@ -228,9 +229,9 @@ const Refusal kRefusals[] = {
      "Consent.verification: not supported"},
     {"ProvisionClass",
      [](Json& c) {
-       c["provision"]["class"] = Json::array(
-           {Json{{"system", "http://hl7.org/fhir/resource-types"},
-                 {"code", "Observation"}}});
+       c["provision"]["class"] =
+           Json::array({Json{{"system", "http://hl7.org/fhir/resource-types"},
+                             {"code", "Observation"}}});
      },
      "Consent.provision.class: not supported"},
     {"TwoActors",
@@ -267,11 +268,9 @@ const Refusal kRefusals[] = {
      },
      "Consent.organization[0].identifier.value: \"other-practice\" is not "
      "the patient's practice"},
-    {"TwoSigners",
-     [](Json& c) { c["performer"].push_back(c["performer"][0]); },
+    {"TwoSigners", [](Json& c) { c["performer"].push_back(c["performer"][0]); },
      "Consent.performer[1]: caregate records one signer"},
-    {"UnreferencedContainedSigner",
-     [](Json& c) { c.erase("performer"); },
+    {"UnreferencedContainedSigner", [](Json& c) { c.erase("performer"); },
      "Consent.performer: missing; the contained RelatedPerson"},
     {"UnknownContained",
      [](Json& c) {
@@ -286,16 +285,17 @@ const Refusal kRefusals[] = {
      "resourceType: expected \"Consent\", got \"Patient\""},
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Refusals, ConsentImportRefusalTest, ::testing::ValuesIn(kRefusals),
-    [](const ::testing::TestParamInfo<Refusal>& info) {
-      return std::string(info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(Refusals, ConsentImportRefusalTest,
+                         ::testing::ValuesIn(kRefusals),
+                         [](const ::testing::TestParamInfo<Refusal>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(ConsentImportTest, InvalidJsonIsRefusedWithoutEchoingIt) {
   absl::StatusOr<v1::Consent> c =
       ConsentFromFhirJson(R"({"resourceType": "Consent", "note": "Jane Doe)");
-  EXPECT_THAT(c, StatusIs(kInvalid, HasSubstr("not valid JSON (syntax error at byte")));
+  EXPECT_THAT(
+      c, StatusIs(kInvalid, HasSubstr("not valid JSON (syntax error at byte")));
   EXPECT_THAT(c.status().message(), ::testing::Not(HasSubstr("Jane")));
   EXPECT_THAT(ConsentFromFhirJson(""),
               StatusIs(kInvalid, HasSubstr("not valid JSON")));
@@ -318,7 +318,8 @@ TEST(ConsentImportTest, RefusalsNeverEchoNames) {
   Json resource = Exported();
   resource["contained"][1]["name"][0]["given"] = Json::array({"Jane"});
   absl::StatusOr<v1::Consent> c = ConsentFromFhir(resource);
-  EXPECT_THAT(c, StatusIs(kInvalid, HasSubstr("Consent.contained[1].name[0].given")));
+  EXPECT_THAT(
+      c, StatusIs(kInvalid, HasSubstr("Consent.contained[1].name[0].given")));
   EXPECT_THAT(c.status().message(), ::testing::Not(HasSubstr("Jane")));
 }
 

@@ -1,4 +1,3 @@
-#include "services/fhir/cat.h"
 #include "services/fhir/fhir_json.h"
 
 #include <string>
@@ -8,6 +7,7 @@
 #include "services/common/proto_time.h"
 #include "services/crypto/encoding.h"
 #include "services/crypto/sha256.h"
+#include "services/fhir/cat.h"
 
 namespace caregate::fhir {
 
@@ -25,8 +25,8 @@ absl::StatusOr<google::protobuf::Timestamp> ParseFhirInstant(
                       text[10] == 'T' && text[13] == ':' && text[16] == ':';
   absl::Time t;
   std::string error;
-  if (!shaped || !absl::ParseTime(absl::RFC3339_full, std::string(text), &t,
-                                  &error)) {
+  if (!shaped ||
+      !absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &error)) {
     return absl::InvalidArgumentError(Cat(
         path, ": \"", text,
         "\" is not an exact instant (caregate needs date, time to the second "
@@ -87,9 +87,8 @@ std::string NameBasedUuid(std::string_view name) {
   bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x80);  // version 8
   bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // variant 10
   const std::string hex = HexEncode(bytes);
-  return Cat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
-                      hex.substr(12, 4), "-", hex.substr(16, 4), "-",
-                      hex.substr(20));
+  return Cat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4),
+             "-", hex.substr(16, 4), "-", hex.substr(20));
 }
 
 std::string UrnUuid(std::string_view name) {

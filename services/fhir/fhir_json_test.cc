@@ -36,9 +36,9 @@ TEST(FhirJsonTest, ParsesExactInstantsInAnyZone) {
 }
 
 TEST(FhirJsonTest, RefusesDatesThatAreNotAnInstant) {
-  for (const char* text : {"2024", "2024-05", "2024-05-01", "2024-05-01T09:30",
-                           "2024-05-01T09:30:00", "2024-05-01 09:30:00Z",
-                           "yesterday", ""}) {
+  for (const char* text :
+       {"2024", "2024-05", "2024-05-01", "2024-05-01T09:30",
+        "2024-05-01T09:30:00", "2024-05-01 09:30:00Z", "yesterday", ""}) {
     EXPECT_THAT(ParseFhirInstant(text, "Consent.dateTime"),
                 StatusIs(absl::StatusCode::kInvalidArgument,
                          HasSubstr("Consent.dateTime: ")))
@@ -56,7 +56,8 @@ TEST(FhirJsonTest, FhirIds) {
 }
 
 // Vectors computed independently (Python hashlib/uuid) from the documented
-// rule: SHA-256(namespace bytes || name), first 16 bytes, version 8, variant 10.
+// rule: SHA-256(namespace bytes || name), first 16 bytes, version 8,
+// variant 10.
 TEST(FhirJsonTest, NameBasedUuidMatchesIndependentVectors) {
   EXPECT_EQ(NameBasedUuid("MessageHeader\nm-1"),
             "433d2f11-cf25-8c03-b827-73b4da8d6029");
@@ -68,11 +69,11 @@ TEST(FhirJsonTest, NameBasedUuidMatchesIndependentVectors) {
 }
 
 TEST(FhirJsonTest, ReferencesAndIdentifiers) {
-  EXPECT_EQ(LogicalReference("Organization", kOrgIdSystem, "o-1", "Org One")
-                .dump(),
-            R"({"type":"Organization","identifier":{"system":")" +
-                std::string(kOrgIdSystem) +
-                R"(","value":"o-1"},"display":"Org One"})");
+  EXPECT_EQ(
+      LogicalReference("Organization", kOrgIdSystem, "o-1", "Org One").dump(),
+      R"({"type":"Organization","identifier":{"system":")" +
+          std::string(kOrgIdSystem) +
+          R"(","value":"o-1"},"display":"Org One"})");
   EXPECT_FALSE(LogicalReference("Organization", kOrgIdSystem, "o-1")
                    .contains("display"));
   EXPECT_EQ(Coding("s", "c").dump(), R"({"system":"s","code":"c"})");

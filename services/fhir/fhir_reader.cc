@@ -1,7 +1,8 @@
-#include "services/fhir/cat.h"
 #include "services/fhir/fhir_reader.h"
 
 #include <algorithm>
+
+#include "services/fhir/cat.h"
 
 namespace caregate::fhir {
 
@@ -109,13 +110,12 @@ absl::Status ExpectConcept(const Json& cc, std::string_view path,
     if (value->system != system) {
       return Refuse(Member(item, "system"),
                     Cat("unknown code system \"", value->system,
-                                 "\" (caregate reads ", system, " here)"));
+                        "\" (caregate reads ", system, " here)"));
     }
     if (value->code != code) {
       return Refuse(Member(item, "code"),
                     Cat("unsupported code \"", value->code,
-                                 "\" (caregate reads ", system, "#", code,
-                                 " here)"));
+                        "\" (caregate reads ", system, "#", code, " here)"));
     }
   }
   return absl::OkStatus();

@@ -63,14 +63,12 @@ absl::StatusOr<Enum> ReadCaregateCoding(const Json& coding,
   if (value->system != SystemOf<Enum>()) {
     return Refuse(Member(path, "system"),
                   Cat("unknown code system \"", value->system,
-                               "\" (caregate reads ", SystemOf<Enum>(),
-                               " here)"));
+                      "\" (caregate reads ", SystemOf<Enum>(), " here)"));
   }
   std::optional<Enum> e = EnumOfCode<Enum>(value->code);
   if (!e.has_value()) {
-    return Refuse(Member(path, "code"),
-                  Cat("unknown code \"", value->code, "\" of ",
-                               SystemOf<Enum>()));
+    return Refuse(Member(path, "code"), Cat("unknown code \"", value->code,
+                                            "\" of ", SystemOf<Enum>()));
   }
   return *e;
 }
@@ -87,8 +85,8 @@ absl::StatusOr<Enum> ReadCaregateConcept(const Json& cc,
   if (!codings.ok()) return codings.status();
   if (*codings == nullptr || (*codings)->size() != 1) {
     return Refuse(Member(path, "coding"),
-                  Cat("caregate reads exactly one coding of ",
-                               SystemOf<Enum>(), " here"));
+                  Cat("caregate reads exactly one coding of ", SystemOf<Enum>(),
+                      " here"));
   }
   return ReadCaregateCoding<Enum>((**codings)[0],
                                   Item(Member(path, "coding"), 0));

@@ -113,8 +113,9 @@ Json PurposeConcept(v1::Purpose purpose) {
                            {"code", "COC"},
                            {"display", "coordination of care"}});
   } else if (purpose != v1::PURPOSE_UNSPECIFIED) {
-    codings.push_back(Json{
-        {"system", kActReasonSystem}, {"code", "TREAT"}, {"display", "treatment"}});
+    codings.push_back(Json{{"system", kActReasonSystem},
+                           {"code", "TREAT"},
+                           {"display", "treatment"}});
   }
   return Json{{"coding", std::move(codings)}};
 }

@@ -102,23 +102,23 @@ inline constexpr std::string_view kConsentRevocationExtension =
 
 // Sub-extensions (url = the name) of kConsentEvidenceExtension...
 inline constexpr std::string_view kEvidenceInformationDescription =
-    "informationDescription";                                  // valueString
+    "informationDescription";  // valueString
 inline constexpr std::string_view kEvidenceRepresentativeAuthority =
-    "representativeAuthority";                                 // valueString
+    "representativeAuthority";                                   // valueString
 inline constexpr std::string_view kEvidenceWitness = "witness";  // valueString
 inline constexpr std::string_view kEvidenceStatesRightToRevoke =
-    "statesRightToRevoke";                                     // valueBoolean
+    "statesRightToRevoke";  // valueBoolean
 inline constexpr std::string_view kEvidenceStatesTreatmentNotConditioned =
-    "statesTreatmentNotConditioned";                           // valueBoolean
+    "statesTreatmentNotConditioned";  // valueBoolean
 inline constexpr std::string_view kEvidenceStatesRedisclosureRisk =
-    "statesRedisclosureRisk";                                  // valueBoolean
+    "statesRedisclosureRisk";  // valueBoolean
 inline constexpr std::string_view kEvidenceCaptureMethod =
-    "captureMethod";                                           // valueCoding
+    "captureMethod";  // valueCoding
 // ... and of kConsentRevocationExtension.
 inline constexpr std::string_view kRevocationRevokedAt =
-    "revokedAt";                                               // valueDateTime
+    "revokedAt";  // valueDateTime
 inline constexpr std::string_view kRevocationRevokedBy =
-    "revokedBy";                                               // valueString
+    "revokedBy";                                                 // valueString
 inline constexpr std::string_view kRevocationReason = "reason";  // valueString
 
 // Ids of the resources a caregate Consent contains: the grantee when it is
@@ -184,13 +184,21 @@ std::optional<int> ValueOfCode(
 template <typename Enum>
 std::string_view SystemOf();
 template <>
-inline std::string_view SystemOf<v1::Category>() { return kCategorySystem; }
+inline std::string_view SystemOf<v1::Category>() {
+  return kCategorySystem;
+}
 template <>
-inline std::string_view SystemOf<v1::Purpose>() { return kPurposeSystem; }
+inline std::string_view SystemOf<v1::Purpose>() {
+  return kPurposeSystem;
+}
 template <>
-inline std::string_view SystemOf<v1::Specialty>() { return kSpecialtySystem; }
+inline std::string_view SystemOf<v1::Specialty>() {
+  return kSpecialtySystem;
+}
 template <>
-inline std::string_view SystemOf<v1::Role>() { return kRoleSystem; }
+inline std::string_view SystemOf<v1::Role>() {
+  return kRoleSystem;
+}
 template <>
 inline std::string_view SystemOf<v1::AuditAction>() {
   return kAuditActionSystem;

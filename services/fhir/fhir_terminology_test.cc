@@ -64,18 +64,35 @@ TEST(FhirTerminologyTest, EveryEnumValueRoundTrips) {
 }
 
 TEST(FhirTerminologyTest, CaregateUrisShareOneBase) {
-  for (std::string_view uri :
-       {kCategorySystem, kPurposeSystem, kSpecialtySystem, kRoleSystem,
-        kAuditActionSystem, kSignerRelationshipSystem, kCaptureMethodSystem,
-        kDenialReasonSystem, kMessageEventSystem, kOrgIdSystem,
-        kProviderIdSystem, kPrincipalIdSystem, kConsentIdSystem,
-        kMessageIdSystem, kDisclosureIdSystem, kSubjectIdSystem,
-        kGatewaySystem, kAuditSeqSystem, kAuditHashSystem,
-        kAuditPrevHashSystem, kRequestIdSystem, kPatientIdSystemPrefix,
-        kSectionCategoryExtension, kContentSha256Extension,
-        kSigningKeyIdExtension, kAuditEventIdentifierExtension,
-        kDocumentSha256Extension, kConsentEvidenceExtension,
-        kConsentRevocationExtension}) {
+  for (std::string_view uri : {kCategorySystem,
+                               kPurposeSystem,
+                               kSpecialtySystem,
+                               kRoleSystem,
+                               kAuditActionSystem,
+                               kSignerRelationshipSystem,
+                               kCaptureMethodSystem,
+                               kDenialReasonSystem,
+                               kMessageEventSystem,
+                               kOrgIdSystem,
+                               kProviderIdSystem,
+                               kPrincipalIdSystem,
+                               kConsentIdSystem,
+                               kMessageIdSystem,
+                               kDisclosureIdSystem,
+                               kSubjectIdSystem,
+                               kGatewaySystem,
+                               kAuditSeqSystem,
+                               kAuditHashSystem,
+                               kAuditPrevHashSystem,
+                               kRequestIdSystem,
+                               kPatientIdSystemPrefix,
+                               kSectionCategoryExtension,
+                               kContentSha256Extension,
+                               kSigningKeyIdExtension,
+                               kAuditEventIdentifierExtension,
+                               kDocumentSha256Extension,
+                               kConsentEvidenceExtension,
+                               kConsentRevocationExtension}) {
     EXPECT_THAT(std::string(uri), StartsWith(std::string(kBase) + "/"));
   }
 }
@@ -83,9 +100,10 @@ TEST(FhirTerminologyTest, CaregateUrisShareOneBase) {
 TEST(FhirTerminologyTest, PatientSystemIsScopedToThePractice) {
   EXPECT_EQ(PatientIdentifierSystem("sunrise-therapy"),
             "https://caregate.example/fhir/sid/patient-id/sunrise-therapy");
-  EXPECT_THAT(PracticeOfPatientSystem(
-                  "https://caregate.example/fhir/sid/patient-id/sunrise-therapy"),
-              Optional(Eq("sunrise-therapy")));
+  EXPECT_THAT(
+      PracticeOfPatientSystem(
+          "https://caregate.example/fhir/sid/patient-id/sunrise-therapy"),
+      Optional(Eq("sunrise-therapy")));
   // Characters outside a URI path segment are percent-encoded and decoded.
   const std::string odd = "a/b c%";
   EXPECT_EQ(PatientIdentifierSystem(odd),
@@ -98,9 +116,9 @@ TEST(FhirTerminologyTest, OtherSystemsAreNotPatientSystems) {
   EXPECT_EQ(PracticeOfPatientSystem("https://caregate.example/fhir/sid/org-id"),
             std::nullopt);
   EXPECT_EQ(PracticeOfPatientSystem(kPatientIdSystemPrefix), std::nullopt);
-  EXPECT_EQ(PracticeOfPatientSystem(
-                std::string(kPatientIdSystemPrefix) + "a/b"),
-            std::nullopt);
+  EXPECT_EQ(
+      PracticeOfPatientSystem(std::string(kPatientIdSystemPrefix) + "a/b"),
+      std::nullopt);
   EXPECT_EQ(PracticeOfPatientSystem(std::string(kPatientIdSystemPrefix) + "%2"),
             std::nullopt);
 }

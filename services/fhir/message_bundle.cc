@@ -37,7 +37,9 @@ class BundleBuilder {
   std::string Uuid(std::string_view kind) const {
     return NameBasedUuid(Cat(kind, "\n", m_.message_id()));
   }
-  std::string Urn(std::string_view kind) const { return Cat("urn:uuid:", Uuid(kind)); }
+  std::string Urn(std::string_view kind) const {
+    return Cat("urn:uuid:", Uuid(kind));
+  }
   std::string ConsentUuid(std::string_view consent_id) const {
     return NameBasedUuid(Cat("Consent\n", m_.message_id(), "\n", consent_id));
   }
@@ -102,21 +104,24 @@ Json BundleBuilder::MessageHeader() const {
       {"destination", Json::array({std::move(destination)})},
       {"sender", PracticeRef()},
       {"author", SenderRef()},
-      {"source", {{"name", "caregate"},
-                  {"software", "caregate"},
-                  {"endpoint", c_.source_endpoint}}},
+      {"source",
+       {{"name", "caregate"},
+        {"software", "caregate"},
+        {"endpoint", c_.source_endpoint}}},
       {"focus", Json::array({Ref("Communication", "Communication", Json())})}};
 }
 
 // A section: the body as exact bytes (base64), the title, the category.
 Json Payload(const v1::Section& section) {
   Json attachment = {{"contentType", "text/plain; charset=utf-8"}};
-  if (!section.body().empty()) attachment["data"] = Base64Encode(section.body());
+  if (!section.body().empty())
+    attachment["data"] = Base64Encode(section.body());
   if (!section.title().empty()) attachment["title"] = section.title();
-  return Json{{"extension", Json::array({Json{
-                                {"url", kSectionCategoryExtension},
-                                {"valueCoding", CodingOf(section.category())}}})},
-              {"contentAttachment", std::move(attachment)}};
+  return Json{
+      {"extension",
+       Json::array({Json{{"url", kSectionCategoryExtension},
+                         {"valueCoding", CodingOf(section.category())}}})},
+      {"contentAttachment", std::move(attachment)}};
 }
 
 Json BundleBuilder::Communication() const {
@@ -131,8 +136,9 @@ Json BundleBuilder::Communication() const {
   }
   Json communication = {
       {"resourceType", "Communication"},
-      {"meta", {{"security", Json::array({Coding(kV3ConfidentialitySystem, "R",
-                                                 "restricted")})}}},
+      {"meta",
+       {{"security",
+         Json::array({Coding(kV3ConfidentialitySystem, "R", "restricted")})}}},
       {"identifier", std::move(identifiers)},
       {"status", "completed"},
       {"subject", PatientRef()},
@@ -171,8 +177,8 @@ Json BundleBuilder::Provenance() const {
   }
   if (!policies.empty()) provenance["policy"] = std::move(policies);
   provenance["agent"] = Json::array(
-      {Json{{"type", Concept(Coding(kProvenanceAgentTypeSystem, "author",
-                                    "Author"))},
+      {Json{{"type",
+             Concept(Coding(kProvenanceAgentTypeSystem, "author", "Author"))},
             {"who", SenderRef()},
             {"onBehalfOf", PracticeRef()}},
        Json{{"type", Concept(Coding(kProvenanceAgentTypeSystem, "assembler",
@@ -201,11 +207,11 @@ Json BundleBuilder::Party(std::string_view type, std::string_view system,
 }
 
 Json BundleBuilder::Gateway() const {
-  return Json{{"resourceType", "Device"},
-              {"identifier",
-               Json::array({Identifier(kGatewaySystem, c_.gateway_id)})},
-              {"deviceName", Json::array({Json{{"name", "caregate gateway"},
-                                               {"type", "user-friendly-name"}}})}};
+  return Json{
+      {"resourceType", "Device"},
+      {"identifier", Json::array({Identifier(kGatewaySystem, c_.gateway_id)})},
+      {"deviceName", Json::array({Json{{"name", "caregate gateway"},
+                                       {"type", "user-friendly-name"}}})}};
 }
 
 Json BundleBuilder::Build() {
@@ -224,8 +230,8 @@ Json BundleBuilder::Build() {
   add("Provenance", Provenance());
   add("Patient",
       Json{{"resourceType", "Patient"},
-           {"identifier", Json::array({PatientIdentifier(
-                              m_.sender_org_id(), m_.patient_id())})}});
+           {"identifier", Json::array({PatientIdentifier(m_.sender_org_id(),
+                                                         m_.patient_id())})}});
   add("Sender", Party("Practitioner", kPrincipalIdSystem,
                       m_.sender_principal_id(), c_.sender));
   add("SenderPractice", Party("Organization", kOrgIdSystem, m_.sender_org_id(),
@@ -286,8 +292,8 @@ absl::Status CheckInputs(const v1::Message& m, const MessageBundleContext& c) {
   }
   for (int i = 0; i < m.sections_size(); ++i) {
     if (m.sections(i).category() == v1::CATEGORY_UNSPECIFIED) {
-      return absl::InvalidArgumentError(
-          Cat("message.sections[", i, "].category: required for a FHIR bundle"));
+      return absl::InvalidArgumentError(Cat(
+          "message.sections[", i, "].category: required for a FHIR bundle"));
     }
   }
   return absl::OkStatus();

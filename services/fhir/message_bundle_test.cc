@@ -46,7 +46,8 @@ class MessageBundleTest : public ::testing::Test {
 
 std::vector<std::string> ResourceTypes(const Json& bundle) {
   std::vector<std::string> types;
-  for (const Json& e : bundle["entry"]) types.push_back(e["resource"]["resourceType"]);
+  for (const Json& e : bundle["entry"])
+    types.push_back(e["resource"]["resourceType"]);
   return types;
 }
 
@@ -80,11 +81,11 @@ TEST_F(MessageBundleTest, IsAMessageBundleWithTheHeaderFirst) {
   EXPECT_EQ(b["identifier"]["system"], kMessageIdSystem);
   EXPECT_EQ(b["identifier"]["value"], "m-0001");
   EXPECT_EQ(b["timestamp"], "2024-05-03T09:30:00.123456Z");
-  EXPECT_THAT(ResourceTypes(b),
-              ElementsAre("MessageHeader", "Communication", "Provenance",
-                          "Patient", "Practitioner", "Organization",
-                          "Organization", "Practitioner", "Device", "Consent",
-                          "Consent"));
+  EXPECT_THAT(
+      ResourceTypes(b),
+      ElementsAre("MessageHeader", "Communication", "Provenance", "Patient",
+                  "Practitioner", "Organization", "Organization",
+                  "Practitioner", "Device", "Consent", "Consent"));
   std::set<std::string> urls;
   for (const Json& e : b["entry"]) {
     const std::string url = e["fullUrl"];
@@ -181,7 +182,8 @@ TEST_F(MessageBundleTest, DeterministicUuidsFromTheMessageId) {
   EXPECT_EQ(b["entry"][0]["fullUrl"], UrnUuid("MessageHeader\nm-0001"));
   EXPECT_EQ(b["entry"][1]["fullUrl"], UrnUuid("Communication\nm-0001"));
   EXPECT_EQ(b["entry"][9]["fullUrl"], UrnUuid("Consent\nm-0001\nc-0001"));
-  EXPECT_NE(Bundle(messages_[1])["entry"][0]["fullUrl"], b["entry"][0]["fullUrl"]);
+  EXPECT_NE(Bundle(messages_[1])["entry"][0]["fullUrl"],
+            b["entry"][0]["fullUrl"]);
 }
 
 // A receiver can rebuild the signed message from the bundle alone, as
@@ -199,7 +201,8 @@ v1::Message MessageFromBundle(const Json& b) {
   m.set_sender_org_id(header["sender"]["identifier"]["value"]);
   m.set_patient_id(comm["subject"]["identifier"]["value"]);
   for (const Json& r : comm["recipient"]) {
-    if (r["type"] == "Organization") m.set_recipient_org_id(r["identifier"]["value"]);
+    if (r["type"] == "Organization")
+      m.set_recipient_org_id(r["identifier"]["value"]);
     if (r["type"] == "Practitioner") {
       m.set_recipient_provider_id(r["identifier"]["value"]);
     }
@@ -212,13 +215,15 @@ v1::Message MessageFromBundle(const Json& b) {
         p["extension"][0]["valueCoding"]["code"].get<std::string>()));
     const Json& a = p["contentAttachment"];
     if (a.contains("title")) s->set_title(a["title"]);
-    if (a.contains("data")) s->set_body(*Base64Decode(a["data"].get<std::string>()));
+    if (a.contains("data"))
+      s->set_body(*Base64Decode(a["data"].get<std::string>()));
   }
   for (const Json& policy : prov["policy"]) {
     const Json& c = *Resolve(b, policy);
     v1::ConsentSummary* s = m.add_consent_summaries();
     s->set_consent_id(c["identifier"][0]["value"]);
-    *s->mutable_signed_at() = *ParseFhirInstant(c["dateTime"].get<std::string>(), "");
+    *s->mutable_signed_at() =
+        *ParseFhirInstant(c["dateTime"].get<std::string>(), "");
     const Json& pr = c["provision"];
     *s->mutable_expires_at() =
         *ParseFhirInstant(pr["period"]["end"].get<std::string>(), "");
@@ -234,7 +239,8 @@ v1::Message MessageFromBundle(const Json& b) {
       s->mutable_grantee()->set_org_id(ref["identifier"]["value"]);
     } else {
       const Json& role = c["contained"][0];
-      s->mutable_grantee()->set_org_id(role["organization"]["identifier"]["value"]);
+      s->mutable_grantee()->set_org_id(
+          role["organization"]["identifier"]["value"]);
       if (role.contains("practitioner")) {
         s->mutable_grantee()->set_provider_id(
             role["practitioner"]["identifier"]["value"]);
@@ -247,9 +253,11 @@ v1::Message MessageFromBundle(const Json& b) {
   }
   if (comm.contains("note")) m.set_redisclosure_notice(comm["note"][0]["text"]);
   m.set_content_sha256(prov["extension"][0]["valueString"]);
-  *m.mutable_created_at() = *ParseFhirInstant(comm["sent"].get<std::string>(), "");
+  *m.mutable_created_at() =
+      *ParseFhirInstant(comm["sent"].get<std::string>(), "");
   m.set_signing_key_id(prov["signature"][0]["extension"][0]["valueString"]);
-  m.set_signature(*Base64Decode(prov["signature"][0]["data"].get<std::string>()));
+  m.set_signature(
+      *Base64Decode(prov["signature"][0]["data"].get<std::string>()));
   return m;
 }
 

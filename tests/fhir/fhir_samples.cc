@@ -129,7 +129,8 @@ std::vector<v1::Message> SampleMessages(const Ed25519Signer& signer) {
               "Attended 6 of 6 sessions.\n");
   add_section(full, v1::CATEGORY_TREATMENT_SUMMARY, "Summary",
               "Sample summary with unicode: caf\xc3\xa9, \xe2\x9c\x93.");
-  add_section(full, v1::CATEGORY_HOMEWORK_PLAN, "Plan", "  Breathing, daily.  ");
+  add_section(full, v1::CATEGORY_HOMEWORK_PLAN, "Plan",
+              "  Breathing, daily.  ");
   for (const ConsentShape shape :
        {ConsentShape::kOrganization, ConsentShape::kProvider}) {
     const v1::Consent c = SampleConsent(shape);
@@ -203,7 +204,8 @@ std::vector<v1::AuditEvent> SampleAuditEvents() {
   std::string prev(32, '\0');
   const auto* actions = v1::AuditAction_descriptor();
   for (int i = 0; i < actions->value_count(); ++i) {
-    const auto action = static_cast<v1::AuditAction>(actions->value(i)->number());
+    const auto action =
+        static_cast<v1::AuditAction>(actions->value(i)->number());
     if (action == v1::AUDIT_ACTION_UNSPECIFIED) continue;
     v1::AuditEvent e;
     e.set_seq(static_cast<int64_t>(events.size()) + 1);
@@ -276,8 +278,8 @@ std::vector<v1::AuditEvent> SampleAuditEvents() {
     }
     e.set_prev_hash(prev);
     const Sha256Digest hash = Sha256(prev + e.SerializeAsString());
-    e.set_hash(std::string(reinterpret_cast<const char*>(hash.data()),
-                           hash.size()));
+    e.set_hash(
+        std::string(reinterpret_cast<const char*>(hash.data()), hash.size()));
     prev = e.hash();
     events.push_back(e);
   }

@@ -1,7 +1,7 @@
 // fhir_samples_writer OUT_DIR: writes a sample of every kind of FHIR
 // resource caregate produces, for tests/fhir/validate_fhir.sh:
-//   bundle-<message id>.json   $process-message bundles (full, redacted, sparse)
-//   audit-events.ndjson        one AuditEvent per audit action
+//   bundle-<message id>.json   $process-message bundles (full, redacted,
+//   sparse) audit-events.ndjson        one AuditEvent per audit action
 //   consent-<shape>.json       Consents (organization, provider with withheld
 //                              categories, specialty, revoked)
 // Test-only; exits 1 with a message when OUT_DIR cannot be written.
