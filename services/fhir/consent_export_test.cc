@@ -19,11 +19,12 @@ std::vector<std::string> Codes(const Json& concepts) {
   return codes;
 }
 
-const Json* Sub(const Json& ext, std::string_view url) {
+// The sub-extension `url` of complex extension `ext`; null when absent.
+Json Sub(const Json& ext, std::string_view url) {
   for (const Json& part : ext["extension"]) {
-    if (part["url"] == url) return &part;
+    if (part["url"] == url) return part;
   }
-  return nullptr;
+  return Json();
 }
 
 TEST(ConsentExportTest, FixedKindAndPatient) {
@@ -124,11 +125,11 @@ TEST(ConsentExportTest, SignedFormHashAndEvidenceExtensions) {
   EXPECT_FALSE(attachment.contains("hash"));
   const Json& evidence = c["extension"][0];
   EXPECT_EQ(evidence["url"], kConsentEvidenceExtension);
-  EXPECT_EQ((*Sub(evidence, "witness"))["valueString"], "Sample Witness");
-  EXPECT_EQ((*Sub(evidence, "statesRightToRevoke"))["valueBoolean"], true);
-  EXPECT_EQ((*Sub(evidence, "captureMethod"))["valueCoding"]["code"],
+  EXPECT_EQ(Sub(evidence, "witness")["valueString"], "Sample Witness");
+  EXPECT_EQ(Sub(evidence, "statesRightToRevoke")["valueBoolean"], true);
+  EXPECT_EQ(Sub(evidence, "captureMethod")["valueCoding"]["code"],
             "paper-scanned");
-  EXPECT_EQ((*Sub(evidence, "representativeAuthority"))["valueString"],
+  EXPECT_EQ(Sub(evidence, "representativeAuthority")["valueString"],
             "Court order 2023-17 (sample)");
 }
 
@@ -138,9 +139,9 @@ TEST(ConsentExportTest, RevokedIsInactiveWithTheRevocation) {
   EXPECT_EQ(c["meta"]["versionId"], "2");
   const Json& revocation = c["extension"][1];
   EXPECT_EQ(revocation["url"], kConsentRevocationExtension);
-  EXPECT_EQ((*Sub(revocation, "revokedAt"))["valueDateTime"],
+  EXPECT_EQ(Sub(revocation, "revokedAt")["valueDateTime"],
             "2024-05-31T09:30:00Z");
-  EXPECT_EQ((*Sub(revocation, "revokedBy"))["valueString"], "dr-rivera");
+  EXPECT_EQ(Sub(revocation, "revokedBy")["valueString"], "dr-rivera");
 }
 
 TEST(ConsentExportTest, ExpiredIsInactive) {

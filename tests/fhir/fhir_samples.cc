@@ -38,6 +38,18 @@ v1::ConsentEvidence Evidence(v1::SignerRelationship relationship) {
   return e;
 }
 
+// What a message tells its recipient about consent `c`.
+v1::ConsentSummary SummaryOf(const v1::Consent& c) {
+  v1::ConsentSummary s;
+  s.set_consent_id(c.consent_id());
+  *s.mutable_signed_at() = c.evidence().signed_at();
+  *s.mutable_purposes() = c.purposes();
+  *s.mutable_categories() = c.categories();
+  *s.mutable_expires_at() = c.expires_at();
+  *s.mutable_grantee() = c.grantee();
+  return s;
+}
+
 }  // namespace
 
 const char* ShapeName(ConsentShape shape) {
@@ -133,14 +145,7 @@ std::vector<v1::Message> SampleMessages(const Ed25519Signer& signer) {
               "  Breathing, daily.  ");
   for (const ConsentShape shape :
        {ConsentShape::kOrganization, ConsentShape::kProvider}) {
-    const v1::Consent c = SampleConsent(shape);
-    v1::ConsentSummary* s = full.add_consent_summaries();
-    s->set_consent_id(c.consent_id());
-    *s->mutable_signed_at() = c.evidence().signed_at();
-    *s->mutable_purposes() = c.purposes();
-    *s->mutable_categories() = c.categories();
-    *s->mutable_expires_at() = c.expires_at();
-    *s->mutable_grantee() = c.grantee();
+    *full.add_consent_summaries() = SummaryOf(SampleConsent(shape));
   }
   full.set_redisclosure_notice(
       "This information has been disclosed to you from records protected by "
@@ -168,16 +173,8 @@ std::vector<v1::Message> SampleMessages(const Ed25519Signer& signer) {
   sparse.clear_sections();
   add_section(sparse, v1::CATEGORY_MEDICATIONS, "", "");
   sparse.clear_consent_summaries();
-  {
-    const v1::Consent c = SampleConsent(ConsentShape::kSpecialty);
-    v1::ConsentSummary* s = sparse.add_consent_summaries();
-    s->set_consent_id(c.consent_id());
-    *s->mutable_signed_at() = c.evidence().signed_at();
-    *s->mutable_purposes() = c.purposes();
-    *s->mutable_categories() = c.categories();
-    *s->mutable_expires_at() = c.expires_at();
-    *s->mutable_grantee() = c.grantee();
-  }
+  *sparse.add_consent_summaries() =
+      SummaryOf(SampleConsent(ConsentShape::kSpecialty));
   sparse.clear_redisclosure_notice();
 
   std::vector<v1::Message> messages = {full, redacted, sparse};
