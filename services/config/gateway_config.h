@@ -65,6 +65,11 @@ class Directory {
   const OrganizationInfo* FindOrganization(std::string_view org_id) const;
   const ProviderInfo* FindProvider(std::string_view provider_id) const;
   size_t organization_count() const { return organizations_.size(); }
+  // Every organization, by id.
+  const absl::flat_hash_map<std::string, OrganizationInfo>& organizations()
+      const {
+    return organizations_;
+  }
 
  private:
   friend class GatewayConfigBuilder;

@@ -1,0 +1,344 @@
+// GrpcPushTransport against an in-process CareReceiver on 127.0.0.1 with
+// real mTLS from a dev-init setup: every status code's outcome, timeouts,
+// TLS failures, the in-flight cap, shutdown, and isolation between endpoints.
+#include "services/push/grpc_push_transport.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/push/push_test_support.h"
+#include "tests/testing/status_matchers.h"
+
+namespace caregate::push {
+namespace {
+
+using ::caregate::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+using testing::DevSetup;
+using testing::ReceiverStub;
+using testing::ResultCollector;
+using testing::SignedMessage;
+using Outcome = PushResult::Outcome;
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+
+class GrpcPushTransportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { setup_ = new DevSetup(); }
+  static void TearDownTestSuite() { delete setup_; }
+
+  static GrpcPushOptions Options(const std::string& endpoint) {
+    GrpcPushOptions options;
+    options.endpoint = endpoint;
+    options.ca_pem = setup_->Read(pki::kCaCertFile);
+    options.client_cert_pem = setup_->Read(pki::kDeliveryCertFile);
+    options.client_key_pem = setup_->Read(pki::kDeliveryKeyFile);
+    options.attempt_timeout = absl::Seconds(10);
+    return options;
+  }
+
+  static std::unique_ptr<GrpcPushTransport> Transport(GrpcPushOptions options) {
+    auto transport = GrpcPushTransport::Create(std::move(options));
+    EXPECT_TRUE(transport.ok()) << transport.status();
+    return transport.ok() ? *std::move(transport) : nullptr;
+  }
+
+  // Delivers one message and waits for its result.
+  static PushResult DeliverOne(PushTransport& transport, int attempt = 1) {
+    ResultCollector results;
+    EXPECT_TRUE(transport.TryDeliver(SignedMessage(setup_->signer(), "m-1"),
+                                     attempt, results.Callback("m-1")));
+    auto entries = results.WaitFor(1, kWait);
+    EXPECT_EQ(entries.size(), 1u);
+    return entries.empty() ? PushResult{} : entries.front().result;
+  }
+
+  static DevSetup* setup_;
+};
+
+DevSetup* GrpcPushTransportTest::setup_ = nullptr;
+
+TEST_F(GrpcPushTransportTest, OkIsDeliveredWithTheReceiversAcknowledgement) {
+  ReceiverStub stub(*setup_);
+  stub.SetDefault({grpc::StatusCode::OK, /*acknowledged=*/true});
+  auto transport = Transport(Options(stub.address()));
+  const absl::Time before = absl::Now();
+  PushResult result = DeliverOne(*transport, 3);
+  EXPECT_EQ(result.outcome, Outcome::kDelivered);
+  EXPECT_TRUE(result.acknowledged);
+  EXPECT_GE(result.received_at, before - absl::Seconds(1));
+  EXPECT_LE(result.received_at, absl::Now() + absl::Seconds(1));
+  EXPECT_EQ(result.error, "");
+  auto received = stub.received();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].message_id, "m-1");
+  EXPECT_EQ(received[0].attempt, 3);
+  EXPECT_EQ(received[0].client_identity,
+            "spiffe://caregate.local/gateway-delivery");
+}
+
+TEST_F(GrpcPushTransportTest, OkWithoutAcknowledgementIsDeliveredOnly) {
+  ReceiverStub stub(*setup_);
+  auto transport = Transport(Options(stub.address()));
+  PushResult result = DeliverOne(*transport);
+  EXPECT_EQ(result.outcome, Outcome::kDelivered);
+  EXPECT_FALSE(result.acknowledged);
+}
+
+TEST_F(GrpcPushTransportTest, EveryStatusCodeHasItsOutcome) {
+  const std::vector<std::pair<grpc::StatusCode, Outcome>> cases = {
+      {grpc::StatusCode::CANCELLED, Outcome::kFailed},
+      {grpc::StatusCode::UNKNOWN, Outcome::kFailed},
+      {grpc::StatusCode::INVALID_ARGUMENT, Outcome::kFailed},
+      {grpc::StatusCode::DEADLINE_EXCEEDED, Outcome::kRetry},
+      {grpc::StatusCode::NOT_FOUND, Outcome::kFailed},
+      {grpc::StatusCode::ALREADY_EXISTS, Outcome::kFailed},
+      {grpc::StatusCode::PERMISSION_DENIED, Outcome::kFailed},
+      {grpc::StatusCode::RESOURCE_EXHAUSTED, Outcome::kRetry},
+      {grpc::StatusCode::FAILED_PRECONDITION, Outcome::kFailed},
+      {grpc::StatusCode::ABORTED, Outcome::kRetry},
+      {grpc::StatusCode::OUT_OF_RANGE, Outcome::kFailed},
+      {grpc::StatusCode::UNIMPLEMENTED, Outcome::kFailed},
+      {grpc::StatusCode::INTERNAL, Outcome::kRetry},
+      {grpc::StatusCode::UNAVAILABLE, Outcome::kRetry},
+      {grpc::StatusCode::DATA_LOSS, Outcome::kFailed},
+      {grpc::StatusCode::UNAUTHENTICATED, Outcome::kFailed},
+  };
+  ReceiverStub stub(*setup_);
+  auto transport = Transport(Options(stub.address()));
+  for (const auto& [code, outcome] : cases) {
+    stub.Script({{code}});
+    PushResult result = DeliverOne(*transport);
+    const std::string name =
+        absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+    EXPECT_EQ(result.outcome, outcome) << name;
+    EXPECT_THAT(result.error, StartsWith(name));
+    // The receiver's status message is not copied.
+    EXPECT_THAT(result.error, Not(HasSubstr("CANARY"))) << name;
+  }
+}
+
+TEST_F(GrpcPushTransportTest, ReceiverThatDoesNotAnswerInTimeIsRetried) {
+  ReceiverStub stub(*setup_);
+  stub.SetDefault({.hang = true});
+  GrpcPushOptions options = Options(stub.address());
+  options.attempt_timeout = absl::Milliseconds(300);
+  auto transport = Transport(options);
+  const absl::Time start = absl::Now();
+  PushResult result = DeliverOne(*transport);
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(result.outcome, Outcome::kRetry);
+  EXPECT_EQ(result.error, "DEADLINE_EXCEEDED: no answer within 300ms");
+  EXPECT_GE(took, absl::Milliseconds(250));
+  EXPECT_LT(took, absl::Seconds(5));
+}
+
+TEST_F(GrpcPushTransportTest, RefusedConnectionIsRetried) {
+  std::string address;
+  {
+    ReceiverStub gone(*setup_);
+    address = gone.address();
+  }
+  auto transport = Transport(Options(address));
+  PushResult result = DeliverOne(*transport);
+  EXPECT_EQ(result.outcome, Outcome::kRetry);
+  EXPECT_THAT(result.error,
+              StartsWith("UNAVAILABLE: failed to connect to all addresses"));
+}
+
+TEST_F(GrpcPushTransportTest, ReceiverFromAnotherCaIsRetriedAndNeverCalled) {
+  testing::WriteForeignServerCertificate(*setup_, "foreign", "localhost");
+  ReceiverStub stub(*setup_, "pki/foreign.crt", "pki/foreign.key");
+  auto transport = Transport(Options(stub.address()));
+  PushResult result = DeliverOne(*transport);
+  EXPECT_EQ(result.outcome, Outcome::kRetry);
+  EXPECT_THAT(result.error, StartsWith("UNAVAILABLE"));
+  EXPECT_TRUE(stub.received().empty());
+}
+
+TEST_F(GrpcPushTransportTest, ServerNameMustMatchTheCertificate) {
+  ReceiverStub stub(*setup_);
+  GrpcPushOptions wrong = Options(stub.address());
+  wrong.server_name = "receiver.elsewhere.example";
+  EXPECT_EQ(DeliverOne(*Transport(wrong)).outcome, Outcome::kRetry);
+  EXPECT_TRUE(stub.received().empty());
+  GrpcPushOptions right = Options(stub.address());
+  right.server_name = "localhost";
+  EXPECT_EQ(DeliverOne(*Transport(right)).outcome, Outcome::kDelivered);
+}
+
+TEST_F(GrpcPushTransportTest, ReceiverRefusesAClientCertificateFromAnotherCa) {
+  ReceiverStub stub(*setup_);
+  GrpcPushOptions options = Options(stub.address());
+  // A certificate from another CA: the receiver's handshake refuses it.
+  testing::WriteForeignServerCertificate(*setup_, "other-client", "x.example");
+  options.client_cert_pem = setup_->Read("pki/other-client.crt");
+  options.client_key_pem = setup_->Read("pki/other-client.key");
+  EXPECT_EQ(DeliverOne(*Transport(options)).outcome, Outcome::kRetry);
+  EXPECT_TRUE(stub.received().empty());
+}
+
+TEST_F(GrpcPushTransportTest, CreateRefusesMissingCredentials) {
+  GrpcPushOptions no_ca = Options("127.0.0.1:1");
+  no_ca.ca_pem.clear();
+  EXPECT_THAT(GrpcPushTransport::Create(no_ca),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("CA certificate required")));
+  GrpcPushOptions no_key = Options("127.0.0.1:1");
+  no_key.client_key_pem.clear();
+  EXPECT_THAT(GrpcPushTransport::Create(no_key),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("delivery client certificate and key")));
+}
+
+TEST_F(GrpcPushTransportTest, AtMostMaxInFlightAttemptsAtOnce) {
+  ReceiverStub stub(*setup_);
+  stub.SetDefault({.hang = true});
+  GrpcPushOptions options = Options(stub.address());
+  options.max_in_flight = 2;
+  auto transport = Transport(options);
+  ResultCollector results;
+  const v1::Message message = SignedMessage(setup_->signer(), "m-cap");
+  EXPECT_TRUE(transport->TryDeliver(message, 1, results.Callback("a")));
+  EXPECT_TRUE(transport->TryDeliver(message, 1, results.Callback("b")));
+  EXPECT_FALSE(transport->TryDeliver(message, 1, results.Callback("refused")));
+  EXPECT_EQ(transport->in_flight(), 2);
+  ASSERT_TRUE(stub.WaitForCalls(2, kWait));
+  stub.ReleaseHung();
+  auto entries = results.WaitFor(2, kWait);
+  ASSERT_EQ(entries.size(), 2u);
+  for (const auto& entry : entries) {
+    EXPECT_NE(entry.tag, "refused");
+    EXPECT_EQ(entry.result.outcome, Outcome::kRetry);
+  }
+  EXPECT_EQ(transport->in_flight(), 0);
+  stub.SetDefault({});
+  EXPECT_EQ(DeliverOne(*transport).outcome, Outcome::kDelivered);
+  EXPECT_EQ(stub.received().size(), 3u);
+}
+
+TEST_F(GrpcPushTransportTest, DestructionCallsBackEveryAttemptInFlight) {
+  ReceiverStub stub(*setup_);
+  stub.SetDefault({.hang = true});
+  auto transport = Transport(Options(stub.address()));
+  ResultCollector results;
+  ASSERT_TRUE(transport->TryDeliver(SignedMessage(setup_->signer(), "m-2"), 1,
+                                    results.Callback("m-2")));
+  ASSERT_TRUE(stub.WaitForCalls(1, kWait));
+  transport.reset();
+  auto entries = results.WaitFor(1, absl::ZeroDuration());
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].result.outcome, Outcome::kRetry);
+  EXPECT_EQ(entries[0].result.error, "CANCELLED: shutting down");
+}
+
+TEST_F(GrpcPushTransportTest, CallbacksNeverRunOnTheCallingThread) {
+  ReceiverStub stub(*setup_);
+  auto transport = Transport(Options(stub.address()));
+  absl::Mutex mu;
+  std::vector<std::thread::id> threads;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(transport->TryDeliver(
+        SignedMessage(setup_->signer(), absl::StrCat("m-t", i)), 1,
+        [&](PushResult) {
+          absl::MutexLock lock(&mu);
+          threads.push_back(std::this_thread::get_id());
+        }));
+  }
+  absl::MutexLock lock(&mu);
+  auto five = [&threads] { return threads.size() == 5; };
+  ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&five), kWait));
+  for (const auto& id : threads) EXPECT_NE(id, std::this_thread::get_id());
+}
+
+// One endpoint hangs with every slot taken; another keeps its latency. The
+// hung attempts end at their deadline (kHang); the healthy endpoint's
+// deliveries must be an order of magnitude faster meanwhile.
+TEST_F(GrpcPushTransportTest, HungEndpointDoesNotDelayAnother) {
+  constexpr absl::Duration kHang = absl::Seconds(5);
+  constexpr int kHealthyDeliveries = 20;
+  ReceiverStub hung(*setup_);
+  hung.SetDefault({.hang = true});
+  ReceiverStub healthy(*setup_);
+  GrpcPushOptions hung_options = Options(hung.address());
+  hung_options.attempt_timeout = kHang;
+  hung_options.max_in_flight = 4;
+  auto hung_transport = Transport(hung_options);
+  auto healthy_transport = Transport(Options(healthy.address()));
+
+  ResultCollector hung_results;
+  const absl::Time hung_start = absl::Now();
+  absl::Duration longest_try = absl::ZeroDuration();
+  for (int i = 0; i < 4; ++i) {
+    const absl::Time before = absl::Now();
+    ASSERT_TRUE(hung_transport->TryDeliver(
+        SignedMessage(setup_->signer(), absl::StrCat("m-h", i)), 1,
+        hung_results.Callback("hung")));
+    longest_try = std::max(longest_try, absl::Now() - before);
+  }
+  EXPECT_FALSE(hung_transport->TryDeliver(
+      SignedMessage(setup_->signer(), "m-h-over"), 1,
+      hung_results.Callback("over")));
+  ASSERT_TRUE(hung.WaitForCalls(4, kWait));
+
+  std::vector<absl::Duration> latencies;
+  for (int i = 0; i < kHealthyDeliveries; ++i) {
+    ResultCollector one;
+    const absl::Time start = absl::Now();
+    ASSERT_TRUE(healthy_transport->TryDeliver(
+        SignedMessage(setup_->signer(), absl::StrCat("m-ok", i)), 1,
+        one.Callback("ok")));
+    auto entries = one.WaitFor(1, kWait);
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].result.outcome, Outcome::kDelivered);
+    latencies.push_back(entries[0].at - start);
+  }
+  auto hung_entries = hung_results.WaitFor(4, kHang + kWait);
+  ASSERT_EQ(hung_entries.size(), 4u);
+  absl::Duration hung_latency = absl::InfiniteDuration();
+  for (const auto& entry : hung_entries) {
+    EXPECT_EQ(entry.result.outcome, Outcome::kRetry);
+    hung_latency = std::min(hung_latency, entry.at - hung_start);
+  }
+  const testing::LatencySummary summary = testing::Summarize(latencies);
+  std::cout << "gRPC isolation: healthy endpoint p50 "
+            << absl::FormatDuration(summary.p50) << ", max "
+            << absl::FormatDuration(summary.max) << " over "
+            << kHealthyDeliveries << " deliveries; hung endpoint answered after "
+            << absl::FormatDuration(hung_latency)
+            << "; longest TryDeliver on the hung endpoint "
+            << absl::FormatDuration(longest_try) << "\n";
+  EXPECT_LT(summary.max * 10, hung_latency);
+  EXPECT_LT(longest_try * 10, hung_latency);
+}
+
+TEST(GrpcPushResultTest, MapsAnswersWithoutTheNetwork) {
+  receiver::v1::DeliverResponse response;
+  response.set_acknowledged(true);
+  response.mutable_received_at()->set_seconds(1700000000);
+  const absl::Time now = absl::FromUnixSeconds(1800000000);
+  PushResult ok =
+      GrpcPushResult(grpc::Status::OK, response, absl::Seconds(1), false, now);
+  EXPECT_EQ(ok.outcome, Outcome::kDelivered);
+  EXPECT_EQ(ok.received_at, absl::FromUnixSeconds(1700000000));
+  PushResult without_time = GrpcPushResult(
+      grpc::Status::OK, receiver::v1::DeliverResponse(), absl::Seconds(1),
+      false, now);
+  EXPECT_EQ(without_time.received_at, now);
+  PushResult shutting_down = GrpcPushResult(
+      grpc::Status(grpc::StatusCode::CANCELLED, ""), response,
+      absl::Seconds(1), true, now);
+  EXPECT_EQ(shutting_down.outcome, Outcome::kRetry);
+  PushResult transport_text = GrpcPushResult(
+      grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                   "Socket closed\x01 by peer"),
+      response, absl::Seconds(1), false, now);
+  EXPECT_EQ(transport_text.error, "UNAVAILABLE: Socket closed? by peer");
+}
+
+}  // namespace
+}  // namespace caregate::push
