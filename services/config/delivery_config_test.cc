@@ -118,7 +118,7 @@ TEST(DeliveryConfigTest, PullOnlyNeedsNoDeliveryKeysAndHasDefaults) {
   const DeliveryPolicyConfig& policy = (*config)->delivery_policy();
   EXPECT_EQ(policy.initial_backoff, absl::Seconds(1));
   EXPECT_EQ(policy.max_backoff, absl::Minutes(5));
-  EXPECT_EQ(policy.max_attempts, 20);
+  EXPECT_EQ(policy.max_attempts, 2000);
   EXPECT_EQ(policy.max_age, absl::Hours(72));
   EXPECT_EQ(policy.max_in_flight_per_endpoint, 8);
   EXPECT_EQ(policy.attempt_timeout, absl::Seconds(30));

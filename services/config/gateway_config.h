@@ -98,7 +98,7 @@ struct InputLimits {
 struct DeliveryPolicyConfig {
   absl::Duration initial_backoff = absl::Seconds(1);
   absl::Duration max_backoff = absl::Minutes(5);
-  int max_attempts = 20;
+  int max_attempts = 2000;
   absl::Duration max_age = absl::Hours(72);
   int max_in_flight_per_endpoint = 8;
   absl::Duration attempt_timeout = absl::Seconds(30);

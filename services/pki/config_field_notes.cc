@@ -64,7 +64,7 @@ const NoteMap& Notes() {
         "delivery_policy {\n"
         "  initial_backoff { seconds: 1 }\n"
         "  max_backoff { seconds: 300 }  # 5 minutes\n"
-        "  max_attempts: 20\n"
+        "  max_attempts: 2000\n"
         "  max_age { seconds: 259200 }  # 72 hours\n"
         "  max_in_flight_per_endpoint: 8\n"
         "  attempt_timeout { seconds: 30 }\n"
@@ -177,7 +177,8 @@ const NoteMap& Notes() {
       {"DeliveryPolicy.max_backoff",
        {"Longest wait between two attempts (default 5m)."}},
       {"DeliveryPolicy.max_attempts",
-       {"Attempts before a message is failed (default 20)."}},
+       {"Attempts before a message is failed (default 2000: with the other "
+        "defaults, max_age is what fails a message)."}},
       {"DeliveryPolicy.max_age",
        {"Time from a message's creation after which it is failed (default "
         "72h)."}},

@@ -58,7 +58,7 @@ TEST_F(PushTransportsTest, EachClinicWithAnEndpointGetsItsTransport) {
   EXPECT_EQ((*transports)->ForOrganization("maple-primary-care"), nullptr);
   EXPECT_EQ((*transports)->ForOrganization("sunrise-therapy"), nullptr);
   EXPECT_EQ((*transports)->ForOrganization("nobody"), nullptr);
-  EXPECT_EQ((*transports)->retry_policy().policy().max_attempts, 20);
+  EXPECT_EQ((*transports)->retry_policy().policy().max_attempts, 2000);
 }
 
 TEST_F(PushTransportsTest, PullOnlyConfigHasNoTransports) {

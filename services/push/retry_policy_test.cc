@@ -120,7 +120,7 @@ TEST(RetryPolicyTest, ConfiguredDefaultsGiveTheDocumentedSchedule) {
   EXPECT_EQ(policy.Ceiling(1), absl::Seconds(1));
   EXPECT_EQ(policy.Ceiling(9), absl::Seconds(256));
   EXPECT_EQ(policy.Ceiling(10), absl::Minutes(5));
-  EXPECT_EQ(policy.policy().max_attempts, 20);
+  EXPECT_EQ(policy.policy().max_attempts, 2000);
 }
 
 }  // namespace
