@@ -43,7 +43,8 @@ bool IsHostPort(std::string_view address) {
   int number = 0;
   return !host.empty() && !port.empty() &&
          std::all_of(port.begin(), port.end(), absl::ascii_isdigit) &&
-         absl::SimpleAtoi(AsAbsl(port), &number) && number >= 1 && number <= 65535;
+         absl::SimpleAtoi(AsAbsl(port), &number) && number >= 1 &&
+         number <= 65535;
 }
 
 // An https URL with a host and no query or fragment; trailing '/' removed.
@@ -51,13 +52,13 @@ std::optional<std::string> FhirBaseUrl(std::string_view url) {
   constexpr std::string_view kScheme = "https://";
   if (url.size() <= kScheme.size() ||
       !absl::EqualsIgnoreCase(AsAbsl(url.substr(0, kScheme.size())),
-                               AsAbsl(kScheme)) ||
+                              AsAbsl(kScheme)) ||
       HasSpaceOrControl(url) || url.find_first_of("?#") != url.npos) {
     return std::nullopt;
   }
   while (!url.empty() && url.back() == '/') url.remove_suffix(1);
-  const std::string_view authority =
-      url.substr(kScheme.size(), url.find('/', kScheme.size()) - kScheme.size());
+  const std::string_view authority = url.substr(
+      kScheme.size(), url.find('/', kScheme.size()) - kScheme.size());
   if (authority.empty() || authority.front() == ':') return std::nullopt;
   return std::string(url);
 }
@@ -112,9 +113,9 @@ std::optional<FieldProblem> ReadDuration(std::string_view field,
   const absl::Duration value =
       absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
   if (value <= absl::ZeroDuration() || value > limit) {
-    return FieldProblem{std::string(field),
-                        absl::StrCat("must be within (0s, ",
-                                     absl::FormatDuration(limit), "]")};
+    return FieldProblem{
+        std::string(field),
+        absl::StrCat("must be within (0s, ", absl::FormatDuration(limit), "]")};
   }
   *out = value;
   return std::nullopt;
@@ -167,9 +168,9 @@ std::optional<FieldProblem> ReadDeliveryPolicy(
   if (policy.max_attempts() > 0) out->max_attempts = policy.max_attempts();
   const int in_flight = policy.max_in_flight_per_endpoint();
   if (in_flight < 0 || in_flight > kMaxInFlightLimit) {
-    return FieldProblem{"max_in_flight_per_endpoint",
-                        absl::StrCat("must be within [0, ", kMaxInFlightLimit,
-                                     "]")};
+    return FieldProblem{
+        "max_in_flight_per_endpoint",
+        absl::StrCat("must be within [0, ", kMaxInFlightLimit, "]")};
   }
   if (in_flight > 0) out->max_in_flight_per_endpoint = in_flight;
   return std::nullopt;

@@ -53,10 +53,14 @@ POLICY
 )pb";
 // clang-format on
 
-constexpr char kGrpcDelivery[] =
-    R"pb(grpc { endpoint: "127.0.0.1:9443" ca_cert_file: "pki/ca.crt" server_name: "localhost" })pb";
+constexpr char kGrpcDelivery[] = R"pb(grpc {
+                                        endpoint: "127.0.0.1:9443"
+                                        ca_cert_file: "pki/ca.crt"
+                                        server_name: "localhost"
+                                      })pb";
 constexpr char kDeliveryKeys[] =
-    R"pb(delivery_cert_file: "pki/gateway-delivery.crt" delivery_key_file: "pki/gateway-delivery.key")pb";
+    R"pb(delivery_cert_file: "pki/gateway-delivery.crt"
+         delivery_key_file: "pki/gateway-delivery.key")pb";
 
 struct Parts {
   std::string delivery = kGrpcDelivery;
@@ -90,15 +94,17 @@ TEST(DeliveryConfigTest, GrpcEndpointIsReadWithPathsResolved) {
             "/etc/caregate/pki/gateway-delivery.crt");
   EXPECT_EQ((*config)->delivery_key_file(),
             "/etc/caregate/pki/gateway-delivery.key");
-  EXPECT_EQ((*config)->directory().FindOrganization("sunrise-therapy")
-                ->delivery.kind,
-            DeliveryEndpoint::Kind::kNone);
+  EXPECT_EQ(
+      (*config)->directory().FindOrganization("sunrise-therapy")->delivery.kind,
+      DeliveryEndpoint::Kind::kNone);
 }
 
 TEST(DeliveryConfigTest, FhirEndpointDropsTrailingSlashes) {
   Parts parts;
-  parts.delivery =
-      R"pb(fhir { base_url: "https://fhir.lakeside.example/r4//" ca_cert_file: "/etc/ssl/clinic.pem" })pb";
+  parts.delivery = R"pb(fhir {
+                          base_url: "https://fhir.lakeside.example/r4//"
+                          ca_cert_file: "/etc/ssl/clinic.pem"
+                        })pb";
   auto config = Parse(parts);
   CG_ASSERT_OK(config);
   const DeliveryEndpoint& endpoint = ClinicEndpoint(**config);
@@ -127,13 +133,13 @@ TEST(DeliveryConfigTest, PullOnlyNeedsNoDeliveryKeysAndHasDefaults) {
 TEST(DeliveryConfigTest, PolicyOverridesDefaults) {
   Parts parts;
   parts.policy = R"pb(delivery_policy {
-    initial_backoff { nanos: 250000000 }
-    max_backoff { seconds: 60 }
-    max_attempts: 5
-    max_age { seconds: 3600 }
-    max_in_flight_per_endpoint: 2
-    attempt_timeout { seconds: 5 }
-  })pb";
+                        initial_backoff { nanos: 250000000 }
+                        max_backoff { seconds: 60 }
+                        max_attempts: 5
+                        max_age { seconds: 3600 }
+                        max_in_flight_per_endpoint: 2
+                        attempt_timeout { seconds: 5 }
+                      })pb";
   auto config = Parse(parts);
   CG_ASSERT_OK(config);
   const DeliveryPolicyConfig& policy = (*config)->delivery_policy();
@@ -172,10 +178,9 @@ class BadEndpointTest : public ::testing::TestWithParam<BadCase> {};
 TEST_P(BadEndpointTest, NamesTheField) {
   Parts parts;
   parts.delivery = GetParam().delivery;
-  EXPECT_THAT(Parse(parts),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("directory.organizations[1]." +
-                                 GetParam().expected)));
+  EXPECT_THAT(Parse(parts), StatusIs(absl::StatusCode::kInvalidArgument,
+                                     HasSubstr("directory.organizations[1]." +
+                                               GetParam().expected)));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -193,15 +198,25 @@ INSTANTIATE_TEST_SUITE_P(
                 "grpc.endpoint: must be host:port"},
         BadCase{R"pb(grpc { endpoint: "r:9443" })pb",
                 "grpc.ca_cert_file: required"},
-        BadCase{R"pb(grpc { endpoint: "r:1" ca_cert_file: "c" server_name: "a b" })pb",
+        BadCase{R"pb(grpc {
+                       endpoint: "r:1"
+                       ca_cert_file: "c"
+                       server_name: "a b"
+                     })pb",
                 "grpc.server_name: must be a host name"},
         BadCase{R"pb(fhir { ca_cert_file: "ca.pem" })pb",
                 "fhir.base_url: required"},
-        BadCase{R"pb(fhir { base_url: "http://fhir.example/r4" ca_cert_file: "c" })pb",
+        BadCase{R"pb(fhir {
+                       base_url: "http://fhir.example/r4"
+                       ca_cert_file: "c"
+                     })pb",
                 "fhir.base_url: must be an https URL"},
         BadCase{R"pb(fhir { base_url: "https:///r4" ca_cert_file: "c" })pb",
                 "fhir.base_url: must be an https URL"},
-        BadCase{R"pb(fhir { base_url: "https://f.example/r4?x=1" ca_cert_file: "c" })pb",
+        BadCase{R"pb(fhir {
+                       base_url: "https://f.example/r4?x=1"
+                       ca_cert_file: "c"
+                     })pb",
                 "fhir.base_url: must be an https URL"},
         BadCase{R"pb(fhir { base_url: "https://f.example/r4" })pb",
                 "fhir.ca_cert_file: required"}));
@@ -260,8 +275,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "initial_backoff: must be within (0s, 24h]"},
         BadPolicyCase{"max_backoff { seconds: 90000 }",
                       "max_backoff: must be within (0s, 24h]"},
-        BadPolicyCase{"initial_backoff { seconds: 10 } max_backoff { seconds: 5 }",
-                      "initial_backoff: may not exceed max_backoff"},
+        BadPolicyCase{
+            "initial_backoff { seconds: 10 } max_backoff { seconds: 5 }",
+            "initial_backoff: may not exceed max_backoff"},
         BadPolicyCase{"initial_backoff { seconds: 600 }",
                       "initial_backoff: may not exceed max_backoff"},
         BadPolicyCase{"max_age { seconds: -5 }", "max_age: must be within"},

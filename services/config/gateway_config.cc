@@ -382,16 +382,17 @@ absl::Status GatewayConfigBuilder::BuildDelivery(const cfg::GatewayConfig& p,
           p.keys(), any_push_endpoint,
           [this](const std::string& path) { return ResolvePath(path); },
           &c.delivery_cert_file_, &c.delivery_key_file_)) {
-    Location at = Locate(p.keys(), Nested(p, tree_, "keys"), "keys",
-                         problem->field);
+    Location at =
+        Locate(p.keys(), Nested(p, tree_, "keys"), "keys", problem->field);
     if (at.line == 0) at.line = Locate(p, tree_, "", "keys").line;
     return Error(at, problem->problem);
   }
   if (const auto problem = config_internal::ReadDeliveryPolicy(
           p.delivery_policy(), &c.delivery_policy_)) {
-    return Error(Locate(p.delivery_policy(), Nested(p, tree_, "delivery_policy"),
-                        "delivery_policy", problem->field),
-                 problem->problem);
+    return Error(
+        Locate(p.delivery_policy(), Nested(p, tree_, "delivery_policy"),
+               "delivery_policy", problem->field),
+        problem->problem);
   }
   return absl::OkStatus();
 }

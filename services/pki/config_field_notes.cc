@@ -116,8 +116,7 @@ const NoteMap& Notes() {
        {"Push this clinic's messages to its FHIR R4 server as message "
         "Bundles (POST {base_url}/$process-message). Partner clinics only."}},
       // GrpcDelivery
-      {"GrpcDelivery.endpoint",
-       {"host:port of the clinic's CareReceiver."}},
+      {"GrpcDelivery.endpoint", {"host:port of the clinic's CareReceiver."}},
       {"GrpcDelivery.ca_cert_file",
        {"PEM CA bundle the receiver's server certificate must chain to."}},
       {"GrpcDelivery.server_name",

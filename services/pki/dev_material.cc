@@ -102,13 +102,13 @@ bool IsHostName(std::string_view host) {
 std::string PushEndpointHostPort(const std::string& address) {
   if (!IsFhirPushAddress(address)) return address;
   constexpr size_t kSchemeLength = std::string_view("https://").size();
-  std::string authority =
-      address.substr(kSchemeLength, address.find_first_of("/?#", kSchemeLength) -
-                                        kSchemeLength);
+  std::string authority = address.substr(
+      kSchemeLength,
+      address.find_first_of("/?#", kSchemeLength) - kSchemeLength);
   const size_t close = authority.rfind(']');
   const size_t colon = authority.rfind(':');
-  const bool has_port =
-      colon != std::string::npos && (close == std::string::npos || colon > close);
+  const bool has_port = colon != std::string::npos &&
+                        (close == std::string::npos || colon > close);
   return has_port ? authority : authority + ":443";
 }
 
@@ -117,9 +117,8 @@ void AddUnique(const std::vector<SubjectAltName>& more,
   for (const SubjectAltName& san : more) {
     const bool known = std::any_of(
         sans.begin(), sans.end(), [&san](const SubjectAltName& have) {
-          return have.kind == san.kind &&
-                 absl::AsciiStrToLower(have.value) ==
-                     absl::AsciiStrToLower(san.value);
+          return have.kind == san.kind && absl::AsciiStrToLower(have.value) ==
+                                              absl::AsciiStrToLower(san.value);
         });
     if (!known) sans.push_back(san);
   }
@@ -149,24 +148,20 @@ absl::Status AddPushCertificates(const DevInitOptions& options,
                                 {{SubjectAltName::Kind::kUri, uri}},
                                 LeafUsage::kClient,
                                 kLeafValidityDays}));
-  files.push_back(Public(kDeliveryCertFile,
-                         std::move(delivery.certificate_pem),
+  files.push_back(Public(kDeliveryCertFile, std::move(delivery.certificate_pem),
                          absl::StrCat("client certificate the gateway presents "
                                       "to push endpoints (",
                                       uri, ")")));
-  files.push_back(Private(kDeliveryKeyFile,
-                          std::move(delivery.private_key_pem),
+  files.push_back(Private(kDeliveryKeyFile, std::move(delivery.private_key_pem),
                           "private key of gateway-delivery"));
   CG_ASSIGN_OR_RETURN(auto sans, ReceiverSubjectAltNames(options));
   CG_ASSIGN_OR_RETURN(PemCredential receiver,
                       ca.Issue({"caregate receiver", sans, LeafUsage::kServer,
                                 kLeafValidityDays}));
-  files.push_back(Public(kReceiverCertFile,
-                         std::move(receiver.certificate_pem),
+  files.push_back(Public(kReceiverCertFile, std::move(receiver.certificate_pem),
                          "server certificate of a local push endpoint "
                          "(caregate-receiver)"));
-  files.push_back(Private(kReceiverKeyFile,
-                          std::move(receiver.private_key_pem),
+  files.push_back(Private(kReceiverKeyFile, std::move(receiver.private_key_pem),
                           "its private key"));
   return absl::OkStatus();
 }
@@ -268,7 +263,8 @@ absl::StatusOr<std::vector<SubjectAltName>> ReceiverSubjectAltNames(
       return absl::InvalidArgumentError(absl::StrCat(
           "push endpoint of ", org_id, " \"", address,
           "\": want HOST:PORT of a caregate-receiver or an https:// URL of a "
-          "FHIR server (", more.status().message(), ")"));
+          "FHIR server (",
+          more.status().message(), ")"));
     }
     AddUnique(*more, sans);
   }

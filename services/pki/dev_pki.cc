@@ -74,9 +74,9 @@ absl::Status ValidatePushEndpoints(const DevInitOptions& options,
                  org.kind() == v1::ORGANIZATION_KIND_PARTNER_CLINIC;
         });
     if (!clinic) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "push endpoint of \"", org_id,
-          "\": not a partner clinic of the sample directory"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("push endpoint of \"", org_id,
+                       "\": not a partner clinic of the sample directory"));
     }
   }
   return ReceiverSubjectAltNames(options).status();

@@ -281,9 +281,9 @@ TEST_F(DevInitTest, DeliveryCertificateIsTheGatewaysClientCertificate) {
                 delivery.get(),
                 LoadPrivateKey(dir_ / "pki/gateway-delivery.key").get()),
             1);
-  EXPECT_THAT(UriSans(delivery.get()),
-              ::testing::ElementsAre(
-                  "spiffe://clinic.example/gateway-delivery"));
+  EXPECT_THAT(
+      UriSans(delivery.get()),
+      ::testing::ElementsAre("spiffe://clinic.example/gateway-delivery"));
   EXPECT_TRUE(X509_get_extended_key_usage(delivery.get()) & XKU_SSL_CLIENT);
   EXPECT_FALSE(X509_get_extended_key_usage(delivery.get()) & XKU_SSL_SERVER);
 }
@@ -294,10 +294,10 @@ TEST_F(DevInitTest, ReceiverCertificateIsAServerCertificateForLoopback) {
   X509Ptr receiver = LoadCert(dir_ / "pki/receiver.crt");
   EXPECT_TRUE(
       VerifiesAgainst(ca.get(), receiver.get(), X509_PURPOSE_SSL_SERVER));
-  EXPECT_EQ(X509_check_private_key(
-                receiver.get(),
-                LoadPrivateKey(dir_ / "pki/receiver.key").get()),
-            1);
+  EXPECT_EQ(
+      X509_check_private_key(receiver.get(),
+                             LoadPrivateKey(dir_ / "pki/receiver.key").get()),
+      1);
   EXPECT_EQ(X509_check_host(receiver.get(), "localhost", 0, 0, nullptr), 1);
   EXPECT_EQ(X509_check_ip_asc(receiver.get(), "127.0.0.1", 0), 1);
   EXPECT_EQ(X509_check_host(receiver.get(), "example.org", 0, 0, nullptr), 0);
@@ -311,13 +311,12 @@ TEST_F(DevInitTest, ReceiverCertificateNamesThePushEndpointsHosts) {
       {"riverside-urology", "https://fhir.riverside.test/r4"}};
   CG_ASSERT_OK(RunDevInit(options_));
   X509Ptr receiver = LoadCert(dir_ / "pki/receiver.crt");
-  EXPECT_EQ(X509_check_host(receiver.get(), "receiver.lakeside.test", 0, 0,
-                            nullptr),
-            1);
+  EXPECT_EQ(
+      X509_check_host(receiver.get(), "receiver.lakeside.test", 0, 0, nullptr),
+      1);
   EXPECT_EQ(X509_check_ip_asc(receiver.get(), "fd00::9", 0), 1);
   EXPECT_EQ(
-      X509_check_host(receiver.get(), "fhir.riverside.test", 0, 0, nullptr),
-      1);
+      X509_check_host(receiver.get(), "fhir.riverside.test", 0, 0, nullptr), 1);
   EXPECT_EQ(X509_check_host(receiver.get(), "localhost", 0, 0, nullptr), 1);
 }
 
@@ -338,8 +337,7 @@ TEST_F(DevInitTest, PushEndpointsReachTheConfigTheGatewayLoads) {
   options_.push_endpoints = {{"lakeside-obgyn", "127.0.0.1:9443"},
                              {"core-pelvic-pt", "https://localhost:9444/r4"}};
   CG_ASSERT_OK(RunDevInit(options_));
-  auto config =
-      GatewayConfig::LoadFile((dir_ / "caregate.textproto").string());
+  auto config = GatewayConfig::LoadFile((dir_ / "caregate.textproto").string());
   CG_ASSERT_OK(config);
   const Directory& directory = (*config)->directory();
   const DeliveryEndpoint& grpc =

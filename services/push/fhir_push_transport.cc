@@ -25,8 +25,8 @@ PushResult FhirPushResult(const HttpsPostLoop::Result& post, absl::Time now) {
     result.error = "CANCELLED: shutting down";
   } else if (!post.body_error.empty()) {
     result.outcome = PushResult::Outcome::kFailed;
-    result.error = absl::StrCat("cannot build the FHIR bundle: ",
-                                post.body_error);
+    result.error =
+        absl::StrCat("cannot build the FHIR bundle: ", post.body_error);
   } else if (post.curl_code != 0) {
     result.outcome = PushResult::Outcome::kRetry;
     result.error = absl::StrCat("network error: ", post.curl_error);

@@ -5,7 +5,6 @@
 #include "services/push/fhir_push_transport.h"
 
 #include <nlohmann/json.hpp>
-
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -18,12 +17,12 @@ namespace caregate::push {
 namespace {
 
 using ::caregate::testing::StatusIs;
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::DevSetup;
 using testing::FhirStub;
+using ::testing::HasSubstr;
 using testing::ResultCollector;
 using testing::SignedMessage;
+using ::testing::StartsWith;
 using Outcome = PushResult::Outcome;
 
 constexpr absl::Duration kWait = absl::Seconds(20);
@@ -198,9 +197,9 @@ TEST_F(FhirPushTransportTest, MessageWithoutABundleFailsUnsent) {
 
 TEST_F(FhirPushTransportTest, CreateRefusesBadOptions) {
   FhirPushOptions plain = Options("http://127.0.0.1:1/r4");
-  EXPECT_THAT(FhirPushTransport::Create(plain),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("is not https")));
+  EXPECT_THAT(
+      FhirPushTransport::Create(plain),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is not https")));
   FhirPushOptions no_ca = Options("https://127.0.0.1:1/r4");
   no_ca.ca_pem.clear();
   EXPECT_THAT(FhirPushTransport::Create(no_ca),
@@ -301,9 +300,9 @@ TEST_F(FhirPushTransportTest, HungEndpointDoesNotDelayAnother) {
         hung_results.Callback("hung")));
     longest_try = std::max(longest_try, absl::Now() - before);
   }
-  EXPECT_FALSE(hung_transport->TryDeliver(
-      SignedMessage(setup_->signer(), "m-h-over"), 1,
-      hung_results.Callback("over")));
+  EXPECT_FALSE(
+      hung_transport->TryDeliver(SignedMessage(setup_->signer(), "m-h-over"), 1,
+                                 hung_results.Callback("over")));
   ASSERT_TRUE(hung.WaitForCalls(4, kWait));
 
   std::vector<absl::Duration> latencies;
@@ -329,7 +328,8 @@ TEST_F(FhirPushTransportTest, HungEndpointDoesNotDelayAnother) {
   std::cout << "FHIR isolation: healthy endpoint p50 "
             << absl::FormatDuration(summary.p50) << ", max "
             << absl::FormatDuration(summary.max) << " over "
-            << kHealthyDeliveries << " deliveries; hung endpoint answered after "
+            << kHealthyDeliveries
+            << " deliveries; hung endpoint answered after "
             << absl::FormatDuration(hung_latency)
             << "; longest TryDeliver on the hung endpoint "
             << absl::FormatDuration(longest_try) << "\n";

@@ -137,8 +137,8 @@ absl::StatusOr<std::unique_ptr<GrpcPushTransport>> GrpcPushTransport::Create(
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
   // Connections are this endpoint's own, never shared with another channel.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel = grpc::CreateCustomChannel(
-      options.endpoint, grpc::SslCredentials(tls), args);
+  auto channel = grpc::CreateCustomChannel(options.endpoint,
+                                           grpc::SslCredentials(tls), args);
   return std::unique_ptr<GrpcPushTransport>(
       new GrpcPushTransport(std::move(options), std::move(channel)));
 }
@@ -170,7 +170,8 @@ void GrpcPushTransport::Start(const v1::Message& message, int attempt,
   *call->request.mutable_message() = message;
   call->request.set_attempt(attempt);
   call->done = std::move(done);
-  call->context.set_deadline(absl::ToChronoTime(absl::Now() + attempt_timeout_));
+  call->context.set_deadline(
+      absl::ToChronoTime(absl::Now() + attempt_timeout_));
   {
     absl::MutexLock lock(&mu_);
     calls_.insert(call.get());

@@ -15,13 +15,13 @@ namespace caregate::push {
 namespace {
 
 using ::caregate::testing::StatusIs;
+using testing::DevSetup;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::testing::StartsWith;
-using testing::DevSetup;
 using testing::ReceiverStub;
 using testing::ResultCollector;
 using testing::SignedMessage;
+using ::testing::StartsWith;
 using Outcome = PushResult::Outcome;
 
 constexpr absl::Duration kWait = absl::Seconds(20);
@@ -280,9 +280,9 @@ TEST_F(GrpcPushTransportTest, HungEndpointDoesNotDelayAnother) {
         hung_results.Callback("hung")));
     longest_try = std::max(longest_try, absl::Now() - before);
   }
-  EXPECT_FALSE(hung_transport->TryDeliver(
-      SignedMessage(setup_->signer(), "m-h-over"), 1,
-      hung_results.Callback("over")));
+  EXPECT_FALSE(
+      hung_transport->TryDeliver(SignedMessage(setup_->signer(), "m-h-over"), 1,
+                                 hung_results.Callback("over")));
   ASSERT_TRUE(hung.WaitForCalls(4, kWait));
 
   std::vector<absl::Duration> latencies;
@@ -308,7 +308,8 @@ TEST_F(GrpcPushTransportTest, HungEndpointDoesNotDelayAnother) {
   std::cout << "gRPC isolation: healthy endpoint p50 "
             << absl::FormatDuration(summary.p50) << ", max "
             << absl::FormatDuration(summary.max) << " over "
-            << kHealthyDeliveries << " deliveries; hung endpoint answered after "
+            << kHealthyDeliveries
+            << " deliveries; hung endpoint answered after "
             << absl::FormatDuration(hung_latency)
             << "; longest TryDeliver on the hung endpoint "
             << absl::FormatDuration(longest_try) << "\n";
@@ -325,17 +326,16 @@ TEST(GrpcPushResultTest, MapsAnswersWithoutTheNetwork) {
       GrpcPushResult(grpc::Status::OK, response, absl::Seconds(1), false, now);
   EXPECT_EQ(ok.outcome, Outcome::kDelivered);
   EXPECT_EQ(ok.received_at, absl::FromUnixSeconds(1700000000));
-  PushResult without_time = GrpcPushResult(
-      grpc::Status::OK, receiver::v1::DeliverResponse(), absl::Seconds(1),
-      false, now);
+  PushResult without_time =
+      GrpcPushResult(grpc::Status::OK, receiver::v1::DeliverResponse(),
+                     absl::Seconds(1), false, now);
   EXPECT_EQ(without_time.received_at, now);
-  PushResult shutting_down = GrpcPushResult(
-      grpc::Status(grpc::StatusCode::CANCELLED, ""), response,
-      absl::Seconds(1), true, now);
+  PushResult shutting_down =
+      GrpcPushResult(grpc::Status(grpc::StatusCode::CANCELLED, ""), response,
+                     absl::Seconds(1), true, now);
   EXPECT_EQ(shutting_down.outcome, Outcome::kRetry);
   PushResult transport_text = GrpcPushResult(
-      grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                   "Socket closed\x01 by peer"),
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "Socket closed\x01 by peer"),
       response, absl::Seconds(1), false, now);
   EXPECT_EQ(transport_text.error, "UNAVAILABLE: Socket closed? by peer");
 }

@@ -27,8 +27,7 @@ size_t DiscardBody(char*, size_t size, size_t count, void*) {
 }
 
 curl_blob Blob(const std::string& pem) {
-  return curl_blob{const_cast<char*>(pem.data()), pem.size(),
-                   CURL_BLOB_NOCOPY};
+  return curl_blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_NOCOPY};
 }
 
 }  // namespace
@@ -145,8 +144,8 @@ void HttpsPostLoop::StartRequest(std::unique_ptr<Request> request) {
     return;
   }
   const long timeout_ms = absl::ToInt64Milliseconds(options_.timeout);
-  const long connect_ms = absl::ToInt64Milliseconds(
-      std::min(options_.timeout, kMaxConnectTimeout));
+  const long connect_ms =
+      absl::ToInt64Milliseconds(std::min(options_.timeout, kMaxConnectTimeout));
   curl_easy_setopt(easy, CURLOPT_URL, request->url.c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
@@ -197,7 +196,8 @@ void HttpsPostLoop::FinishRequest(void* easy_handle, int curl_code) {
   request->done(std::move(result));
 }
 
-void HttpsPostLoop::CancelAll(std::deque<std::unique_ptr<Request>> not_started) {
+void HttpsPostLoop::CancelAll(
+    std::deque<std::unique_ptr<Request>> not_started) {
   Result cancelled;
   cancelled.cancelled = true;
   for (auto& [easy, request] : curl_->running) {

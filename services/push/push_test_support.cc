@@ -111,7 +111,8 @@ v1::Message SignedMessage(const Ed25519Signer& signer,
 }
 
 std::shared_ptr<const GatewayConfig> ConfigWithEndpoints(
-    const DevSetup& setup, const std::map<std::string, std::string>& endpoints) {
+    const DevSetup& setup,
+    const std::map<std::string, std::string>& endpoints) {
   std::string text = setup.Read(pki::kConfigFileName);
   for (const auto& [org_id, address] : endpoints) {
     const std::string block =
@@ -121,8 +122,7 @@ std::shared_ptr<const GatewayConfig> ConfigWithEndpoints(
             : absl::StrCat("grpc { endpoint: \"", address,
                            "\" ca_cert_file: \"pki/ca.crt\" }");
     // The organization's own org_id line (principals' are indented less).
-    const std::string anchor =
-        absl::StrCat("\n    org_id: \"", org_id, "\"\n");
+    const std::string anchor = absl::StrCat("\n    org_id: \"", org_id, "\"\n");
     EXPECT_NE(text.find(anchor), std::string::npos) << org_id;
     absl::StrReplaceAll({{anchor, absl::StrCat(anchor, block, "\n")}}, &text);
   }
@@ -136,11 +136,11 @@ void WriteForeignServerCertificate(const DevSetup& setup, std::string_view stem,
                                    std::string_view host) {
   auto ca = pki::DevCertificateAuthority::Create("foreign CA", 30);
   ASSERT_TRUE(ca.ok()) << ca.status();
-  auto issued = (*ca)->Issue({"foreign server",
-                              {{pki::SubjectAltName::Kind::kDns,
-                                std::string(host)}},
-                              pki::LeafUsage::kServer,
-                              30});
+  auto issued =
+      (*ca)->Issue({"foreign server",
+                    {{pki::SubjectAltName::Kind::kDns, std::string(host)}},
+                    pki::LeafUsage::kServer,
+                    30});
   ASSERT_TRUE(issued.ok()) << issued.status();
   auto ca_pem = (*ca)->CertificatePem();
   ASSERT_TRUE(ca_pem.ok());
@@ -301,10 +301,9 @@ FhirStub::FhirStub(const DevSetup& setup, std::string_view cert,
   server_->new_task_queue = [] { return new httplib::ThreadPool(16); };
   server_->set_keep_alive_timeout(1);
   server_->set_tcp_nodelay(true);
-  server_->Post(R"(/r4/\$process-message)", [this](const httplib::Request&
-                                                        request,
-                                                    httplib::Response&
-                                                        response) {
+  server_->Post(R"(/r4/\$process-message)", [this](
+                                                const httplib::Request& request,
+                                                httplib::Response& response) {
     Reply reply;
     {
       absl::MutexLock lock(&mu_);

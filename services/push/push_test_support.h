@@ -100,10 +100,10 @@ class ResultCollector {
 
 // What an endpoint stub saw of one request.
 struct ReceivedPush {
-  std::string message_id;  // gRPC: from the request; FHIR: empty
-  int attempt = 0;         // gRPC only
-  std::string body;        // FHIR: the request body
-  std::string content_type;  // FHIR only
+  std::string message_id;       // gRPC: from the request; FHIR: empty
+  int attempt = 0;              // gRPC only
+  std::string body;             // FHIR: the request body
+  std::string content_type;     // FHIR only
   std::string client_identity;  // URI SAN of the client certificate
 };
 

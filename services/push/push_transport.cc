@@ -18,7 +18,8 @@ std::string_view OutcomeName(PushResult::Outcome outcome) {
 }
 
 PushTransport::PushTransport(std::string endpoint, int max_in_flight)
-    : endpoint_(std::move(endpoint)), max_in_flight_(std::max(1, max_in_flight)) {}
+    : endpoint_(std::move(endpoint)),
+      max_in_flight_(std::max(1, max_in_flight)) {}
 
 bool PushTransport::TryDeliver(const v1::Message& message, int attempt,
                                PushCallback done) {
@@ -27,11 +28,10 @@ bool PushTransport::TryDeliver(const v1::Message& message, int attempt,
     if (current >= max_in_flight_) return false;
   } while (!in_flight_.compare_exchange_weak(current, current + 1,
                                              std::memory_order_acq_rel));
-  Start(message, attempt,
-        [this, done = std::move(done)](PushResult result) {
-          in_flight_.fetch_sub(1, std::memory_order_acq_rel);
-          done(std::move(result));
-        });
+  Start(message, attempt, [this, done = std::move(done)](PushResult result) {
+    in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+    done(std::move(result));
+  });
   return true;
 }
 

@@ -82,8 +82,8 @@ absl::StatusOr<std::unique_ptr<PushTransports>> PushTransports::Create(
     if (cert.empty()) {
       CG_ASSIGN_OR_RETURN(cert, ReadPem(config->delivery_cert_file(),
                                         "the delivery certificate"));
-      CG_ASSIGN_OR_RETURN(key, ReadPem(config->delivery_key_file(),
-                                       "the delivery key"));
+      CG_ASSIGN_OR_RETURN(
+          key, ReadPem(config->delivery_key_file(), "the delivery key"));
     }
     CG_ASSIGN_OR_RETURN(
         std::string ca,
@@ -92,20 +92,20 @@ absl::StatusOr<std::unique_ptr<PushTransports>> PushTransports::Create(
     std::unique_ptr<PushTransport> transport;
     if (endpoint.kind == DeliveryEndpoint::Kind::kGrpc) {
       CG_ASSIGN_OR_RETURN(
-          transport, GrpcPushTransport::Create(
-                         {endpoint.address, endpoint.server_name, ca, cert,
-                          key, policy.attempt_timeout,
-                          policy.max_in_flight_per_endpoint}));
+          transport,
+          GrpcPushTransport::Create({endpoint.address, endpoint.server_name, ca,
+                                     cert, key, policy.attempt_timeout,
+                                     policy.max_in_flight_per_endpoint}));
     } else {
       const GatewayConfig* raw = config.get();
       CG_ASSIGN_OR_RETURN(
           transport,
-          FhirPushTransport::Create(
-              {endpoint.address, ca, cert, key, policy.attempt_timeout,
-               policy.max_in_flight_per_endpoint,
-               [raw](const v1::Message& message) {
-                 return BundleContextFor(*raw, message);
-               }}));
+          FhirPushTransport::Create({endpoint.address, ca, cert, key,
+                                     policy.attempt_timeout,
+                                     policy.max_in_flight_per_endpoint,
+                                     [raw](const v1::Message& message) {
+                                       return BundleContextFor(*raw, message);
+                                     }}));
     }
     by_endpoint[EndpointKey(endpoint)] = transport.get();
     set->by_org_[org_id] = transport.get();

@@ -16,10 +16,10 @@ namespace caregate::push {
 namespace {
 
 using ::caregate::testing::StatusIs;
-using ::testing::HasSubstr;
 using testing::ConfigWithEndpoints;
 using testing::DevSetup;
 using testing::FhirStub;
+using ::testing::HasSubstr;
 using testing::ReceiverStub;
 using testing::ResultCollector;
 using testing::SignedMessage;
@@ -94,10 +94,8 @@ TEST_F(PushTransportsTest, BundleContextComesFromTheDirectory) {
             "spiffe://caregate.local/gateway-delivery");
   EXPECT_EQ(context.sender.display_name, "Alma Rivera, PhD");
   EXPECT_EQ(context.sender.npi, "1900001011");
-  EXPECT_EQ(context.sender_practice.display_name,
-            "Sunrise Therapy Collective");
-  EXPECT_EQ(context.recipient_org.display_name,
-            "Core Pelvic Physical Therapy");
+  EXPECT_EQ(context.sender_practice.display_name, "Sunrise Therapy Collective");
+  EXPECT_EQ(context.recipient_org.display_name, "Core Pelvic Physical Therapy");
   EXPECT_EQ(context.recipient_provider.display_name, "Elin Lindqvist, DPT");
   EXPECT_EQ(context.recipient_provider.npi, "1900001045");
   EXPECT_EQ(context.destination_endpoint, "");
@@ -107,9 +105,9 @@ TEST_F(PushTransportsTest, DeliversThroughBothKindsFromTheConfig) {
   ReceiverStub receiver(*setup_);
   receiver.SetDefault({grpc::StatusCode::OK, /*acknowledged=*/true});
   FhirStub fhir(*setup_);
-  auto config = ConfigWithEndpoints(
-      *setup_, {{"lakeside-obgyn", receiver.address()},
-                {"core-pelvic-pt", fhir.base_url()}});
+  auto config =
+      ConfigWithEndpoints(*setup_, {{"lakeside-obgyn", receiver.address()},
+                                    {"core-pelvic-pt", fhir.base_url()}});
   ASSERT_NE(config, nullptr);
   auto transports = PushTransports::Create(config);
   CG_ASSERT_OK(transports);

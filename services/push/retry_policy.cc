@@ -42,25 +42,25 @@ bool RetryPolicy::WithinMaxAge(absl::Time created_at, absl::Time now) const {
   return now - created_at < policy_.max_age;
 }
 
-RetryPolicy::Decision RetryPolicy::AfterRetryableFailure(
-    int attempts_made, absl::Time created_at, absl::Time now) const {
+RetryPolicy::Decision RetryPolicy::AfterRetryableFailure(int attempts_made,
+                                                         absl::Time created_at,
+                                                         absl::Time now) const {
   Decision decision;
   if (attempts_made >= policy_.max_attempts) {
     decision.give_up = true;
-    decision.reason = absl::StrCat("gave up after ", attempts_made,
-                                   " attempts (max_attempts ",
-                                   policy_.max_attempts, ")");
+    decision.reason =
+        absl::StrCat("gave up after ", attempts_made,
+                     " attempts (max_attempts ", policy_.max_attempts, ")");
     return decision;
   }
   if (!WithinMaxAge(created_at, now)) {
     decision.give_up = true;
-    decision.reason =
-        absl::StrCat("gave up: older than max_age ",
-                     absl::FormatDuration(policy_.max_age));
+    decision.reason = absl::StrCat("gave up: older than max_age ",
+                                   absl::FormatDuration(policy_.max_age));
     return decision;
   }
-  decision.next_attempt_at = std::min(now + Delay(attempts_made),
-                                      created_at + policy_.max_age);
+  decision.next_attempt_at =
+      std::min(now + Delay(attempts_made), created_at + policy_.max_age);
   return decision;
 }
 

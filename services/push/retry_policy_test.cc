@@ -27,10 +27,11 @@ RetryPolicy::UniformSource Fixed(double value) {
 TEST(RetryPolicyTest, CeilingDoublesFromInitialBackoffUpToMaxBackoff) {
   RetryPolicy policy(Policy(), Fixed(0));
   const std::vector<std::pair<int, absl::Duration>> cases = {
-      {1, absl::Seconds(1)},   {2, absl::Seconds(2)},  {3, absl::Seconds(4)},
-      {4, absl::Seconds(8)},   {5, absl::Seconds(16)}, {6, absl::Seconds(32)},
-      {7, absl::Seconds(60)},  {8, absl::Seconds(60)}, {100, absl::Seconds(60)},
-      {1 << 30, absl::Seconds(60)}};
+      {1, absl::Seconds(1)},    {2, absl::Seconds(2)},
+      {3, absl::Seconds(4)},    {4, absl::Seconds(8)},
+      {5, absl::Seconds(16)},   {6, absl::Seconds(32)},
+      {7, absl::Seconds(60)},   {8, absl::Seconds(60)},
+      {100, absl::Seconds(60)}, {1 << 30, absl::Seconds(60)}};
   for (const auto& [failed, ceiling] : cases) {
     EXPECT_EQ(policy.Ceiling(failed), ceiling) << failed;
   }

@@ -69,12 +69,10 @@ absl::StatusOr<DeliveryHandler::Answer> DeliveryHandler::Deliver(
   absl::StatusOr<ReceivedStore::Stored> stored =
       store_->StoreOnce(message.message_id(), message_json, *bundle);
   if (!stored.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot store the message now: ",
-                     stored.status().message()));
+    return absl::UnavailableError(absl::StrCat("cannot store the message now: ",
+                                               stored.status().message()));
   }
-  return Answer{stored->received_at, settings_.acknowledge,
-                stored->duplicate};
+  return Answer{stored->received_at, settings_.acknowledge, stored->duplicate};
 }
 
 }  // namespace caregate::care_receiver

@@ -2,9 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -19,9 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::caregate::testing::StatusIs;
-using ::testing::HasSubstr;
 using push::testing::DevSetup;
 using push::testing::SignedMessage;
+using ::testing::HasSubstr;
 
 constexpr char kGateway[] = "spiffe://caregate.local/gateway-delivery";
 
@@ -117,7 +116,8 @@ TEST_F(DeliveryHandlerTest, TamperedOrForeignMessagesAreRefusedUnwritten) {
   body.mutable_sections(0)->set_body("Attended 1 of 6 sessions.");
   v1::Message recipient = SignedMessage(setup_->signer(), "m-recipient");
   recipient.set_recipient_org_id("lakeside-obgyn");
-  auto other_key = Ed25519Signer::FromPem(testing::NewEd25519KeyPair().private_pem);
+  auto other_key =
+      Ed25519Signer::FromPem(testing::NewEd25519KeyPair().private_pem);
   ASSERT_TRUE(other_key.ok());
   const v1::Message foreign = SignedMessage(**other_key, "m-foreign");
   v1::Message unsigned_message = SignedMessage(setup_->signer(), "m-unsigned");
@@ -146,9 +146,9 @@ TEST_F(DeliveryHandlerTest, OnlyTheConfiguredClientMayDeliver) {
   settings.client_uri = kGateway;
   auto handler = Handler(settings);
   const v1::Message message = SignedMessage(setup_->signer(), "m-1");
-  EXPECT_THAT(handler->Deliver(message, "spiffe://caregate.local/dr-rivera"),
-              StatusIs(absl::StatusCode::kPermissionDenied,
-                       HasSubstr("dr-rivera")));
+  EXPECT_THAT(
+      handler->Deliver(message, "spiffe://caregate.local/dr-rivera"),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("dr-rivera")));
   EXPECT_EQ(FileCount(), 0u);
   CG_EXPECT_OK(handler->Deliver(message, kGateway));
 }

@@ -80,8 +80,7 @@ absl::Status ReceivedStore::Load() {
   absl::MutexLock lock(&mu_);
   for (const fs::directory_entry& entry : it) {
     const std::string name = entry.path().filename().string();
-    if (name.front() == '.' &&
-        name.find(kTempMarker) != std::string::npos) {
+    if (name.front() == '.' && name.find(kTempMarker) != std::string::npos) {
       fs::remove(entry.path(), ec);  // left by a crash mid-write
       continue;
     }

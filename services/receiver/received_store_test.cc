@@ -63,8 +63,8 @@ TEST_F(ReceivedStoreTest, StoresAMessageOnceAndReportsLaterDeliveries) {
   CG_ASSERT_OK(again);
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->received_at, first->received_at);
-  EXPECT_THAT(Files(), UnorderedElementsAre("m-1.message.json",
-                                            "m-1.bundle.json"));
+  EXPECT_THAT(Files(),
+              UnorderedElementsAre("m-1.message.json", "m-1.bundle.json"));
   EXPECT_EQ(Read("m-1.message.json"), "{\"messageId\":\"m-1\"}");
   EXPECT_EQ(Read("m-1.bundle.json"), "{\"b\":1}");
   EXPECT_EQ(store->size(), 1u);
@@ -113,9 +113,9 @@ TEST_F(ReceivedStoreTest, CrashLeftoversAreCleanedOrRewritten) {
 TEST_F(ReceivedStoreTest, RefusesIdsThatAreNotSafeFileNames) {
   auto store = Open();
   for (const char* id : {"", "../escape", ".hidden", "a/b", "-dash"}) {
-    EXPECT_THAT(store->StoreOnce(id, "{}", "{}"),
-                StatusIs(absl::StatusCode::kInvalidArgument,
-                         HasSubstr("message_id")))
+    EXPECT_THAT(
+        store->StoreOnce(id, "{}", "{}"),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("message_id")))
         << id;
   }
   EXPECT_TRUE(Files().empty());

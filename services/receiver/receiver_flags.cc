@@ -77,7 +77,8 @@ absl::StatusOr<ReceiverCommandLine> ParseReceiverFlags(
       continue;
     }
     if (arg.substr(0, 2) != "--") {
-      return Bad(absl::StrCat("unexpected argument \"", std::string(arg), "\""));
+      return Bad(
+          absl::StrCat("unexpected argument \"", std::string(arg), "\""));
     }
     arg.remove_prefix(2);
     const size_t equals = arg.find('=');
@@ -90,8 +91,8 @@ absl::StatusOr<ReceiverCommandLine> ParseReceiverFlags(
       const std::string_view value =
           equals == std::string_view::npos ? "true" : arg.substr(equals + 1);
       if (value != "true" && value != "false") {
-        return Bad(absl::StrCat("--", std::string(name),
-                                " takes true or false"));
+        return Bad(
+            absl::StrCat("--", std::string(name), " takes true or false"));
       }
       parsed.options.*flag->boolean = value == "true";
     } else if (equals != std::string_view::npos) {

@@ -53,21 +53,21 @@ class ReceiverServer::Service
                                     DeliverResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     std::string client = ClientUri(*context->auth_context());
-    executor_->Post([this, reactor, request, response,
-                     client = std::move(client)] {
-      absl::StatusOr<DeliveryHandler::Answer> answer =
-          handler_->Deliver(request->message(), client);
-      Log(*request, answer);
-      if (!answer.ok()) {
-        reactor->Finish(
-            grpc::Status(static_cast<grpc::StatusCode>(answer.status().code()),
-                         std::string(answer.status().message())));
-        return;
-      }
-      *response->mutable_received_at() = ToProtoTime(answer->received_at);
-      response->set_acknowledged(answer->acknowledged);
-      reactor->Finish(grpc::Status::OK);
-    });
+    executor_->Post(
+        [this, reactor, request, response, client = std::move(client)] {
+          absl::StatusOr<DeliveryHandler::Answer> answer =
+              handler_->Deliver(request->message(), client);
+          Log(*request, answer);
+          if (!answer.ok()) {
+            reactor->Finish(grpc::Status(
+                static_cast<grpc::StatusCode>(answer.status().code()),
+                std::string(answer.status().message())));
+            return;
+          }
+          *response->mutable_received_at() = ToProtoTime(answer->received_at);
+          response->set_acknowledged(answer->acknowledged);
+          reactor->Finish(grpc::Status::OK);
+        });
     return reactor;
   }
 
@@ -101,10 +101,10 @@ absl::StatusOr<std::unique_ptr<ReceiverServer>> ReceiverServer::Start(
   CG_ASSIGN_OR_RETURN(auto verifier,
                       Ed25519Verifier::FromPemFile(options.pubkey_file));
   CG_ASSIGN_OR_RETURN(auto store, ReceivedStore::Open(options.out_dir));
-  CG_ASSIGN_OR_RETURN(auto credentials,
-                      MutualTlsServerCredentials(options.ca_file,
-                                                 options.tls_cert_file,
-                                                 options.tls_key_file));
+  CG_ASSIGN_OR_RETURN(
+      auto credentials,
+      MutualTlsServerCredentials(options.ca_file, options.tls_cert_file,
+                                 options.tls_key_file));
   std::unique_ptr<ReceiverServer> server(new ReceiverServer());
   server->handler_ = std::make_unique<DeliveryHandler>(
       std::move(verifier), std::move(store),
@@ -125,8 +125,7 @@ absl::StatusOr<std::unique_ptr<ReceiverServer>> ReceiverServer::Start(
         " (address in use, or a certificate or key that is not PEM?)"));
   }
   const size_t colon = options.listen.rfind(':');
-  server->address_ =
-      absl::StrCat(options.listen.substr(0, colon), ":", port);
+  server->address_ = absl::StrCat(options.listen.substr(0, colon), ":", port);
   return server;
 }
 

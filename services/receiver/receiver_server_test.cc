@@ -15,11 +15,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::caregate::testing::StatusIs;
-using ::testing::HasSubstr;
 using push::PushResult;
 using push::testing::DevSetup;
 using push::testing::ResultCollector;
 using push::testing::SignedMessage;
+using ::testing::HasSubstr;
 using Outcome = PushResult::Outcome;
 
 class ReceiverServerTest : public ::testing::Test {
@@ -50,7 +50,8 @@ class ReceiverServerTest : public ::testing::Test {
 
   // The gateway's transport to `address`, with its delivery certificate.
   static std::unique_ptr<push::GrpcPushTransport> Gateway(
-      const std::string& address, std::string_view cert = pki::kDeliveryCertFile,
+      const std::string& address,
+      std::string_view cert = pki::kDeliveryCertFile,
       std::string_view key = pki::kDeliveryKeyFile) {
     push::GrpcPushOptions options;
     options.endpoint = address;
@@ -84,7 +85,8 @@ class ReceiverServerTest : public ::testing::Test {
 
 DevSetup* ReceiverServerTest::setup_ = nullptr;
 
-TEST_F(ReceiverServerTest, MessageDeliveredThriceIsWrittenOnceAlsoAfterRestart) {
+TEST_F(ReceiverServerTest,
+       MessageDeliveredThriceIsWrittenOnceAlsoAfterRestart) {
   const v1::Message message = SignedMessage(setup_->signer(), "m-1");
   absl::Time received_at;
   {
@@ -139,9 +141,9 @@ TEST_F(ReceiverServerTest, ClientUriLimitsWhoMayDeliver) {
   options.client_uri = "spiffe://caregate.local/gateway-delivery";
   auto server = Start(options);
   // A principal's certificate from the same CA: a valid handshake, refused.
-  PushResult other = Push(*Gateway(server->address(), "pki/dr-rivera.crt",
-                                   "pki/dr-rivera.key"),
-                          SignedMessage(setup_->signer(), "m-4"), 1);
+  PushResult other = Push(
+      *Gateway(server->address(), "pki/dr-rivera.crt", "pki/dr-rivera.key"),
+      SignedMessage(setup_->signer(), "m-4"), 1);
   EXPECT_EQ(other.outcome, Outcome::kFailed);
   EXPECT_EQ(other.error, "PERMISSION_DENIED");
   EXPECT_EQ(FileCount(), 0u);

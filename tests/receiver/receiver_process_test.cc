@@ -24,13 +24,13 @@ namespace caregate {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
-using ::testing::MatchesRegex;
-using ::testing::Not;
 using push::PushResult;
 using push::testing::DevSetup;
 using push::testing::ResultCollector;
 using push::testing::SignedMessage;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::Not;
 
 constexpr int kTimeoutMs = 20000;
 
@@ -122,12 +122,12 @@ class ReceiverProcessTest : public ::testing::Test {
 
   std::vector<std::string> Args(bool ack = false) const {
     std::vector<std::string> args = {
-        "--listen",  "127.0.0.1:0",
+        "--listen",   "127.0.0.1:0",
         "--tls-cert", setup_->Path(pki::kReceiverCertFile),
-        "--tls-key", setup_->Path(pki::kReceiverKeyFile),
-        "--ca",      setup_->Path(pki::kCaCertFile),
-        "--pubkey",  setup_->Path(pki::kAuditSigningPublicKeyFile),
-        "--out",     out_};
+        "--tls-key",  setup_->Path(pki::kReceiverKeyFile),
+        "--ca",       setup_->Path(pki::kCaCertFile),
+        "--pubkey",   setup_->Path(pki::kAuditSigningPublicKeyFile),
+        "--out",      out_};
     if (ack) args.push_back("--ack");
     return args;
   }
@@ -140,8 +140,8 @@ class ReceiverProcessTest : public ::testing::Test {
     return first_line.substr(start, first_line.find(',', start) - start);
   }
 
-  static PushResult Push(const std::string& address,
-                         const v1::Message& message, int attempt) {
+  static PushResult Push(const std::string& address, const v1::Message& message,
+                         int attempt) {
     push::GrpcPushOptions options;
     options.endpoint = address;
     options.ca_pem = setup_->Read(pki::kCaCertFile);
@@ -198,9 +198,8 @@ TEST_F(ReceiverProcessTest, StoresEachMessageOnceAcrossRedeliveryAndRestart) {
   EXPECT_EQ(again.outcome, PushResult::Outcome::kDelivered) << again.error;
   EXPECT_EQ(again.received_at, received_at);
   EXPECT_EQ(restarted.Wait(SIGTERM), 0);
-  EXPECT_THAT(OutFiles(),
-              ::testing::ElementsAre("m-process.bundle.json",
-                                     "m-process.message.json"));
+  EXPECT_THAT(OutFiles(), ::testing::ElementsAre("m-process.bundle.json",
+                                                 "m-process.message.json"));
 
   // JSON log lines, one per delivery, naming the message but none of its
   // content or its patient.
