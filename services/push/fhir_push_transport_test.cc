@@ -1,7 +1,7 @@
 // FhirPushTransport against an in-process HTTPS FHIR stub on 127.0.0.1 with
 // real mTLS from a dev-init setup: the request, every status class, network
-// errors and timeouts, TLS verification, the in-flight cap, shutdown, and
-// isolation between endpoints.
+// errors and timeouts, TLS verification. What every transport must do is in
+// push_transport_conformance_test.cc.
 #include "services/push/fhir_push_transport.h"
 
 #include <nlohmann/json.hpp>
@@ -133,43 +133,6 @@ TEST_F(FhirPushTransportTest, RedirectIsNotFollowed) {
   EXPECT_EQ(stub.received().size(), 1u);
 }
 
-TEST_F(FhirPushTransportTest, ServerThatDoesNotAnswerInTimeIsRetried) {
-  FhirStub stub(*setup_);
-  stub.SetDefault({.hang = true});
-  FhirPushOptions options = Options(stub.base_url());
-  options.attempt_timeout = absl::Milliseconds(300);
-  auto transport = Transport(options);
-  const absl::Time start = absl::Now();
-  PushResult result = DeliverOne(*transport);
-  const absl::Duration took = absl::Now() - start;
-  EXPECT_EQ(result.outcome, Outcome::kRetry);
-  EXPECT_EQ(result.error, "network error: Timeout was reached");
-  EXPECT_GE(took, absl::Milliseconds(250));
-  EXPECT_LT(took, absl::Seconds(5));
-}
-
-TEST_F(FhirPushTransportTest, RefusedConnectionIsRetried) {
-  std::string base_url;
-  {
-    FhirStub gone(*setup_);
-    base_url = gone.base_url();
-  }
-  auto transport = Transport(Options(base_url));
-  PushResult result = DeliverOne(*transport);
-  EXPECT_EQ(result.outcome, Outcome::kRetry);
-  EXPECT_EQ(result.error, "network error: Couldn't connect to server");
-}
-
-TEST_F(FhirPushTransportTest, ServerFromAnotherCaIsRetriedAndNeverPosted) {
-  testing::WriteForeignServerCertificate(*setup_, "foreign-fhir", "127.0.0.1");
-  FhirStub stub(*setup_, "pki/foreign-fhir.crt", "pki/foreign-fhir.key");
-  auto transport = Transport(Options(stub.base_url()));
-  PushResult result = DeliverOne(*transport);
-  EXPECT_EQ(result.outcome, Outcome::kRetry);
-  EXPECT_THAT(result.error, StartsWith("network error: "));
-  EXPECT_TRUE(stub.received().empty());
-}
-
 TEST_F(FhirPushTransportTest, ServerCertificateMustNameTheHost) {
   // The server's CA is trusted, but its certificate names another host.
   testing::WriteForeignServerCertificate(*setup_, "other-host",
@@ -215,126 +178,6 @@ TEST_F(FhirPushTransportTest, CreateRefusesBadOptions) {
   EXPECT_THAT(FhirPushTransport::Create(no_context),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("bundle context")));
-}
-
-TEST_F(FhirPushTransportTest, AtMostMaxInFlightAttemptsAtOnce) {
-  FhirStub stub(*setup_);
-  stub.SetDefault({.hang = true});
-  FhirPushOptions options = Options(stub.base_url());
-  options.max_in_flight = 2;
-  auto transport = Transport(options);
-  ResultCollector results;
-  const v1::Message message = SignedMessage(setup_->signer(), "m-cap");
-  EXPECT_TRUE(transport->TryDeliver(message, 1, results.Callback("a")));
-  EXPECT_TRUE(transport->TryDeliver(message, 1, results.Callback("b")));
-  EXPECT_FALSE(transport->TryDeliver(message, 1, results.Callback("refused")));
-  EXPECT_EQ(transport->in_flight(), 2);
-  ASSERT_TRUE(stub.WaitForCalls(2, kWait));
-  stub.ReleaseHung();
-  auto entries = results.WaitFor(2, kWait);
-  ASSERT_EQ(entries.size(), 2u);
-  for (const auto& entry : entries) {
-    EXPECT_NE(entry.tag, "refused");
-    EXPECT_EQ(entry.result.outcome, Outcome::kRetry);
-    EXPECT_EQ(entry.result.error, "HTTP 503");
-  }
-  EXPECT_EQ(transport->in_flight(), 0);
-  stub.SetDefault({});
-  EXPECT_EQ(DeliverOne(*transport).outcome, Outcome::kDelivered);
-}
-
-TEST_F(FhirPushTransportTest, DestructionCallsBackEveryAttemptInFlight) {
-  FhirStub stub(*setup_);
-  stub.SetDefault({.hang = true});
-  auto transport = Transport(Options(stub.base_url()));
-  ResultCollector results;
-  ASSERT_TRUE(transport->TryDeliver(SignedMessage(setup_->signer(), "m-2"), 1,
-                                    results.Callback("m-2")));
-  ASSERT_TRUE(stub.WaitForCalls(1, kWait));
-  transport.reset();
-  auto entries = results.WaitFor(1, absl::ZeroDuration());
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].result.outcome, Outcome::kRetry);
-  EXPECT_EQ(entries[0].result.error, "CANCELLED: shutting down");
-}
-
-TEST_F(FhirPushTransportTest, CallbacksNeverRunOnTheCallingThread) {
-  FhirStub stub(*setup_);
-  auto transport = Transport(Options(stub.base_url()));
-  absl::Mutex mu;
-  std::vector<std::thread::id> threads;
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(transport->TryDeliver(
-        SignedMessage(setup_->signer(), absl::StrCat("m-t", i)), 1,
-        [&](PushResult) {
-          absl::MutexLock lock(&mu);
-          threads.push_back(std::this_thread::get_id());
-        }));
-  }
-  absl::MutexLock lock(&mu);
-  auto five = [&threads] { return threads.size() == 5; };
-  ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&five), kWait));
-  for (const auto& id : threads) EXPECT_NE(id, std::this_thread::get_id());
-}
-
-// See the gRPC test of the same name.
-TEST_F(FhirPushTransportTest, HungEndpointDoesNotDelayAnother) {
-  constexpr absl::Duration kHang = absl::Seconds(5);
-  constexpr int kHealthyDeliveries = 20;
-  FhirStub hung(*setup_);
-  hung.SetDefault({.hang = true});
-  FhirStub healthy(*setup_);
-  FhirPushOptions hung_options = Options(hung.base_url());
-  hung_options.attempt_timeout = kHang;
-  hung_options.max_in_flight = 4;
-  auto hung_transport = Transport(hung_options);
-  auto healthy_transport = Transport(Options(healthy.base_url()));
-
-  ResultCollector hung_results;
-  const absl::Time hung_start = absl::Now();
-  absl::Duration longest_try = absl::ZeroDuration();
-  for (int i = 0; i < 4; ++i) {
-    const absl::Time before = absl::Now();
-    ASSERT_TRUE(hung_transport->TryDeliver(
-        SignedMessage(setup_->signer(), absl::StrCat("m-h", i)), 1,
-        hung_results.Callback("hung")));
-    longest_try = std::max(longest_try, absl::Now() - before);
-  }
-  EXPECT_FALSE(
-      hung_transport->TryDeliver(SignedMessage(setup_->signer(), "m-h-over"), 1,
-                                 hung_results.Callback("over")));
-  ASSERT_TRUE(hung.WaitForCalls(4, kWait));
-
-  std::vector<absl::Duration> latencies;
-  for (int i = 0; i < kHealthyDeliveries; ++i) {
-    ResultCollector one;
-    const absl::Time start = absl::Now();
-    ASSERT_TRUE(healthy_transport->TryDeliver(
-        SignedMessage(setup_->signer(), absl::StrCat("m-ok", i)), 1,
-        one.Callback("ok")));
-    auto entries = one.WaitFor(1, kWait);
-    ASSERT_EQ(entries.size(), 1u);
-    EXPECT_EQ(entries[0].result.outcome, Outcome::kDelivered);
-    latencies.push_back(entries[0].at - start);
-  }
-  auto hung_entries = hung_results.WaitFor(4, kHang + kWait);
-  ASSERT_EQ(hung_entries.size(), 4u);
-  absl::Duration hung_latency = absl::InfiniteDuration();
-  for (const auto& entry : hung_entries) {
-    EXPECT_EQ(entry.result.outcome, Outcome::kRetry);
-    hung_latency = std::min(hung_latency, entry.at - hung_start);
-  }
-  const testing::LatencySummary summary = testing::Summarize(latencies);
-  std::cout << "FHIR isolation: healthy endpoint p50 "
-            << absl::FormatDuration(summary.p50) << ", max "
-            << absl::FormatDuration(summary.max) << " over "
-            << kHealthyDeliveries
-            << " deliveries; hung endpoint answered after "
-            << absl::FormatDuration(hung_latency)
-            << "; longest TryDeliver on the hung endpoint "
-            << absl::FormatDuration(longest_try) << "\n";
-  EXPECT_LT(summary.max * 10, hung_latency);
-  EXPECT_LT(longest_try * 10, hung_latency);
 }
 
 TEST(FhirPushResultTest, MapsPostResultsWithoutTheNetwork) {
