@@ -9,8 +9,17 @@ PACKAGES=(
   libabsl-dev libspdlog-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
   postgresql  # initdb/pg_ctl for the tests' throwaway clusters; runs as `postgres`
-  libcpp-httplib-dev
+  nlohmann-json3-dev
+  # Push delivery: libcurl posts FHIR bundles (services/push); cpp-httplib
+  # serves the HTTPS FHIR endpoint stub of its tests.
+  libcurl4-openssl-dev libcpp-httplib-dev
 )
+# Node.js and npm run the independent FHIR R4 validator of the tests
+# (tests/fhir/validate_fhir.sh). A machine that has them from elsewhere
+# (e.g. NodeSource, whose nodejs bundles npm) keeps its own.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -10,6 +10,7 @@
 #include "google/protobuf/text_format.h"
 #include "services/common/absl_compat.h"
 #include "services/common/status_macros.h"
+#include "services/config/delivery_config.h"
 
 namespace caregate {
 namespace {
@@ -87,6 +88,11 @@ class GatewayConfigBuilder {
   absl::Status BuildAdmission(const cfg::GatewayConfig& p, GatewayConfig& c);
   absl::Status BuildDurations(const cfg::GatewayConfig& p, GatewayConfig& c);
   absl::Status BuildNetwork(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildDeliveryEndpoint(const cfg::Organization& org,
+                                     const TextFormat::ParseInfoTree* tree,
+                                     const Location& at,
+                                     OrganizationInfo& info) const;
+  absl::Status BuildDelivery(const cfg::GatewayConfig& p, GatewayConfig& c);
 
   const TextFormat::ParseInfoTree* Nested(const Message& msg,
                                           const TextFormat::ParseInfoTree* tree,
@@ -240,7 +246,7 @@ absl::Status GatewayConfigBuilder::BuildOrganization(
     return err("kind", "required");
   }
   OrganizationInfo info{
-      org.org_id(), org.display_name(), org.kind(), org.address(), {}};
+      org.org_id(), org.display_name(), org.kind(), org.address(), {}, {}};
   for (int j = 0; j < org.providers_size(); ++j) {
     Location prov_at = Locate(org, tree, at.path, "providers", j);
     if (prov_at.line == 0) prov_at.line = at.line;
@@ -248,6 +254,7 @@ absl::Status GatewayConfigBuilder::BuildOrganization(
         BuildProvider(org.providers(j), prov_at, org.org_id(), c));
     info.provider_ids.push_back(org.providers(j).provider_id());
   }
+  CG_RETURN_IF_ERROR(BuildDeliveryEndpoint(org, tree, at, info));
   if (!c.directory_.organizations_.emplace(org.org_id(), std::move(info))
            .second) {
     return err("org_id", absl::StrCat("duplicate \"", org.org_id(), "\""));
@@ -473,6 +480,44 @@ absl::Status GatewayConfigBuilder::BuildNetwork(const cfg::GatewayConfig& p,
   return absl::OkStatus();
 }
 
+absl::Status GatewayConfigBuilder::BuildDeliveryEndpoint(
+    const cfg::Organization& org, const TextFormat::ParseInfoTree* tree,
+    const Location& at, OrganizationInfo& info) const {
+  const auto problem = config_internal::ReadDeliveryEndpoint(
+      org, [this](const std::string& path) { return ResolvePath(path); },
+      &info.delivery);
+  if (!problem) return absl::OkStatus();
+  Location block = Locate(org, tree, at.path, org.has_grpc() ? "grpc" : "fhir");
+  return Error({absl::StrCat(at.path, ".", problem->field),
+                block.line > 0 ? block.line : at.line},
+               problem->problem);
+}
+
+absl::Status GatewayConfigBuilder::BuildDelivery(const cfg::GatewayConfig& p,
+                                                 GatewayConfig& c) {
+  bool any_push_endpoint = false;
+  for (const auto& [id, org] : c.directory_.organizations_) {
+    any_push_endpoint |= org.delivery.kind != DeliveryEndpoint::Kind::kNone;
+  }
+  if (const auto problem = config_internal::ReadDeliveryKeys(
+          p.keys(), any_push_endpoint,
+          [this](const std::string& path) { return ResolvePath(path); },
+          &c.delivery_cert_file_, &c.delivery_key_file_)) {
+    Location at =
+        Locate(p.keys(), Nested(p, tree_, "keys"), "keys", problem->field);
+    if (at.line == 0) at.line = Locate(p, tree_, "", "keys").line;
+    return Error(at, problem->problem);
+  }
+  if (const auto problem = config_internal::ReadDeliveryPolicy(
+          p.delivery_policy(), &c.delivery_policy_)) {
+    return Error(
+        Locate(p.delivery_policy(), Nested(p, tree_, "delivery_policy"),
+               "delivery_policy", problem->field),
+        problem->problem);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<const GatewayConfig>>
 GatewayConfigBuilder::Build(const cfg::GatewayConfig& p) {
   std::shared_ptr<GatewayConfig> c(new GatewayConfig());
@@ -490,6 +535,7 @@ GatewayConfigBuilder::Build(const cfg::GatewayConfig& p) {
   CG_RETURN_IF_ERROR(BuildPrincipals(p, *c));
   CG_RETURN_IF_ERROR(BuildStorage(p, *c));
   CG_RETURN_IF_ERROR(BuildKeys(p, *c));
+  CG_RETURN_IF_ERROR(BuildDelivery(p, *c));
   CG_RETURN_IF_ERROR(BuildLimits(p, *c));
   CG_RETURN_IF_ERROR(BuildAdmission(p, *c));
   CG_RETURN_IF_ERROR(RequireString(p, tree_, "", "redisclosure_notice",

@@ -31,6 +31,22 @@ struct ProviderInfo {
   std::string org_id;
 };
 
+// Where a partner clinic takes pushed messages (config
+// Organization.delivery).
+struct DeliveryEndpoint {
+  enum class Kind { kNone, kGrpc, kFhir };
+  // kNone: no endpoint; the clinic pulls from its inbox.
+  Kind kind = Kind::kNone;
+  // kGrpc: "host:port" of a CareReceiver; kFhir: the https base URL, without
+  // a trailing '/'.
+  std::string address;
+  // PEM CA bundle the endpoint's server certificate must chain to; absolute.
+  std::string ca_cert_file;
+  // kGrpc: the name the server certificate must carry; empty: the host of
+  // `address`.
+  std::string server_name;
+};
+
 // An organization of the directory.
 struct OrganizationInfo {
   std::string org_id;
@@ -38,6 +54,8 @@ struct OrganizationInfo {
   v1::OrganizationKind kind = v1::ORGANIZATION_KIND_UNSPECIFIED;
   std::string address;
   std::vector<std::string> provider_ids;
+  // Partner clinics only; kNone for every practice.
+  DeliveryEndpoint delivery;
 };
 
 // The organizations and providers the gateway knows. Immutable.
@@ -47,6 +65,11 @@ class Directory {
   const OrganizationInfo* FindOrganization(std::string_view org_id) const;
   const ProviderInfo* FindProvider(std::string_view provider_id) const;
   size_t organization_count() const { return organizations_.size(); }
+  // Every organization, by id.
+  const absl::flat_hash_map<std::string, OrganizationInfo>& organizations()
+      const {
+    return organizations_;
+  }
 
  private:
   friend class GatewayConfigBuilder;
@@ -98,6 +121,17 @@ struct NetworkSettings {
   absl::Duration watchdog_failure_limit = absl::Seconds(30);
 };
 
+// Push delivery's retries and limits (config DeliveryPolicy), defaults
+// filled in. initial_backoff <= max_backoff.
+struct DeliveryPolicyConfig {
+  absl::Duration initial_backoff = absl::Seconds(1);
+  absl::Duration max_backoff = absl::Minutes(5);
+  int max_attempts = 2000;
+  absl::Duration max_age = absl::Hours(72);
+  int max_in_flight_per_endpoint = 8;
+  absl::Duration attempt_timeout = absl::Seconds(30);
+};
+
 // The validated configuration. Paths are absolute (resolved against the
 // config file's directory).
 class GatewayConfig {
@@ -136,6 +170,14 @@ class GatewayConfig {
   const std::string& content_digest_key_file() const {
     return content_digest_key_file_;
   }
+  // The client certificate and key of push delivery; both empty when not
+  // configured, which is allowed only when no organization has a delivery
+  // block.
+  const std::string& delivery_cert_file() const { return delivery_cert_file_; }
+  const std::string& delivery_key_file() const { return delivery_key_file_; }
+  const DeliveryPolicyConfig& delivery_policy() const {
+    return delivery_policy_;
+  }
   const InputLimits& limits() const { return limits_; }
   const AdmissionConfig& admission() const { return admission_; }
   const std::string& redisclosure_notice() const { return redisclosure_notice_; }
@@ -162,6 +204,9 @@ class GatewayConfig {
   std::string data_key_file_;
   std::string data_key_id_;
   std::string content_digest_key_file_;
+  std::string delivery_cert_file_;
+  std::string delivery_key_file_;
+  DeliveryPolicyConfig delivery_policy_;
   InputLimits limits_;
   AdmissionConfig admission_;
   std::string redisclosure_notice_;

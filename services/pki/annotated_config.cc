@@ -84,10 +84,12 @@ class AnnotatedPrinter {
                      ? reflection->FieldSize(message, field) > 0
                      : reflection->HasField(message, field);
       const FieldNote* note = FindConfigFieldNote(field);
-      bool first = described_.insert(field).second;
+      // A field is described where it first appears, set or as an example.
+      bool first = !described_.contains(field);
       if (!set && (!first || note == nullptr || note->unset_example.empty())) {
         continue;
       }
+      described_.insert(field);
       if (depth == 0) out_.push_back('\n');
       if (first) {
         PrintComment(note != nullptr ? note->comment : field->name(), depth);

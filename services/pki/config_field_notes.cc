@@ -110,6 +110,19 @@ const NoteMap& Notes() {
         "  watchdog_interval { seconds: 5 }\n"
         "  watchdog_failure_limit { seconds: 30 }\n"
         "}"}},
+      {"GatewayConfig.delivery_policy",
+       {"Push delivery to clinics with a grpc or fhir block: retries with "
+        "exponential backoff and full jitter, until max_attempts or max_age "
+        "fail the message (compliance can retry it). A field left unset, or "
+        "the whole block left out, takes the default shown here.",
+        "delivery_policy {\n"
+        "  initial_backoff { seconds: 1 }\n"
+        "  max_backoff { seconds: 300 }  # 5 minutes\n"
+        "  max_attempts: 2000\n"
+        "  max_age { seconds: 259200 }  # 72 hours\n"
+        "  max_in_flight_per_endpoint: 8\n"
+        "  attempt_timeout { seconds: 30 }\n"
+        "}"}},
       // TlsConfig
       {"TlsConfig.ca_cert_file",
        {"PEM CA bundle that client certificates must chain to."}},
@@ -148,6 +161,28 @@ const NoteMap& Notes() {
       {"Organization.providers",
        {"Its clinicians; provider_id values are unique across the "
         "directory."}},
+      {"Organization.grpc",
+       {"Push this clinic's messages to its caregate.receiver.v1.CareReceiver "
+        "endpoint (e.g. caregate-receiver) over mTLS, instead of waiting for "
+        "it to pull. Partner clinics only; a clinic has grpc, fhir or "
+        "neither."}},
+      {"Organization.fhir",
+       {"Push this clinic's messages to its FHIR R4 server as message "
+        "Bundles (POST {base_url}/$process-message). Partner clinics only."}},
+      // GrpcDelivery
+      {"GrpcDelivery.endpoint", {"host:port of the clinic's CareReceiver."}},
+      {"GrpcDelivery.ca_cert_file",
+       {"PEM CA bundle the receiver's server certificate must chain to."}},
+      {"GrpcDelivery.server_name",
+       {"The name the receiver's certificate must carry, when it is not the "
+        "endpoint's host."}},
+      // FhirDelivery
+      {"FhirDelivery.base_url",
+       {"The FHIR server's base URL, https only; messages go to "
+        "{base_url}/$process-message."}},
+      {"FhirDelivery.ca_cert_file",
+       {"PEM CA bundle the server's certificate must chain to (for a "
+        "publicly trusted server: /etc/ssl/certs/ca-certificates.crt)."}},
       // Provider
       {"Provider.provider_id",
        {"Unique id; a disclosure is addressed to one provider."}},
@@ -187,6 +222,30 @@ const NoteMap& Notes() {
         "recompute (a denied disclosure's content, request fingerprints), "
         "as 64 hex characters (mode 0600). Left out: derived from the data "
         "key."}},
+      {"KeyFiles.delivery_cert_file",
+       {"PEM client certificate the gateway presents to clinics' push "
+        "endpoints; required when a clinic has a grpc or fhir block."}},
+      {"KeyFiles.delivery_key_file",
+       {"PEM private key of delivery_cert_file (mode 0600)."}},
+      // DeliveryPolicy
+      {"DeliveryPolicy.initial_backoff",
+       {"Longest wait before the first retry (default 1s). Retry n waits a "
+        "uniformly random time up to initial_backoff * 2^(n-1), at most "
+        "max_backoff."}},
+      {"DeliveryPolicy.max_backoff",
+       {"Longest wait between two attempts (default 5m)."}},
+      {"DeliveryPolicy.max_attempts",
+       {"Attempts before a message is failed (default 2000: with the other "
+        "defaults, max_age is what fails a message)."}},
+      {"DeliveryPolicy.max_age",
+       {"Time from a message's creation after which it is failed (default "
+        "72h)."}},
+      {"DeliveryPolicy.max_in_flight_per_endpoint",
+       {"Pushes one endpoint may have in flight at once (default 8); a slow "
+        "endpoint never holds up another's."}},
+      {"DeliveryPolicy.attempt_timeout",
+       {"How long one attempt may take, connecting included (default 30s); "
+        "a timed-out attempt is retried."}},
       // Limits
       {"Limits.max_section_body_bytes",
        {"Largest section body, bytes (default 1 MiB)."}},

@@ -97,6 +97,33 @@ bool IsHostName(std::string_view host) {
   return true;
 }
 
+// "host:port" of a push endpoint address: itself for a CareReceiver, the
+// authority of an https URL (port 443 when it names none).
+std::string PushEndpointHostPort(const std::string& address) {
+  if (!IsFhirPushAddress(address)) return address;
+  constexpr size_t kSchemeLength = std::string_view("https://").size();
+  std::string authority = address.substr(
+      kSchemeLength,
+      address.find_first_of("/?#", kSchemeLength) - kSchemeLength);
+  const size_t close = authority.rfind(']');
+  const size_t colon = authority.rfind(':');
+  const bool has_port = colon != std::string::npos &&
+                        (close == std::string::npos || colon > close);
+  return has_port ? authority : authority + ":443";
+}
+
+void AddUnique(const std::vector<SubjectAltName>& more,
+               std::vector<SubjectAltName>& sans) {
+  for (const SubjectAltName& san : more) {
+    const bool known = std::any_of(
+        sans.begin(), sans.end(), [&san](const SubjectAltName& have) {
+          return have.kind == san.kind && absl::AsciiStrToLower(have.value) ==
+                                              absl::AsciiStrToLower(san.value);
+        });
+    if (!known) sans.push_back(san);
+  }
+}
+
 PlannedFile Private(std::string_view path, std::string contents,
                     std::string description) {
   return {std::string(path), std::move(contents), kPrivateFileMode,
@@ -107,6 +134,36 @@ PlannedFile Public(std::string_view path, std::string contents,
                    std::string description) {
   return {std::string(path), std::move(contents), kPublicFileMode,
           std::move(description)};
+}
+
+// The gateway's delivery client certificate and the local push endpoint's
+// server certificate, with their keys.
+absl::Status AddPushCertificates(const DevInitOptions& options,
+                                 DevCertificateAuthority& ca,
+                                 std::vector<PlannedFile>& files) {
+  const std::string uri = absl::StrCat("spiffe://", options.trust_domain, "/",
+                                       std::string(kDeliveryIdentity));
+  CG_ASSIGN_OR_RETURN(PemCredential delivery,
+                      ca.Issue({std::string(kDeliveryIdentity),
+                                {{SubjectAltName::Kind::kUri, uri}},
+                                LeafUsage::kClient,
+                                kLeafValidityDays}));
+  files.push_back(Public(kDeliveryCertFile, std::move(delivery.certificate_pem),
+                         absl::StrCat("client certificate the gateway presents "
+                                      "to push endpoints (",
+                                      uri, ")")));
+  files.push_back(Private(kDeliveryKeyFile, std::move(delivery.private_key_pem),
+                          "private key of gateway-delivery"));
+  CG_ASSIGN_OR_RETURN(auto sans, ReceiverSubjectAltNames(options));
+  CG_ASSIGN_OR_RETURN(PemCredential receiver,
+                      ca.Issue({"caregate receiver", sans, LeafUsage::kServer,
+                                kLeafValidityDays}));
+  files.push_back(Public(kReceiverCertFile, std::move(receiver.certificate_pem),
+                         "server certificate of a local push endpoint "
+                         "(caregate-receiver)"));
+  files.push_back(Private(kReceiverKeyFile, std::move(receiver.private_key_pem),
+                          "its private key"));
+  return absl::OkStatus();
 }
 
 // The server certificate and key, and a client certificate and key for
@@ -128,6 +185,7 @@ absl::Status AddCertificates(const DevInitOptions& options,
                          "server certificate"));
   files.push_back(Private(kServerKeyFile, std::move(server.private_key_pem),
                           "server private key"));
+  CG_RETURN_IF_ERROR(AddPushCertificates(options, *ca, files));
   for (const auto& principal : config.principals()) {
     const std::string& id = principal.principal_id();
     std::string uri = absl::StrCat("spiffe://", options.trust_domain, "/", id);
@@ -197,6 +255,24 @@ absl::StatusOr<std::vector<SubjectAltName>> ServerSubjectAltNames(
     return absl::InvalidArgumentError(
         absl::StrCat("listen address \"", std::string(listen),
                      "\": host is neither an IP address nor a host name"));
+  }
+  return sans;
+}
+
+absl::StatusOr<std::vector<SubjectAltName>> ReceiverSubjectAltNames(
+    const DevInitOptions& options) {
+  std::vector<SubjectAltName> sans = {{SubjectAltName::Kind::kDns, "localhost"},
+                                      {SubjectAltName::Kind::kIp, "127.0.0.1"}};
+  for (const auto& [org_id, address] : options.push_endpoints) {
+    auto more = ServerSubjectAltNames(PushEndpointHostPort(address));
+    if (!more.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "push endpoint of ", org_id, " \"", address,
+          "\": want HOST:PORT of a caregate-receiver or an https:// URL of a "
+          "FHIR server (",
+          more.status().message(), ")"));
+    }
+    AddUnique(*more, sans);
   }
   return sans;
 }

@@ -30,6 +30,12 @@ struct PlannedFile {
 absl::StatusOr<std::vector<SubjectAltName>> ServerSubjectAltNames(
     std::string_view listen);
 
+// The SANs of pki/receiver.crt: DNS:localhost, IP:127.0.0.1 and the host of
+// every push endpoint of `options`. INVALID_ARGUMENT naming the clinic when
+// an endpoint is neither HOST:PORT nor an https URL with a host.
+absl::StatusOr<std::vector<SubjectAltName>> ReceiverSubjectAltNames(
+    const DevInitOptions& options);
+
 // Every file of the setup for `options`, generating fresh keys. Expects
 // options that ValidateDevInitOptions accepted.
 absl::StatusOr<std::vector<PlannedFile>> BuildDevFiles(

@@ -30,6 +30,7 @@ bool IsTrustDomain(std::string_view td) {
 // Principal ids become file names under pki/.
 bool IsSafeFileStem(std::string_view id) {
   return !id.empty() && id.front() != '.' && id != "ca" && id != "server" &&
+         id != kDeliveryIdentity && id != "receiver" &&
          std::all_of(id.begin(), id.end(), [](char c) {
            return absl::ascii_isalnum(c) || c == '.' || c == '-' || c == '_';
          });
@@ -61,6 +62,26 @@ absl::Status CheckTargetDir(const fs::path& dir) {
   return absl::OkStatus();
 }
 
+// Each push endpoint names a partner clinic of the sample directory and an
+// address its certificate can name.
+absl::Status ValidatePushEndpoints(const DevInitOptions& options,
+                                   const config::v1::GatewayConfig& config) {
+  for (const auto& [org_id, address] : options.push_endpoints) {
+    const auto& orgs = config.directory().organizations();
+    const bool clinic =
+        std::any_of(orgs.begin(), orgs.end(), [&](const auto& org) {
+          return org.org_id() == org_id &&
+                 org.kind() == v1::ORGANIZATION_KIND_PARTNER_CLINIC;
+        });
+    if (!clinic) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("push endpoint of \"", org_id,
+                       "\": not a partner clinic of the sample directory"));
+    }
+  }
+  return ReceiverSubjectAltNames(options).status();
+}
+
 }  // namespace
 
 absl::Status ValidateDevInitOptions(const DevInitOptions& options) {
@@ -74,6 +95,7 @@ absl::Status ValidateDevInitOptions(const DevInitOptions& options) {
   }
   CG_RETURN_IF_ERROR(ServerSubjectAltNames(options.listen).status());
   const config::v1::GatewayConfig config = SampleGatewayConfig(options);
+  CG_RETURN_IF_ERROR(ValidatePushEndpoints(options, config));
   for (const auto& principal : config.principals()) {
     if (!IsSafeFileStem(principal.principal_id())) {
       return absl::InvalidArgumentError(

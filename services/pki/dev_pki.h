@@ -1,11 +1,15 @@
 // `caregatectl dev-init`: writes a complete local development setup into a
 // new or empty directory — a throwaway CA, the server certificate, a client
-// certificate per sample principal, the audit signing key pair, the data key
-// and the annotated gateway config (see docs API.md "caregatectl dev-init").
+// certificate per sample principal, the push delivery certificates, the
+// audit signing key pair, the data key and the annotated gateway config (see
+// docs API.md "caregatectl dev-init").
 //
 // Layout under DIR: caregate.textproto, pki/ca.crt, pki/server.{crt,key},
-// pki/<principal_id>.{crt,key}, keys/audit-signing.{key,pub}.pem,
-// keys/data.key, keys/content-digest.key. Private keys are mode 0600,
+// pki/gateway-delivery.{crt,key} (the gateway's client certificate for push
+// delivery), pki/receiver.{crt,key} (the server certificate of a local push
+// endpoint such as caregate-receiver), pki/<principal_id>.{crt,key},
+// keys/audit-signing.{key,pub}.pem, keys/data.key, keys/content-digest.key.
+// Private keys are mode 0600,
 // certificates 0644, pki/ and keys/ 0700.
 //
 // All keys and certificates are made in memory first, then written; files

@@ -14,6 +14,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "services/config/gateway_config.h"
 #include "services/pki/openssl_ptr.h"
 #include "tests/testing/status_matchers.h"
 
@@ -160,7 +161,11 @@ TEST_F(DevInitTest, WritesEveryFileOfTheContract) {
                                        "keys/audit-signing.pub.pem",
                                        "keys/audit-signing.key.pem",
                                        "keys/data.key",
-                                       "keys/content-digest.key"};
+                                       "keys/content-digest.key",
+                                       "pki/gateway-delivery.crt",
+                                       "pki/gateway-delivery.key",
+                                       "pki/receiver.crt",
+                                       "pki/receiver.key"};
   for (const std::string& id : kPrincipals) {
     expected.push_back("pki/" + id + ".crt");
     expected.push_back("pki/" + id + ".key");
@@ -185,6 +190,10 @@ TEST_F(DevInitTest, PrivateKeysAre0600AndCertificates0644) {
   EXPECT_EQ(ModeOf(dir_ / "keys/audit-signing.key.pem"), 0600u);
   EXPECT_EQ(ModeOf(dir_ / "keys/data.key"), 0600u);
   EXPECT_EQ(ModeOf(dir_ / "keys/content-digest.key"), 0600u);
+  EXPECT_EQ(ModeOf(dir_ / "pki/gateway-delivery.key"), 0600u);
+  EXPECT_EQ(ModeOf(dir_ / "pki/receiver.key"), 0600u);
+  EXPECT_EQ(ModeOf(dir_ / "pki/gateway-delivery.crt"), 0644u);
+  EXPECT_EQ(ModeOf(dir_ / "pki/receiver.crt"), 0644u);
   EXPECT_EQ(ModeOf(dir_ / "pki/ca.crt"), 0644u);
   EXPECT_EQ(ModeOf(dir_ / "keys/audit-signing.pub.pem"), 0644u);
   for (const std::string& id : kPrincipals) {
@@ -261,6 +270,120 @@ TEST_F(DevInitTest, ClientCertificateHasSpiffeUriAndCommonName) {
               ::testing::ElementsAre("spiffe://clinic.example/dr-rivera"));
   EXPECT_TRUE(X509_get_extended_key_usage(client.get()) & XKU_SSL_CLIENT);
   EXPECT_FALSE(X509_get_extended_key_usage(client.get()) & XKU_SSL_SERVER);
+}
+
+TEST_F(DevInitTest, DeliveryCertificateIsTheGatewaysClientCertificate) {
+  options_.trust_domain = "clinic.example";
+  CG_ASSERT_OK(RunDevInit(options_));
+  X509Ptr ca = LoadCert(dir_ / "pki/ca.crt");
+  X509Ptr delivery = LoadCert(dir_ / "pki/gateway-delivery.crt");
+  EXPECT_TRUE(
+      VerifiesAgainst(ca.get(), delivery.get(), X509_PURPOSE_SSL_CLIENT));
+  EXPECT_EQ(X509_check_private_key(
+                delivery.get(),
+                LoadPrivateKey(dir_ / "pki/gateway-delivery.key").get()),
+            1);
+  EXPECT_THAT(
+      UriSans(delivery.get()),
+      ::testing::ElementsAre("spiffe://clinic.example/gateway-delivery"));
+  EXPECT_TRUE(X509_get_extended_key_usage(delivery.get()) & XKU_SSL_CLIENT);
+  EXPECT_FALSE(X509_get_extended_key_usage(delivery.get()) & XKU_SSL_SERVER);
+}
+
+TEST_F(DevInitTest, ReceiverCertificateIsAServerCertificateForLoopback) {
+  CG_ASSERT_OK(RunDevInit(options_));
+  X509Ptr ca = LoadCert(dir_ / "pki/ca.crt");
+  X509Ptr receiver = LoadCert(dir_ / "pki/receiver.crt");
+  EXPECT_TRUE(
+      VerifiesAgainst(ca.get(), receiver.get(), X509_PURPOSE_SSL_SERVER));
+  EXPECT_EQ(
+      X509_check_private_key(receiver.get(),
+                             LoadPrivateKey(dir_ / "pki/receiver.key").get()),
+      1);
+  EXPECT_EQ(X509_check_host(receiver.get(), "localhost", 0, 0, nullptr), 1);
+  EXPECT_EQ(X509_check_ip_asc(receiver.get(), "127.0.0.1", 0), 1);
+  EXPECT_EQ(X509_check_host(receiver.get(), "example.org", 0, 0, nullptr), 0);
+  EXPECT_FALSE(X509_get_extended_key_usage(receiver.get()) & XKU_SSL_CLIENT);
+}
+
+TEST_F(DevInitTest, ReceiverCertificateNamesThePushEndpointsHosts) {
+  options_.push_endpoints = {
+      {"lakeside-obgyn", "receiver.lakeside.test:9443"},
+      {"core-pelvic-pt", "https://[fd00::9]:9444/fhir/r4"},
+      {"riverside-urology", "https://fhir.riverside.test/r4"}};
+  CG_ASSERT_OK(RunDevInit(options_));
+  X509Ptr receiver = LoadCert(dir_ / "pki/receiver.crt");
+  EXPECT_EQ(
+      X509_check_host(receiver.get(), "receiver.lakeside.test", 0, 0, nullptr),
+      1);
+  EXPECT_EQ(X509_check_ip_asc(receiver.get(), "fd00::9", 0), 1);
+  EXPECT_EQ(
+      X509_check_host(receiver.get(), "fhir.riverside.test", 0, 0, nullptr), 1);
+  EXPECT_EQ(X509_check_host(receiver.get(), "localhost", 0, 0, nullptr), 1);
+}
+
+TEST_F(DevInitTest, ClinicsPullUnlessPushEndpointsAreGiven) {
+  CG_ASSERT_OK(RunDevInit(options_));
+  config::v1::GatewayConfig parsed;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      ReadFile(dir_ / "caregate.textproto"), &parsed));
+  for (const auto& org : parsed.directory().organizations()) {
+    EXPECT_EQ(org.delivery_case(), config::v1::Organization::DELIVERY_NOT_SET)
+        << org.org_id();
+  }
+  EXPECT_EQ(parsed.keys().delivery_cert_file(), "pki/gateway-delivery.crt");
+  EXPECT_EQ(parsed.keys().delivery_key_file(), "pki/gateway-delivery.key");
+}
+
+TEST_F(DevInitTest, PushEndpointsReachTheConfigTheGatewayLoads) {
+  options_.push_endpoints = {{"lakeside-obgyn", "127.0.0.1:9443"},
+                             {"core-pelvic-pt", "https://localhost:9444/r4"}};
+  CG_ASSERT_OK(RunDevInit(options_));
+  auto config = GatewayConfig::LoadFile((dir_ / "caregate.textproto").string());
+  CG_ASSERT_OK(config);
+  const Directory& directory = (*config)->directory();
+  const DeliveryEndpoint& grpc =
+      directory.FindOrganization("lakeside-obgyn")->delivery;
+  EXPECT_EQ(grpc.kind, DeliveryEndpoint::Kind::kGrpc);
+  EXPECT_EQ(grpc.address, "127.0.0.1:9443");
+  EXPECT_EQ(grpc.ca_cert_file, (dir_ / "pki/ca.crt").lexically_normal());
+  const DeliveryEndpoint& fhir =
+      directory.FindOrganization("core-pelvic-pt")->delivery;
+  EXPECT_EQ(fhir.kind, DeliveryEndpoint::Kind::kFhir);
+  EXPECT_EQ(fhir.address, "https://localhost:9444/r4");
+  EXPECT_EQ(directory.FindOrganization("maple-primary-care")->delivery.kind,
+            DeliveryEndpoint::Kind::kNone);
+  EXPECT_EQ((*config)->delivery_cert_file(),
+            (dir_ / "pki/gateway-delivery.crt").lexically_normal());
+  // The first clinic with a block explains it, though a practice without one
+  // comes first.
+  EXPECT_THAT(ReadFile(dir_ / "caregate.textproto"),
+              HasSubstr("    # Push this clinic's messages to its "
+                        "caregate.receiver.v1.CareReceiver\n"));
+}
+
+TEST_F(DevInitTest, PushEndpointsMustBeSampleClinicsWithAnAddress) {
+  DevInitOptions practice = options_;
+  practice.push_endpoints = {{"sunrise-therapy", "127.0.0.1:9443"}};
+  EXPECT_THAT(RunDevInit(practice),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("push endpoint of \"sunrise-therapy\": not "
+                                 "a partner clinic")));
+  DevInitOptions unknown = options_;
+  unknown.push_endpoints = {{"nowhere-clinic", "127.0.0.1:9443"}};
+  EXPECT_THAT(RunDevInit(unknown),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("\"nowhere-clinic\": not a partner clinic")));
+  for (const char* address :
+       {"9443", "127.0.0.1", "https://", "https://:9/r4", "bad host:1"}) {
+    DevInitOptions bad = options_;
+    bad.push_endpoints = {{"lakeside-obgyn", address}};
+    EXPECT_THAT(RunDevInit(bad),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("push endpoint of lakeside-obgyn")))
+        << address;
+  }
+  EXPECT_FALSE(fs::exists(dir_));
 }
 
 TEST_F(DevInitTest, SerialNumbersDiffer) {

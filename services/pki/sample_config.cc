@@ -1,6 +1,8 @@
 #include "services/pki/sample_config.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/absl_compat.h"
 
 namespace caregate::pki {
 namespace {
@@ -130,7 +132,28 @@ void AddDirectory(GatewayConfig& config) {
   }
 }
 
+// The delivery block of the clinics named in options.push_endpoints; their
+// endpoints' certificates come from the dev CA.
+void AddPushEndpoints(const DevInitOptions& options, GatewayConfig& config) {
+  for (Organization& org :
+       *config.mutable_directory()->mutable_organizations()) {
+    auto it = options.push_endpoints.find(org.org_id());
+    if (it == options.push_endpoints.end()) continue;
+    if (IsFhirPushAddress(it->second)) {
+      org.mutable_fhir()->set_base_url(it->second);
+      org.mutable_fhir()->set_ca_cert_file(std::string(kCaCertFile));
+    } else {
+      org.mutable_grpc()->set_endpoint(it->second);
+      org.mutable_grpc()->set_ca_cert_file(std::string(kCaCertFile));
+    }
+  }
+}
+
 }  // namespace
+
+bool IsFhirPushAddress(std::string_view address) {
+  return absl::StartsWithIgnoreCase(AsAbsl(address), "https://");
+}
 
 std::string ClientCertFile(std::string_view principal_id) {
   return absl::StrCat(std::string(kPkiDir), "/", std::string(principal_id),
@@ -156,6 +179,7 @@ GatewayConfig SampleGatewayConfig(const DevInitOptions& options) {
     principal->set_org_id(sample.org_id);
   }
   AddDirectory(config);
+  AddPushEndpoints(options, config);
   config.mutable_storage()->mutable_sqlite()->set_path(
       std::string(kSqlitePath));
   auto* keys = config.mutable_keys();
@@ -165,6 +189,8 @@ GatewayConfig SampleGatewayConfig(const DevInitOptions& options) {
   keys->set_data_key_file(std::string(kDataKeyFile));
   keys->set_data_key_id(std::string(kDataKeyId));
   keys->set_content_digest_key_file(std::string(kContentDigestKeyFile));
+  keys->set_delivery_cert_file(std::string(kDeliveryCertFile));
+  keys->set_delivery_key_file(std::string(kDeliveryKeyFile));
   config.set_redisclosure_notice(kRedisclosureNotice);
   config.set_checkpoint_origin(absl::StrCat(options.trust_domain, "/audit"));
   return config;

@@ -7,6 +7,7 @@
 #ifndef CAREGATE_SERVICES_PKI_SAMPLE_CONFIG_H_
 #define CAREGATE_SERVICES_PKI_SAMPLE_CONFIG_H_
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ struct DevInitOptions {
   std::string listen = "127.0.0.1:7443";
   // The SPIFFE trust domain of the client certificates' URI SANs.
   std::string trust_domain = "caregate.local";
+  // Partner clinics that take pushed messages, by org_id: "host:port" of a
+  // CareReceiver (caregate-receiver) or the https base URL of a FHIR server.
+  // Their server certificate is pki/receiver.crt. Empty: every clinic pulls.
+  std::map<std::string, std::string> push_endpoints;
 };
 
 // Files of a dev setup, relative to DevInitOptions::dir.
@@ -39,12 +44,26 @@ inline constexpr std::string_view kAuditSigningPublicKeyFile =
 inline constexpr std::string_view kDataKeyFile = "keys/data.key";
 inline constexpr std::string_view kContentDigestKeyFile =
     "keys/content-digest.key";
+// The client certificate the gateway presents to push endpoints; its URI SAN
+// is spiffe://<trust_domain>/gateway-delivery.
+inline constexpr std::string_view kDeliveryIdentity = "gateway-delivery";
+inline constexpr std::string_view kDeliveryCertFile =
+    "pki/gateway-delivery.crt";
+inline constexpr std::string_view kDeliveryKeyFile = "pki/gateway-delivery.key";
+// The server certificate of a local push endpoint (caregate-receiver or a
+// FHIR server stub): SANs localhost, 127.0.0.1 and the push endpoints' hosts.
+inline constexpr std::string_view kReceiverCertFile = "pki/receiver.crt";
+inline constexpr std::string_view kReceiverKeyFile = "pki/receiver.key";
 inline constexpr std::string_view kSqlitePath = "data/caregate.db";
 inline constexpr std::string_view kDataKeyId = "dev-1";
 
 // "pki/<principal_id>.crt" and "pki/<principal_id>.key".
 std::string ClientCertFile(std::string_view principal_id);
 std::string ClientKeyFile(std::string_view principal_id);
+
+// Whether `address`, a value of DevInitOptions::push_endpoints, names a FHIR
+// server (an https URL) rather than a CareReceiver (host:port).
+bool IsFhirPushAddress(std::string_view address);
 
 // The sample configuration for `options` (its `dir` is not used).
 caregate::config::v1::GatewayConfig SampleGatewayConfig(
