@@ -105,6 +105,21 @@ TEST(AccountingEntryFromRowTest, UnlistedRecipientKeepsIdOnly) {
   EXPECT_EQ(entry.disclosure_id(), "dsc-1");
 }
 
+TEST(SetAccountingPracticeTest, NamesAListedPracticeOnly) {
+  std::shared_ptr<const GatewayConfig> config = TestConfig();
+  ASSERT_NE(config, nullptr);
+  v1::GetAccountingOfDisclosuresResponse response;
+  SetAccountingPractice("lakeside-obgyn", config->directory(), &response);
+  EXPECT_EQ(response.practice_name(), "Lakeside OB/GYN");
+  EXPECT_EQ(response.practice_address(), "1 Lake Road, Springfield");
+
+  v1::GetAccountingOfDisclosuresResponse unlisted;
+  SetAccountingPractice("gone-practice", config->directory(), &unlisted);
+  SetAccountingPractice("", config->directory(), &unlisted);
+  EXPECT_EQ(unlisted.practice_name(), "");
+  EXPECT_EQ(unlisted.practice_address(), "");
+}
+
 TEST(ParseAccountingRequestTest, DefaultsToAllTimeAndAllPractices) {
   v1::GetAccountingOfDisclosuresRequest request;
   request.set_patient_id("p-1001");

@@ -7,6 +7,7 @@
 #include "services/audit_service/accounting.h"
 #include "services/audit_service/audit_event_proto.h"
 #include "services/audit_service/audit_query.h"
+#include "services/audit_service/audit_summary.h"
 #include "services/audit_service/log_verification.h"
 #include "services/common/status_macros.h"
 
@@ -158,6 +159,30 @@ grpc::ServerUnaryReactor* AuditService::GetAccountingOfDisclosures(
                     *response->add_entries() =
                         AccountingEntryFromRow(row, config_->directory());
                   }
+                  SetAccountingPractice(a.practice_org_id,
+                                        config_->directory(), response);
+                  return absl::OkStatus();
+                });
+  return call->reactor();
+}
+
+grpc::ServerUnaryReactor* AuditService::SummarizeAuditEvents(
+    grpc::CallbackServerContext* context,
+    const v1::SummarizeAuditEventsRequest* request,
+    v1::SummarizeAuditEventsResponse* response) {
+  auto call = UnaryCall::Start(context, Rpc::kSummarizeAuditEvents);
+  if (admission_->Admit(call) == nullptr) return call->reactor();
+  absl::StatusOr<SummaryPeriod> period = ParseSummaryRequest(*request);
+  if (!period.ok()) {
+    call->Finish(period.status());
+    return call->reactor();
+  }
+  AuditThenRead(call, AccessEvent(*call),
+                [this, p = *period, response]() -> absl::Status {
+                  CG_ASSIGN_OR_RETURN(
+                      AuditSummary summary,
+                      store_->SummarizeAuditEvents(p.since, p.until));
+                  *response = SummaryToProto(summary, config_->directory());
                   return absl::OkStatus();
                 });
   return call->reactor();

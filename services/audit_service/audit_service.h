@@ -5,8 +5,8 @@
 // name; patient and recipient from the request's filters) through the Ledger.
 // Only after that event is durable is the read done, on the executor; if the
 // audit write fails the call fails with its status (UNAVAILABLE) and nothing
-// is read. The reads themselves are in audit_query.h, log_verification.h and
-// accounting.h.
+// is read. The reads themselves are in audit_query.h, log_verification.h,
+// accounting.h and audit_summary.h.
 //
 // Thread-safe; the referenced objects must outlive the service.
 #ifndef CAREGATE_SERVICES_AUDIT_SERVICE_AUDIT_SERVICE_H_
@@ -59,6 +59,10 @@ class AuditService final : public v1::AuditService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetAccountingOfDisclosuresRequest* request,
       v1::GetAccountingOfDisclosuresResponse* response) override;
+  grpc::ServerUnaryReactor* SummarizeAuditEvents(
+      grpc::CallbackServerContext* context,
+      const v1::SummarizeAuditEventsRequest* request,
+      v1::SummarizeAuditEventsResponse* response) override;
 
  private:
   // The AUDIT_ACCESSED event of `call` (actor fields and the RPC name).

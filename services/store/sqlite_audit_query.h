@@ -1,9 +1,11 @@
-// Turns an AuditQuery into one SELECT over audit_events and its parameters.
+// Turns an AuditQuery into one SELECT over audit_events and its parameters,
+// and reads the GROUP BY counts of Store::SummarizeAuditEvents.
 //
 // Only the filters that are set appear in the SQL, so each kind of query can
 // use the index of its most selective column; the set of actions is one
 // parameter (a JSON array read with json_each), so there are at most 2^7
-// distinct statements to cache. Pure; thread-safe.
+// distinct statements to cache. BuildAuditQuerySql is pure and thread-safe;
+// SummarizeAuditEvents uses the connection it is given (one thread at a time).
 #ifndef CAREGATE_SERVICES_STORE_SQLITE_AUDIT_QUERY_H_
 #define CAREGATE_SERVICES_STORE_SQLITE_AUDIT_QUERY_H_
 
@@ -27,6 +29,15 @@ struct AuditQuerySql {
 
 // INVALID_ARGUMENT when `query.limit` is below 1.
 absl::StatusOr<AuditQuerySql> BuildAuditQuerySql(const AuditQuery& query);
+
+// The counts of Store::SummarizeAuditEvents, read in one read transaction of
+// `db` (so from one snapshot). Each count is one GROUP BY over an index range
+// (audit_by_action_time, disclosures_by_time): the events themselves are not
+// read. UNAVAILABLE for a failed read, DATA_LOSS for a reasons column that
+// does not decode.
+absl::StatusOr<AuditSummary> SummarizeAuditEvents(SqliteConnection& db,
+                                                  absl::Time since,
+                                                  absl::Time until);
 
 }  // namespace caregate::sqlite
 
