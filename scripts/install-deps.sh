@@ -8,6 +8,11 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libspdlog-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
+  # The compliance console (services/console): its HTTP server, JSON and
+  # charts; its browser test (tests/console): headless Chromium driven by
+  # Selenium, and pdftotext for the printed accounting.
+  libcpp-httplib-dev nlohmann-json3-dev libjs-chart.js
+  chromium chromium-driver python3-selenium poppler-utils
 )
 
 missing=()

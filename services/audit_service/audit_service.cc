@@ -159,8 +159,8 @@ grpc::ServerUnaryReactor* AuditService::GetAccountingOfDisclosures(
                     *response->add_entries() =
                         AccountingEntryFromRow(row, config_->directory());
                   }
-                  SetAccountingPractice(a.practice_org_id,
-                                        config_->directory(), response);
+                  SetAccountingPractice(a.practice_org_id, config_->directory(),
+                                        response);
                   return absl::OkStatus();
                 });
   return call->reactor();

@@ -66,16 +66,14 @@ absl::StatusOr<SqliteStatement> PreparePeriod(
 
 absl::Status ReadSummary(SqliteConnection& db, absl::Time since,
                          absl::Time until, AuditSummary& out) {
-  CG_ASSIGN_OR_RETURN(
-      SqliteStatement actions,
-      PreparePeriod(db, "count audit events by action", kCountByActionSql,
-                    since, until));
+  CG_ASSIGN_OR_RETURN(SqliteStatement actions,
+                      PreparePeriod(db, "count audit events by action",
+                                    kCountByActionSql, since, until));
   while (true) {
     CG_ASSIGN_OR_RETURN(bool row, actions.Step());
     if (!row) break;
-    out.actions.push_back(
-        {static_cast<v1::AuditAction>(actions.ColumnInt64(0)),
-         actions.ColumnInt64(1)});
+    out.actions.push_back({static_cast<v1::AuditAction>(actions.ColumnInt64(0)),
+                           actions.ColumnInt64(1)});
   }
   CG_ASSIGN_OR_RETURN(
       SqliteStatement months,
@@ -92,8 +90,8 @@ absl::Status ReadSummary(SqliteConnection& db, absl::Time since,
   }
   CG_ASSIGN_OR_RETURN(
       SqliteStatement reasons,
-      PreparePeriod(db, "count denials by reason", kReasonSetsSql, since,
-                    until, {v1::AUDIT_ACTION_DISCLOSURE_DENIED}));
+      PreparePeriod(db, "count denials by reason", kReasonSetsSql, since, until,
+                    {v1::AUDIT_ACTION_DISCLOSURE_DENIED}));
   std::map<int, int64_t> by_reason;
   while (true) {
     CG_ASSIGN_OR_RETURN(bool row, reasons.Step());

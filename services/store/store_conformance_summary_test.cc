@@ -102,23 +102,24 @@ MATCHER_P2(PrincipalIs, principal, count, "") {
 
 TEST_P(StoreConformanceTest, SummarizeAuditEventsCountsThePeriod) {
   Write(AppendSummaryLog);
-  const AuditSummary s = Summarize(*store_, Utc(2023, 11, 1, 0), Utc(2024, 1, 1, 0));
+  const AuditSummary s =
+      Summarize(*store_, Utc(2023, 11, 1, 0), Utc(2024, 1, 1, 0));
   EXPECT_THAT(s.actions,
               ElementsAre(ActionIs(v1::AUDIT_ACTION_DISCLOSURE_REDACTED, 1),
                           ActionIs(v1::AUDIT_ACTION_DISCLOSURE_DENIED, 2),
                           ActionIs(v1::AUDIT_ACTION_AUDIT_ACCESSED, 1),
                           ActionIs(v1::AUDIT_ACTION_ACCESS_DENIED, 3)));
+  EXPECT_THAT(s.disclosures_by_month,
+              ElementsAre(MonthIs(Utc(2023, 11, 1, 0), "org-a", "prov-a", 2),
+                          MonthIs(Utc(2023, 11, 1, 0), "org-b", "prov-b", 1),
+                          MonthIs(Utc(2023, 12, 1, 0), "org-a", "prov-a", 1)));
   EXPECT_THAT(
-      s.disclosures_by_month,
-      ElementsAre(MonthIs(Utc(2023, 11, 1, 0), "org-a", "prov-a", 2),
-                  MonthIs(Utc(2023, 11, 1, 0), "org-b", "prov-b", 1),
-                  MonthIs(Utc(2023, 12, 1, 0), "org-a", "prov-a", 1)));
-  EXPECT_THAT(s.denials_by_reason,
-              ElementsAre(
-                  ReasonIs(v1::DENIAL_REASON_NO_CONSENT_FOR_RECIPIENT, 2),
+      s.denials_by_reason,
+      ElementsAre(ReasonIs(v1::DENIAL_REASON_NO_CONSENT_FOR_RECIPIENT, 2),
                   ReasonIs(v1::DENIAL_REASON_CATEGORY_WITHHELD, 1)));
-  EXPECT_THAT(s.access_denied_by_principal,
-              ElementsAre(PrincipalIs("clinic-1", 1), PrincipalIs("ther-2", 2)));
+  EXPECT_THAT(
+      s.access_denied_by_principal,
+      ElementsAre(PrincipalIs("clinic-1", 1), PrincipalIs("ther-2", 2)));
 }
 
 TEST_P(StoreConformanceTest, SummarizeAuditEventsPeriodExcludesUntil) {
@@ -128,10 +129,9 @@ TEST_P(StoreConformanceTest, SummarizeAuditEventsPeriodExcludesUntil) {
   EXPECT_THAT(s.actions,
               ElementsAre(ActionIs(v1::AUDIT_ACTION_ACCESS_DENIED, 3)));
   EXPECT_THAT(s.denials_by_reason, IsEmpty());
-  EXPECT_THAT(
-      s.disclosures_by_month,
-      ElementsAre(MonthIs(Utc(2023, 11, 1, 0), "org-a", "prov-a", 1),
-                  MonthIs(Utc(2023, 11, 1, 0), "org-b", "prov-b", 1)));
+  EXPECT_THAT(s.disclosures_by_month,
+              ElementsAre(MonthIs(Utc(2023, 11, 1, 0), "org-a", "prov-a", 1),
+                          MonthIs(Utc(2023, 11, 1, 0), "org-b", "prov-b", 1)));
 }
 
 TEST_P(StoreConformanceTest, SummarizeAuditEventsUnboundedAndEmpty) {
