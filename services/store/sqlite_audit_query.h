@@ -31,10 +31,13 @@ struct AuditQuerySql {
 absl::StatusOr<AuditQuerySql> BuildAuditQuerySql(const AuditQuery& query);
 
 // The counts of Store::SummarizeAuditEvents, read in one read transaction of
-// `db` (so from one snapshot). Each count is one GROUP BY over an index range
-// (audit_by_action_time, disclosures_by_time): the events themselves are not
-// read. UNAVAILABLE for a failed read, DATA_LOSS for a reasons column that
-// does not decode.
+// `db` (so from one snapshot): the whole UTC days of the period from the
+// per-day counts that triggers keep (audit_day_counts, sqlite_schema.cc), so
+// a year of a million events is a few thousand rows; the partial days at
+// either end with GROUP BY queries over the events' time indexes. Events
+// before 1970 (none are written) would be counted in the day toward zero.
+// UNAVAILABLE for a failed read, DATA_LOSS for a count row that does not
+// decode.
 absl::StatusOr<AuditSummary> SummarizeAuditEvents(SqliteConnection& db,
                                                   absl::Time since,
                                                   absl::Time until);

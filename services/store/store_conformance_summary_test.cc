@@ -152,5 +152,44 @@ TEST_P(StoreConformanceTest, SummarizeAuditEventsUnboundedAndEmpty) {
   EXPECT_EQ(all.disclosures_by_month.size(), 4u);
 }
 
+TEST_P(StoreConformanceTest, SummarizeAuditEventsWithinOneDayAndAfterWrites) {
+  Write(AppendSummaryLog);
+  // A few hours of one day: event 3 (ACCESS_DENIED at noon) only.
+  AuditSummary s =
+      Summarize(*store_, Utc(2023, 11, 5, 6), Utc(2023, 11, 5, 18));
+  EXPECT_THAT(s.actions,
+              ElementsAre(ActionIs(v1::AUDIT_ACTION_ACCESS_DENIED, 1)));
+  EXPECT_THAT(s.access_denied_by_principal,
+              ElementsAre(PrincipalIs("ther-2", 1)));
+  EXPECT_THAT(s.disclosures_by_month, IsEmpty());
+
+  // Later writes on days already counted add to those days.
+  Write([](WriteTransaction& txn) {
+    for (int64_t seq : {9, 10}) {
+      AuditEvent e = Event(seq, Utc(2023, 11, 5, 12 + seq - 8),
+                           v1::AUDIT_ACTION_ACCESS_DENIED);
+      e.actor_principal_id = "ther-2";
+      CG_ASSERT_OK(txn.AppendAuditEvent(e));
+    }
+    CG_ASSERT_OK(txn.InsertDisclosure(
+        Disclosure("d-7", Utc(2023, 11, 20, 1), "org-b", "prov-b",
+                   v1::DECISION_OUTCOME_PERMITTED)));
+  });
+  s = Summarize(*store_, Utc(2023, 11, 1, 0), Utc(2024, 1, 1, 0));
+  EXPECT_THAT(
+      s.access_denied_by_principal,
+      ElementsAre(PrincipalIs("clinic-1", 1), PrincipalIs("ther-2", 4)));
+  EXPECT_THAT(s.disclosures_by_month,
+              ElementsAre(MonthIs(Utc(2023, 11, 1, 0), "org-a", "prov-a", 2),
+                          MonthIs(Utc(2023, 11, 1, 0), "org-b", "prov-b", 2),
+                          MonthIs(Utc(2023, 12, 1, 0), "org-a", "prov-a", 1)));
+  // The same counts survive reopening.
+  Reopen();
+  EXPECT_THAT(
+      Summarize(*store_, absl::InfinitePast(), absl::InfiniteFuture())
+          .access_denied_by_principal,
+      ElementsAre(PrincipalIs("clinic-1", 1), PrincipalIs("ther-2", 4)));
+}
+
 }  // namespace
 }  // namespace caregate::store_testing
