@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "services/common/status_macros.h"
 #include "services/store/sqlite_codec.h"
+#include "services/store/sqlite_day_counts.h"
 #include "services/store/sqlite_rows.h"
 
 namespace caregate::sqlite {
@@ -41,16 +42,6 @@ class Builder {
 
  private:
   AuditQuerySql sql_{kSelectAuditEventsSql, {}};
-};
-
-constexpr int64_t kDayMicros = 86'400'000'000;
-
-// The kinds of rows of audit_day_counts (sqlite_schema.cc, version 2).
-enum CountKind : int64_t {
-  kByAction = 1,       // key: the action
-  kDeniedReasons = 2,  // key: the encoded reasons of a DISCLOSURE_DENIED
-  kAccessDenied = 3,   // key: the actor of an ACCESS_DENIED
-  kDisclosures = 4,    // key: "<recipient org>/<recipient provider>"
 };
 
 // Whole days [?1, ?2) from the per-day counts.
@@ -172,7 +163,7 @@ absl::Status AddPartialDay(SqliteConnection& db, int64_t from_us, int64_t to_us,
       db.Prepare("count audit events of a partial day", kPartialDayCountsSql));
   stmt.BindInt64(1, from_us);
   stmt.BindInt64(2, to_us);
-  stmt.BindInt64(3, FloorDiv(from_us, kDayMicros));
+  stmt.BindInt64(3, DayOf(from_us));
   return AddRows(stmt, builder);
 }
 

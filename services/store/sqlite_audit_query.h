@@ -32,7 +32,7 @@ absl::StatusOr<AuditQuerySql> BuildAuditQuerySql(const AuditQuery& query);
 
 // The counts of Store::SummarizeAuditEvents, read in one read transaction of
 // `db` (so from one snapshot): the whole UTC days of the period from the
-// per-day counts that triggers keep (audit_day_counts, sqlite_schema.cc), so
+// per-day counts that write transactions keep (sqlite_day_counts.h), so
 // a year of a million events is a few thousand rows; the partial days at
 // either end with GROUP BY queries over the events' time indexes. Events
 // before 1970 (none are written) would be counted in the day toward zero.

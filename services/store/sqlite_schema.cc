@@ -140,17 +140,14 @@ CREATE TABLE checkpoints (
 CREATE INDEX checkpoints_by_seq ON checkpoints (seq, time_us);
 )sql";
 
-// Version 2: the counts behind Store::SummarizeAuditEvents. audit_day_counts
-// holds, per UTC day (time_us / 86400000000) and kind, how many events have
-// each action (kind 1, key: the action), how many DISCLOSURE_DENIED events
-// have each set of reasons (kind 2, key: the encoded reasons), how many
-// ACCESS_DENIED events each actor caused (kind 3, key: the principal), and
-// how many permitted or redacted disclosures went to each recipient (kind 4,
-// key: "<org>/<provider>"; ids never hold '/'). Triggers keep it current in
-// the writing transaction itself; the migration counts what is already
-// there. A summary then reads a few rows per day instead of every event
-// (sqlite_audit_query.cc); the indexes serve the partial days at the ends
-// of a period.
+// Version 2: the counts behind Store::SummarizeAuditEvents
+// (sqlite_day_counts.h): per UTC day (time_us / 86400000000) and kind, events
+// by action (kind 1), DISCLOSURE_DENIED events by reason set (2; action 5),
+// ACCESS_DENIED events by actor (3; action 9), permitted or redacted
+// disclosures (outcome 1 or 2) by "<org>/<provider>" (4). Write transactions
+// add to it at commit; the migration counts what is already there. A summary
+// reads a few rows per day instead of every event (sqlite_audit_query.cc);
+// the indexes serve the partial days at either end of a period.
 constexpr char kSchemaV2[] = R"sql(
 CREATE TABLE audit_day_counts (
   day INTEGER NOT NULL,
@@ -159,27 +156,6 @@ CREATE TABLE audit_day_counts (
   count INTEGER NOT NULL,
   PRIMARY KEY (day, kind, key)
 ) STRICT, WITHOUT ROWID;
-
-CREATE TRIGGER audit_events_day_counts AFTER INSERT ON audit_events BEGIN
-  INSERT INTO audit_day_counts
-    VALUES (NEW.time_us / 86400000000, 1, CAST(NEW.action AS TEXT), 1)
-    ON CONFLICT DO UPDATE SET count = count + 1;
-  INSERT INTO audit_day_counts
-    SELECT NEW.time_us / 86400000000, 2, NEW.reasons, 1 WHERE NEW.action = 5
-    ON CONFLICT DO UPDATE SET count = count + 1;
-  INSERT INTO audit_day_counts
-    SELECT NEW.time_us / 86400000000, 3, NEW.actor_principal_id, 1
-    WHERE NEW.action = 9
-    ON CONFLICT DO UPDATE SET count = count + 1;
-END;
-
-CREATE TRIGGER disclosures_day_counts AFTER INSERT ON disclosures
-WHEN NEW.outcome IN (1, 2) BEGIN
-  INSERT INTO audit_day_counts
-    VALUES (NEW.created_at_us / 86400000000, 4,
-            NEW.recipient_org_id || '/' || NEW.recipient_provider_id, 1)
-    ON CONFLICT DO UPDATE SET count = count + 1;
-END;
 
 INSERT INTO audit_day_counts
   SELECT time_us / 86400000000, 1, CAST(action AS TEXT), COUNT(*)

@@ -137,10 +137,8 @@ TEST_F(SqliteStoreTest, MigrationToVersion2CountsTheLogAlreadyThere) {
   }
   // Back to version 1, as written before the day counts existed.
   for (const char* sql :
-       {"DROP TRIGGER audit_events_day_counts",
-        "DROP TRIGGER disclosures_day_counts", "DROP TABLE audit_day_counts",
-        "DROP INDEX audit_by_action_time", "DROP INDEX disclosures_by_time",
-        "PRAGMA user_version = 1"}) {
+       {"DROP TABLE audit_day_counts", "DROP INDEX audit_by_action_time",
+        "DROP INDEX disclosures_by_time", "PRAGMA user_version = 1"}) {
     RawQuery(path(), sql);
   }
   std::unique_ptr<Store> store = Open(path());

@@ -191,5 +191,26 @@ TEST_P(StoreConformanceTest, SummarizeAuditEventsWithinOneDayAndAfterWrites) {
       ElementsAre(PrincipalIs("clinic-1", 1), PrincipalIs("ther-2", 4)));
 }
 
+TEST_P(StoreConformanceTest, SummarizeAuditEventsLeavesOutRolledBackCommands) {
+  Write([](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.Savepoint());
+    CG_ASSERT_OK(txn.AppendAuditEvent(
+        Event(1, Utc(2023, 11, 3), v1::AUDIT_ACTION_ACCESS_DENIED)));
+    CG_ASSERT_OK(txn.ReleaseSavepoint());
+    CG_ASSERT_OK(txn.Savepoint());
+    CG_ASSERT_OK(txn.AppendAuditEvent(
+        Event(2, Utc(2023, 11, 3), v1::AUDIT_ACTION_ACCESS_DENIED)));
+    CG_ASSERT_OK(txn.InsertDisclosure(
+        Disclosure("d-1", Utc(2023, 11, 3), "org-a", "prov-a",
+                   v1::DECISION_OUTCOME_PERMITTED)));
+    CG_ASSERT_OK(txn.RollbackToSavepoint());
+  });
+  const AuditSummary s =
+      Summarize(*store_, absl::InfinitePast(), absl::InfiniteFuture());
+  EXPECT_THAT(s.actions,
+              ElementsAre(ActionIs(v1::AUDIT_ACTION_ACCESS_DENIED, 1)));
+  EXPECT_THAT(s.disclosures_by_month, IsEmpty());
+}
+
 }  // namespace
 }  // namespace caregate::store_testing

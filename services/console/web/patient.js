@@ -26,8 +26,8 @@
         C.el("td", {}, (c.purposes || []).map(C.words).join(", ")),
         C.el("td", {}, (c.categories || []).map(C.words).join(", ")),
         C.el("td", {}, (c.withheldCategories || []).map(C.words).join(", ")),
-        C.el("td", {}, C.day(c.validFrom)),
-        C.el("td", {}, C.day(c.expiresAt)),
+        C.el("td", {class: "date"}, C.day(c.validFrom)),
+        C.el("td", {class: "date"}, C.day(c.expiresAt)),
         C.el("td", {}, C.short(c.status),
              c.revokedAt && !c.revokedAt.startsWith("1970") ? C.el("div", {class: "muted"}, "revoked " + C.day(c.revokedAt)) : null),
         C.el("td", {}, validityBadge(item.validity)));
