@@ -13,6 +13,11 @@ PACKAGES=(
   # Push delivery: libcurl posts FHIR bundles (services/push); cpp-httplib
   # serves the HTTPS FHIR endpoint stub of its tests.
   libcurl4-openssl-dev libcpp-httplib-dev
+  # The compliance console (services/console): its HTTP server, JSON and
+  # charts; its browser test (tests/console): headless Chromium driven by
+  # Selenium, and pdftotext for the printed accounting.
+  libjs-chart.js
+  chromium chromium-driver python3-selenium poppler-utils
 )
 # Node.js and npm run the independent FHIR R4 validator of the tests
 # (tests/fhir/validate_fhir.sh). A machine that has them from elsewhere

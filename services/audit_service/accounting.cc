@@ -43,4 +43,15 @@ v1::AccountingEntry AccountingEntryFromRow(const DisclosureRow& disclosure,
   return entry;
 }
 
+void SetAccountingPractice(std::string_view practice_org_id,
+                           const Directory& directory,
+                           v1::GetAccountingOfDisclosuresResponse* response) {
+  if (practice_org_id.empty()) return;
+  if (const OrganizationInfo* org =
+          directory.FindOrganization(practice_org_id)) {
+    response->set_practice_name(org->display_name);
+    response->set_practice_address(org->address);
+  }
+}
+
 }  // namespace caregate

@@ -7,6 +7,7 @@
 #define CAREGATE_SERVICES_AUDIT_SERVICE_ACCOUNTING_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -35,6 +36,12 @@ absl::StatusOr<AccountingRequest> ParseAccountingRequest(
 // `directory` (left empty for an organization no longer listed).
 v1::AccountingEntry AccountingEntryFromRow(const DisclosureRow& disclosure,
                                            const Directory& directory);
+
+// Sets the practice's name and address in `response` from `directory`;
+// leaves them empty when `practice_org_id` is empty or not listed.
+void SetAccountingPractice(std::string_view practice_org_id,
+                           const Directory& directory,
+                           v1::GetAccountingOfDisclosuresResponse* response);
 
 }  // namespace caregate
 

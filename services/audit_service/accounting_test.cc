@@ -5,6 +5,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/audit_service/test_directory.h"
 #include "services/common/proto_time.h"
 #include "tests/testing/status_matchers.h"
 
@@ -12,53 +13,9 @@ namespace caregate {
 namespace {
 
 using ::caregate::testing::StatusIs;
+using ::caregate::testing::TestConfig;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr char kConfig[] = R"pb(
-  listen_address: "127.0.0.1:7443"
-  tls {
-    ca_cert_file: "pki/ca.crt"
-    server_cert_file: "pki/server.crt"
-    server_key_file: "pki/server.key"
-  }
-  trust_domain: "caregate.local"
-  principals { principal_id: "auditor" role: ROLE_COMPLIANCE }
-  directory {
-    organizations {
-      org_id: "sunrise-therapy"
-      display_name: "Sunrise Therapy"
-      kind: ORGANIZATION_KIND_THERAPY_PRACTICE
-    }
-    organizations {
-      org_id: "lakeside-obgyn"
-      display_name: "Lakeside OB/GYN"
-      kind: ORGANIZATION_KIND_PARTNER_CLINIC
-      address: "1 Lake Road, Springfield"
-      providers {
-        provider_id: "dr-okafor"
-        npi: "2345678900"
-        name: "Dr. O"
-        specialty: SPECIALTY_OBGYN
-      }
-    }
-  }
-  storage { sqlite { path: "data/caregate.db" } }
-  keys {
-    audit_signing_key_file: "keys/audit-signing.key.pem"
-    audit_signing_public_key_file: "keys/audit-signing.pub.pem"
-    data_key_file: "keys/data.key"
-    data_key_id: "dev-1"
-  }
-  redisclosure_notice: "Redisclosure is prohibited."
-  checkpoint_origin: "caregate.local/audit"
-)pb";
-
-std::shared_ptr<const GatewayConfig> TestConfig() {
-  auto config = GatewayConfig::FromText(kConfig, "test.textproto", "/tmp");
-  EXPECT_TRUE(config.ok()) << config.status();
-  return config.ok() ? *config : nullptr;
-}
 
 DisclosureRow Disclosure(std::string recipient_org_id) {
   DisclosureRow row;
@@ -103,6 +60,21 @@ TEST(AccountingEntryFromRowTest, UnlistedRecipientKeepsIdOnly) {
   EXPECT_EQ(entry.recipient_name(), "");
   EXPECT_EQ(entry.recipient_address(), "");
   EXPECT_EQ(entry.disclosure_id(), "dsc-1");
+}
+
+TEST(SetAccountingPracticeTest, NamesAListedPracticeOnly) {
+  std::shared_ptr<const GatewayConfig> config = TestConfig();
+  ASSERT_NE(config, nullptr);
+  v1::GetAccountingOfDisclosuresResponse response;
+  SetAccountingPractice("lakeside-obgyn", config->directory(), &response);
+  EXPECT_EQ(response.practice_name(), "Lakeside OB/GYN");
+  EXPECT_EQ(response.practice_address(), "1 Lake Road, Springfield");
+
+  v1::GetAccountingOfDisclosuresResponse unlisted;
+  SetAccountingPractice("gone-practice", config->directory(), &unlisted);
+  SetAccountingPractice("", config->directory(), &unlisted);
+  EXPECT_EQ(unlisted.practice_name(), "");
+  EXPECT_EQ(unlisted.practice_address(), "");
 }
 
 TEST(ParseAccountingRequestTest, DefaultsToAllTime) {

@@ -7,6 +7,7 @@
 #include "services/audit_service/accounting.h"
 #include "services/audit_service/audit_event_proto.h"
 #include "services/audit_service/audit_query.h"
+#include "services/audit_service/audit_summary.h"
 #include "services/audit_service/log_verification.h"
 #include "services/common/status_macros.h"
 #include "services/rpc/raw_call.h"
@@ -93,6 +94,17 @@ grpc::ServerUnaryReactor* AuditService::GetAccountingOfDisclosures(
       });
 }
 
+grpc::ServerUnaryReactor* AuditService::SummarizeAuditEvents(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::SummarizeAuditEventsRequest,
+                    v1::SummarizeAuditEventsResponse>(
+      *admission_, Rpc::kSummarizeAuditEvents, context, request, response,
+      [this](Call call, const auto& req, auto* resp) {
+        Summarize(call, req, resp);
+      });
+}
+
 void AuditService::Query(Call call, const v1::QueryAuditEventsRequest& request,
                          v1::QueryAuditEventsResponse* response) {
   absl::StatusOr<AuditQuery> query =
@@ -171,6 +183,23 @@ void AuditService::Accounting(
                     *response->add_entries() =
                         AccountingEntryFromRow(row, config_->directory());
                   }
+                  SetAccountingPractice(a.patient.practice_org_id,
+                                        config_->directory(), response);
+                  return absl::OkStatus();
+                });
+}
+
+void AuditService::Summarize(Call call,
+                             const v1::SummarizeAuditEventsRequest& request,
+                             v1::SummarizeAuditEventsResponse* response) {
+  absl::StatusOr<SummaryPeriod> period = ParseSummaryRequest(request);
+  if (!period.ok()) return call->Finish(period.status());
+  AuditThenRead(call, AccessEvent(*call),
+                [this, p = *period, response]() -> absl::Status {
+                  CG_ASSIGN_OR_RETURN(
+                      AuditSummary summary,
+                      store_->SummarizeAuditEvents(p.since, p.until));
+                  *response = SummaryToProto(summary, config_->directory());
                   return absl::OkStatus();
                 });
 }

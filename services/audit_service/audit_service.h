@@ -5,9 +5,9 @@
 // name; patient and recipient from the request's filters) through the Ledger.
 // Only after that event is durable is the read done, on the executor; if the
 // audit write fails the call fails with its status (UNAVAILABLE) and nothing
-// is read. The reads themselves are in audit_query.h, log_verification.h and
-// accounting.h. Every RPC is served from its raw request bytes
-// (services/rpc/raw_call.h).
+// is read. The reads themselves are in audit_query.h, log_verification.h,
+// accounting.h and audit_summary.h. Every RPC is served from its raw request
+// bytes (services/rpc/raw_call.h).
 //
 // Thread-safe; the referenced objects must outlive the service.
 #ifndef CAREGATE_SERVICES_AUDIT_SERVICE_AUDIT_SERVICE_H_
@@ -33,7 +33,8 @@ using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_QueryAuditEvent
     v1::AuditService::WithRawCallbackMethod_VerifyAuditLog<
         v1::AuditService::WithRawCallbackMethod_GetCheckpoint<
             v1::AuditService::WithRawCallbackMethod_GetAccountingOfDisclosures<
-                v1::AuditService::Service>>>>;
+                v1::AuditService::WithRawCallbackMethod_SummarizeAuditEvents<
+                    v1::AuditService::Service>>>>>;
 
 class AuditService final : public AuditServiceBase {
  public:
@@ -62,6 +63,9 @@ class AuditService final : public AuditServiceBase {
   grpc::ServerUnaryReactor* GetAccountingOfDisclosures(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* SummarizeAuditEvents(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
  private:
   using Call = std::shared_ptr<UnaryCall>;
@@ -74,6 +78,8 @@ class AuditService final : public AuditServiceBase {
   void Accounting(Call call,
                   const v1::GetAccountingOfDisclosuresRequest& request,
                   v1::GetAccountingOfDisclosuresResponse* response);
+  void Summarize(Call call, const v1::SummarizeAuditEventsRequest& request,
+                 v1::SummarizeAuditEventsResponse* response);
   // The AUDIT_ACCESSED event of `call` (actor fields and the RPC name).
   static AuditEvent AccessEvent(const UnaryCall& call);
 

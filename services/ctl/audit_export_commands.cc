@@ -3,13 +3,12 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "caregate/v1/audit_export.pb.h"
 #include "caregate/v1/audit_service.grpc.pb.h"
 #include "services/common/absl_compat.h"
-#include "services/common/proto_time.h"
+#include "services/ctl/audit_export.h"
 #include "services/ctl/client_command.h"
 #include "services/ctl/message_view.h"
 #include "services/ctl/offline_verify.h"
@@ -18,52 +17,6 @@
 
 namespace caregate::ctl {
 namespace {
-
-// Every event of the log and every stored checkpoint, page by page, in
-// sequence order.
-grpc::Status FetchAllEvents(ClientCommand& cmd, v1::AuditService::Stub& stub,
-                            std::vector<v1::AuditEvent>* events,
-                            std::vector<v1::Checkpoint>* checkpoints) {
-  events->clear();
-  checkpoints->clear();
-  v1::QueryAuditEventsRequest request;
-  request.set_page_size(1000);
-  request.set_include_checkpoints(true);
-  do {
-    v1::QueryAuditEventsResponse response;
-    grpc::Status status =
-        stub.QueryAuditEvents(cmd.Context().get(), request, &response);
-    if (!status.ok()) return status;
-    events->insert(events->end(), response.events().begin(),
-                   response.events().end());
-    checkpoints->insert(checkpoints->end(), response.checkpoints().begin(),
-                        response.checkpoints().end());
-    request.set_page_token(response.next_page_token());
-  } while (!request.page_token().empty());
-  return grpc::Status::OK;
-}
-
-// The latest checkpoint, waiting up to `wait` for one that covers `seq`
-// (the gateway signs one about every second while events arrive). Returns
-// the newest one seen even when it covers less; NOT_FOUND stays an error
-// only when there is none at all.
-grpc::Status AwaitCheckpoint(ClientCommand& cmd, v1::AuditService::Stub& stub,
-                             int64_t seq, absl::Duration wait,
-                             v1::Checkpoint* checkpoint) {
-  const absl::Time deadline = absl::Now() + wait;
-  grpc::Status status;
-  for (;;) {
-    status = stub.GetCheckpoint(cmd.Context().get(), v1::GetCheckpointRequest(),
-                                checkpoint);
-    const bool usable =
-        status.ok() || status.error_code() == grpc::StatusCode::NOT_FOUND;
-    if (!usable) return status;
-    if ((status.ok() && checkpoint->seq() >= seq) || absl::Now() >= deadline) {
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-}
 
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::string& text) {
@@ -132,29 +85,13 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   }
   if (!cmd.Connect()) return cmd.exit_code();
   auto stub = v1::AuditService::NewStub(cmd.channel());
-  std::vector<v1::AuditEvent> events;
-  std::vector<v1::Checkpoint> checkpoints;
-  grpc::Status status = FetchAllEvents(cmd, *stub, &events, &checkpoints);
+  BuiltAuditExport built;
+  grpc::Status status =
+      BuildAuditExport(*stub, cmd.connection(), *wait, absl::Now(), &built);
   if (!status.ok()) return cmd.RpcFailed(status);
-  const int64_t newest = events.empty() ? 0 : events.back().seq();
-  v1::AuditExport x;
-  status = AwaitCheckpoint(cmd, *stub, newest, *wait, x.mutable_checkpoint());
-  if (!status.ok()) return cmd.RpcFailed(status);
+  const v1::AuditExport& x = built.export_proto;
+  const int64_t newest = built.newest_seq;
   const int64_t covered = x.checkpoint().seq();
-  if (covered > newest) {
-    status = FetchAllEvents(cmd, *stub, &events, &checkpoints);
-  }
-  if (!status.ok()) return cmd.RpcFailed(status);
-  for (const v1::AuditEvent& e : events) {
-    if (e.seq() <= covered) *x.add_events() = e;
-  }
-  // The earlier checkpoints too: one signed before an edit of the database
-  // still commits to the original events after the gateway signed newer
-  // ones over the edited log.
-  for (const v1::Checkpoint& c : checkpoints) {
-    if (c.seq() <= covered) *x.add_checkpoints() = c;
-  }
-  *x.mutable_exported_at() = ToProtoTime(absl::Now());
   if (absl::Status written =
           WriteFileAtomically(out_path, AuditExportToJson(x));
       !written.ok()) {

@@ -90,8 +90,4 @@ int RunCli(const std::vector<Command>& commands,
   return RunCommandGroup("caregatectl", kDescription, commands, args, io);
 }
 
-int RunCli(const std::vector<std::string>& args, CommandIo io) {
-  return RunCli(AllCommands(), args, io);
-}
-
 }  // namespace caregate::ctl

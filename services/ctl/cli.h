@@ -46,11 +46,12 @@ struct Command {
   bool group = false;
 };
 
-// Every subcommand, in the order --help lists them (commands.cc).
+// Every subcommand, in the order --help lists them (commands.cc, in the
+// caregate_ctl_commands library).
 const std::vector<Command>& AllCommands();
 
 // Runs caregatectl with `args` (argv without argv[0]) and returns the exit
-// code.
+// code (commands.cc).
 int RunCli(const std::vector<std::string>& args, CommandIo io);
 // The same with another command table, for tests.
 int RunCli(const std::vector<Command>& commands,

@@ -1,6 +1,11 @@
 // The table of caregatectl subcommands. Add a line here for a new one.
+//
+// Built apart from caregate_ctl (as caregate_ctl_commands), so commands from
+// libraries that themselves build on caregate_ctl (the console) can join the
+// table without a dependency cycle.
 #include "services/ctl/commands.h"
 
+#include "services/console/console_command.h"
 #include "services/ctl/cli.h"
 #include "services/ctl/dev_init_command.h"
 
@@ -22,8 +27,14 @@ const std::vector<Command>& AllCommands() {
        RunInboxGroup, /*group=*/true},
       {"audit", "query, verify, export the audit log (compliance)", "",
        RunAuditGroup, /*group=*/true},
+      {"console", "a local web console for the audit log (compliance)",
+       console::ConsoleUsage(), console::RunConsoleCommand},
   };
   return *commands;
+}
+
+int RunCli(const std::vector<std::string>& args, CommandIo io) {
+  return RunCli(AllCommands(), args, io);
 }
 
 }  // namespace caregate::ctl

@@ -213,6 +213,10 @@ class SyncObservingStore final : public Store {
       const AuditQuery& query) override {
     return inner_->QueryAuditEvents(query);
   }
+  absl::StatusOr<AuditSummary> SummarizeAuditEvents(absl::Time since,
+                                                    absl::Time until) override {
+    return inner_->SummarizeAuditEvents(since, until);
+  }
   absl::Status ScanAuditEvents(
       int64_t from, int64_t to,
       const std::function<bool(const AuditEvent&)>& fn) override {

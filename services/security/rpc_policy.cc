@@ -49,6 +49,9 @@ constexpr RpcEntry kRpcTable[] = {
     {Rpc::kGetAccountingOfDisclosures,
      "/caregate.v1.AuditService/GetAccountingOfDisclosures",
      {ROLE_COMPLIANCE}},
+    {Rpc::kSummarizeAuditEvents,
+     "/caregate.v1.AuditService/SummarizeAuditEvents",
+     {ROLE_COMPLIANCE}},
 };
 
 const RpcEntry& Entry(Rpc rpc) {

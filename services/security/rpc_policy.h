@@ -30,6 +30,7 @@ enum class Rpc {
   kVerifyAuditLog,
   kGetCheckpoint,
   kGetAccountingOfDisclosures,
+  kSummarizeAuditEvents,
 };
 
 // The full method name, e.g. "/caregate.v1.ConsentService/RecordConsent".

@@ -20,6 +20,10 @@ TEST(RpcPolicyTest, RoleTable) {
   EXPECT_TRUE(RoleMayCall(v1::ROLE_CLINIC, Rpc::kStreamMessages));
   EXPECT_FALSE(RoleMayCall(v1::ROLE_THERAPIST, Rpc::kQueryAuditEvents));
   EXPECT_FALSE(RoleMayCall(v1::ROLE_UNSPECIFIED, Rpc::kGetCheckpoint));
+  EXPECT_TRUE(RoleMayCall(v1::ROLE_COMPLIANCE, Rpc::kSummarizeAuditEvents));
+  EXPECT_FALSE(RoleMayCall(v1::ROLE_THERAPIST, Rpc::kSummarizeAuditEvents));
+  EXPECT_FALSE(RoleMayCall(v1::ROLE_CLINIC, Rpc::kSummarizeAuditEvents));
+  EXPECT_FALSE(RoleMayCall(v1::ROLE_ADMIN, Rpc::kSummarizeAuditEvents));
 }
 
 TEST(RpcPolicyTest, NamesMatchTheServices) {
@@ -27,6 +31,8 @@ TEST(RpcPolicyTest, NamesMatchTheServices) {
             "/caregate.v1.ConsentService/RecordConsent");
   EXPECT_EQ(RpcName(Rpc::kGetAccountingOfDisclosures),
             "/caregate.v1.AuditService/GetAccountingOfDisclosures");
+  EXPECT_EQ(RpcName(Rpc::kSummarizeAuditEvents),
+            "/caregate.v1.AuditService/SummarizeAuditEvents");
   EXPECT_EQ(RpcName(Rpc::kAcknowledgeMessage),
             "/caregate.v1.InboxService/AcknowledgeMessage");
 }

@@ -74,6 +74,38 @@ struct AuditQuery {
   int limit = 100;
 };
 
+// Counts over a period, computed by the store (Store::SummarizeAuditEvents).
+// Every list holds only non-zero counts.
+struct AuditSummary {
+  struct ActionCount {
+    v1::AuditAction action = v1::AUDIT_ACTION_UNSPECIFIED;
+    int64_t count = 0;
+  };
+  // Permitted and redacted disclosures of one UTC month to one provider.
+  struct MonthlyRecipientCount {
+    absl::Time month_start;  // the first instant of the month, UTC
+    std::string recipient_org_id;
+    std::string recipient_provider_id;
+    int64_t count = 0;
+  };
+  struct ReasonCount {
+    v1::DenialReason reason = v1::DENIAL_REASON_UNSPECIFIED;
+    int64_t count = 0;
+  };
+  struct PrincipalCount {
+    std::string principal_id;
+    int64_t count = 0;
+  };
+
+  std::vector<ActionCount> actions;  // ascending action
+  // By month, then recipient org, then provider.
+  std::vector<MonthlyRecipientCount> disclosures_by_month;
+  // DISCLOSURE_DENIED events per reason they list, ascending reason.
+  std::vector<ReasonCount> denials_by_reason;
+  // ACCESS_DENIED events per actor, ascending principal id.
+  std::vector<PrincipalCount> access_denied_by_principal;
+};
+
 }  // namespace caregate
 
 #endif  // CAREGATE_SERVICES_STORE_RECORDS_H_

@@ -156,9 +156,45 @@ CREATE INDEX disclosures_by_patient ON disclosures
   (practice_org_id, patient_id, created_at_us);
 )sql";
 
+// Version 3: the counts behind Store::SummarizeAuditEvents
+// (sqlite_day_counts.h): per UTC day (time_us / 86400000000) and kind, events
+// by action (kind 1), DISCLOSURE_DENIED events by reason set (2; action 5),
+// ACCESS_DENIED events by actor (3; action 9), permitted or redacted
+// disclosures (outcome 1 or 2) by "<org>/<provider>" (4). Write transactions
+// add to it at commit; the migration counts what is already there. A summary
+// reads a few rows per day instead of every event (sqlite_audit_query.cc);
+// the indexes serve the partial days at either end of a period.
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE audit_day_counts (
+  day INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (day, kind, key)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO audit_day_counts
+  SELECT time_us / 86400000000, 1, CAST(action AS TEXT), COUNT(*)
+  FROM audit_events GROUP BY 1, 3;
+INSERT INTO audit_day_counts
+  SELECT time_us / 86400000000, 2, reasons, COUNT(*)
+  FROM audit_events WHERE action = 5 GROUP BY 1, 3;
+INSERT INTO audit_day_counts
+  SELECT time_us / 86400000000, 3, actor_principal_id, COUNT(*)
+  FROM audit_events WHERE action = 9 GROUP BY 1, 3;
+INSERT INTO audit_day_counts
+  SELECT created_at_us / 86400000000, 4,
+         recipient_org_id || '/' || recipient_provider_id, COUNT(*)
+  FROM disclosures WHERE outcome IN (1, 2) GROUP BY 1, 3;
+
+CREATE INDEX audit_by_action_time ON audit_events (action, time_us);
+CREATE INDEX disclosures_by_time ON disclosures (created_at_us);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 absl::StatusOr<int> ReadVersion(SqliteConnection& db) {

@@ -123,6 +123,8 @@ class SqliteStore final : public Store {
       absl::Time since, absl::Time until) override;
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
       const AuditQuery& query) override;
+  absl::StatusOr<AuditSummary> SummarizeAuditEvents(absl::Time since,
+                                                    absl::Time until) override;
   absl::Status ScanAuditEvents(
       int64_t from_seq, int64_t to_seq,
       const std::function<bool(const AuditEvent&)>& fn) override;
@@ -290,6 +292,12 @@ absl::StatusOr<std::vector<AuditEvent>> SqliteStore::QueryAuditEvents(
     sql.Bind(s);
     return sqlite::ReadAll(s, &sqlite::ReadAuditEvent);
   });
+}
+
+absl::StatusOr<AuditSummary> SqliteStore::SummarizeAuditEvents(
+    absl::Time since, absl::Time until) {
+  CG_ASSIGN_OR_RETURN(sqlite::SqliteReadPool::Lease lease, readers_.Acquire());
+  return sqlite::SummarizeAuditEvents(lease.connection(), since, until);
 }
 
 absl::Status SqliteStore::ScanAuditEvents(

@@ -116,6 +116,49 @@ TEST_F(SqliteStoreTest, DatabaseOfANewerSchemaIsRefused) {
                AllOf(HasSubstr("newer"), HasSubstr(std::to_string(newer)))));
 }
 
+TEST_F(SqliteStoreTest, MigrationToVersion2CountsTheLogAlreadyThere) {
+  {
+    std::unique_ptr<Store> store = Open(path());
+    ASSERT_NE(store, nullptr);
+    auto txn = store->BeginWrite();
+    ASSERT_TRUE(txn.ok()) << txn.status();
+    AuditEvent denied = SampleAuditEvent(1);
+    denied.action = v1::AUDIT_ACTION_DISCLOSURE_DENIED;
+    denied.reasons = {v1::DENIAL_REASON_CATEGORY_WITHHELD};
+    AuditEvent refused = SampleAuditEvent(2);
+    refused.action = v1::AUDIT_ACTION_ACCESS_DENIED;
+    refused.actor_principal_id = "clinic-1";
+    DisclosureRow disclosure = SampleDisclosure("d-1", "req-1");
+    disclosure.outcome = v1::DECISION_OUTCOME_PERMITTED;
+    CG_ASSERT_OK((*txn)->AppendAuditEvent(denied));
+    CG_ASSERT_OK((*txn)->AppendAuditEvent(refused));
+    CG_ASSERT_OK((*txn)->InsertDisclosure(disclosure));
+    CG_ASSERT_OK((*txn)->Commit());
+  }
+  // Back to version 2, as written before the day counts existed.
+  for (const char* sql :
+       {"DROP TABLE audit_day_counts", "DROP INDEX audit_by_action_time",
+        "DROP INDEX disclosures_by_time", "PRAGMA user_version = 2"}) {
+    RawQuery(path(), sql);
+  }
+  std::unique_ptr<Store> store = Open(path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"), "3");
+  absl::StatusOr<AuditSummary> s =
+      store->SummarizeAuditEvents(absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_THAT(s, IsOk());
+  ASSERT_EQ(s->actions.size(), 2u);
+  EXPECT_EQ(s->actions[0].action, v1::AUDIT_ACTION_DISCLOSURE_DENIED);
+  EXPECT_EQ(s->actions[1].action, v1::AUDIT_ACTION_ACCESS_DENIED);
+  ASSERT_EQ(s->denials_by_reason.size(), 1u);
+  EXPECT_EQ(s->denials_by_reason[0].reason,
+            v1::DENIAL_REASON_CATEGORY_WITHHELD);
+  ASSERT_EQ(s->access_denied_by_principal.size(), 1u);
+  EXPECT_EQ(s->access_denied_by_principal[0].principal_id, "clinic-1");
+  ASSERT_EQ(s->disclosures_by_month.size(), 1u);
+  EXPECT_EQ(s->disclosures_by_month[0].count, 1);
+}
+
 TEST_F(SqliteStoreTest, FailedMigrationIsRolledBack) {
   // A table in the way makes migration 1 fail part-way.
   RawQuery(path(), "CREATE TABLE checkpoints (x INTEGER)");

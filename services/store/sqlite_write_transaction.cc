@@ -84,6 +84,7 @@ absl::Status SqliteWriteTransaction::Update(
 absl::Status SqliteWriteTransaction::Savepoint() {
   CG_RETURN_IF_ERROR(Run("open savepoint", "SAVEPOINT cmd", nullptr));
   ++savepoints_;
+  day_counts_.Savepoint();
   return absl::OkStatus();
 }
 
@@ -94,6 +95,7 @@ absl::Status SqliteWriteTransaction::ReleaseSavepoint() {
   }
   CG_RETURN_IF_ERROR(Run("release savepoint", "RELEASE cmd", nullptr));
   --savepoints_;
+  day_counts_.ReleaseSavepoint();
   return absl::OkStatus();
 }
 
@@ -105,6 +107,7 @@ absl::Status SqliteWriteTransaction::RollbackToSavepoint() {
   CG_RETURN_IF_ERROR(Run("roll back to savepoint", "ROLLBACK TO cmd", nullptr));
   CG_RETURN_IF_ERROR(Run("roll back to savepoint", "RELEASE cmd", nullptr));
   --savepoints_;
+  day_counts_.RollbackToSavepoint();
   return absl::OkStatus();
 }
 
@@ -157,8 +160,11 @@ SqliteWriteTransaction::FindConsentByRequest(std::string_view principal_id,
 
 absl::Status SqliteWriteTransaction::InsertDisclosure(
     const DisclosureRow& disclosure) {
-  return Run("insert disclosure", kInsertDisclosureSql,
-             [&](SqliteStatement& s) { BindDisclosure(disclosure, s); });
+  CG_RETURN_IF_ERROR(
+      Run("insert disclosure", kInsertDisclosureSql,
+          [&](SqliteStatement& s) { BindDisclosure(disclosure, s); }));
+  day_counts_.AddDisclosure(disclosure);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<DisclosureRow>>
@@ -230,8 +236,11 @@ SqliteWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
 }
 
 absl::Status SqliteWriteTransaction::AppendAuditEvent(const AuditEvent& event) {
-  return Run("append audit event", kInsertAuditEventSql,
-             [&](SqliteStatement& s) { BindAuditEvent(event, s); });
+  CG_RETURN_IF_ERROR(
+      Run("append audit event", kInsertAuditEventSql,
+          [&](SqliteStatement& s) { BindAuditEvent(event, s); }));
+  day_counts_.AddEvent(event);
+  return absl::OkStatus();
 }
 
 absl::Status SqliteWriteTransaction::InsertCheckpoint(
@@ -242,6 +251,7 @@ absl::Status SqliteWriteTransaction::InsertCheckpoint(
 
 absl::Status SqliteWriteTransaction::Commit() {
   CG_RETURN_IF_ERROR(CheckOpen("commit"));
+  CG_RETURN_IF_ERROR(Track(day_counts_.Flush(db_)));
   absl::Status status = RunSql(db_, "commit", "COMMIT");
   state_ = State::kEnded;
   if (!status.ok() && db_.InTransaction()) {

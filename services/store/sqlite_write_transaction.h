@@ -3,7 +3,8 @@
 // after the next SqliteStore Sync(), which fsyncs the WAL),
 // ROLLBACK when destroyed uncommitted. Savepoints are SAVEPOINT / RELEASE /
 // ROLLBACK TO (followed by RELEASE, so the savepoint is closed) of one name,
-// nestable.
+// nestable. The per-day counts of the events and disclosures written are
+// added to audit_day_counts just before COMMIT (sqlite_day_counts.h).
 //
 // Thread-safety: used by one thread; the connection must not be used by
 // anything else while the transaction exists (SqliteStore guarantees that).
@@ -26,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/store/sqlite_connection.h"
+#include "services/store/sqlite_day_counts.h"
 #include "services/store/store.h"
 
 namespace caregate::sqlite {
@@ -85,6 +87,7 @@ class SqliteWriteTransaction final : public WriteTransaction {
   std::function<void()> on_end_;
   State state_ = State::kOpen;
   int savepoints_ = 0;  // open savepoints
+  DayCounts day_counts_;  // added to audit_day_counts at Commit()
 };
 
 }  // namespace caregate::sqlite

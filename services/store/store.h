@@ -130,6 +130,13 @@ class Store {
   // Events matching `query`, in seq order.
   virtual absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
       const AuditQuery& query) = 0;
+  // Counts of events with since <= time < until by action; of permitted and
+  // redacted disclosures with since <= created_at < until by month and
+  // recipient; of DISCLOSURE_DENIED events by each reason they list; and of
+  // ACCESS_DENIED events by actor. Grouped by the store (indexed), without
+  // reading the events one by one.
+  virtual absl::StatusOr<AuditSummary> SummarizeAuditEvents(
+      absl::Time since, absl::Time until) = 0;
   // Calls `fn` for each stored event with from_seq <= seq <= to_seq, in
   // ascending seq order, exactly as stored (gaps and all); stops early when
   // `fn` returns false.

@@ -209,6 +209,12 @@ TEST_P(StoreConformanceTest, QueryAuditEventsHonoursEachFilter) {
   EXPECT_THAT(Query(*store_, Where().Until(At(3))), ElementsAre(1, 2));
   EXPECT_THAT(Query(*store_, Where().Since(At(2)).Until(At(5))),
               ElementsAre(2, 3, 4));
+  EXPECT_THAT(Query(*store_, Where().Since(At(3)).AfterSeq(4)),
+              ElementsAre(5, 7));
+  EXPECT_THAT(Query(*store_, Where().Since(At(3)).Until(At(5)).AfterSeq(1)),
+              ElementsAre(3, 4));
+  EXPECT_THAT(Query(*store_, Where().Since(At(100))), IsEmpty());
+  EXPECT_THAT(Query(*store_, Where().Since(At(5)).Until(At(5))), IsEmpty());
   EXPECT_THAT(Query(*store_, Where().Patient("pat-9")), IsEmpty());
   EXPECT_THAT(Query(*store_, Where()), ElementsAre(1, 2, 3, 4, 5, 7));
 }

@@ -79,6 +79,7 @@ CREATE TABLE disclosures (
 );
 CREATE INDEX disclosures_by_patient
   ON disclosures (practice_org_id, patient_id, created_at_us);
+CREATE INDEX disclosures_by_time ON disclosures (created_at_us);
 
 CREATE TABLE messages (
   message_id text PRIMARY KEY,
@@ -128,7 +129,7 @@ CREATE INDEX audit_by_patient ON audit_events (patient_id);
 CREATE INDEX audit_by_practice ON audit_events (practice_org_id, patient_id);
 CREATE INDEX audit_by_actor ON audit_events (actor_principal_id);
 CREATE INDEX audit_by_recipient ON audit_events (recipient_org_id);
-CREATE INDEX audit_by_action ON audit_events (action);
+CREATE INDEX audit_by_action ON audit_events (action, time_us);
 CREATE INDEX audit_by_time ON audit_events (time_us);
 
 CREATE TABLE log_head (

@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "services/common/status_macros.h"
 #include "services/store/postgres/pg_audit_query.h"
+#include "services/store/postgres/pg_audit_summary.h"
 #include "services/store/postgres/pg_connection.h"
 #include "services/store/postgres/pg_read_pool.h"
 #include "services/store/postgres/pg_rows.h"
@@ -74,6 +75,8 @@ class PostgresStore final : public Store {
       const PatientRef& patient, absl::Time since, absl::Time until) override;
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
       const AuditQuery& query) override;
+  absl::StatusOr<AuditSummary> SummarizeAuditEvents(absl::Time since,
+                                                    absl::Time until) override;
   absl::Status ScanAuditEvents(
       int64_t from_seq, int64_t to_seq,
       const std::function<bool(const AuditEvent&)>& fn) override;
@@ -229,6 +232,14 @@ absl::StatusOr<std::vector<AuditEvent>> PostgresStore::QueryAuditEvents(
   CG_ASSIGN_OR_RETURN(PgResult result,
                       Read("query audit events", sql.sql, sql.params));
   return pg::ReadAll(result, &pg::ReadAuditEvent);
+}
+
+absl::StatusOr<AuditSummary> PostgresStore::SummarizeAuditEvents(
+    absl::Time since, absl::Time until) {
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Read("summarize audit events", pg::kAuditSummarySql,
+                           pg::AuditSummaryParams(since, until)));
+  return pg::AuditSummaryFromRows(result);
 }
 
 absl::Status PostgresStore::ScanAuditEvents(

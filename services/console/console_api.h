@@ -1,0 +1,96 @@
+// The console's JSON API: each endpoint turns query parameters into a
+// gateway call (ConsoleGateway) and the answer into JSON (the protobuf JSON
+// mapping for the gateway's messages, camelCase, zero values included). No
+// HTTP library types: console_server.h routes requests here.
+//
+//   GET  /api/session                   who the console calls the gateway as
+//   POST /api/verify                    VerifyAuditLog over the whole log
+//   GET  /api/summary?since&until       SummarizeAuditEvents
+//   GET  /api/events?FILTERS&page_token&page_size   QueryAuditEvents
+//   GET  /api/event?seq=N               one event, its predecessor's hash,
+//                                       and the recomputed chain link
+//   GET  /api/consents?practice&patient ListConsents, with validity now
+//   GET  /api/accounting?practice&patient&since&until
+//   POST /api/export/audit.json         the verified export (= audit export)
+//   POST /api/export/audit.csv?FILTERS  the matching events as CSV
+//   POST /api/export/audit.ndjson       FHIR NDJSON: 501 until services/fhir
+//
+// FILTERS: practice, patient (a patient is always the pair: patient needs
+// practice), actor, recipient, action (repeatable, full enum names), outcome,
+// since, until (RFC 3339). Errors are JSON {"error": "...", "code": "..."}:
+// 400 for a bad parameter, and for a gateway error the HTTP status of its
+// code (403 for PERMISSION_DENIED or UNAUTHENTICATED, 404, 502 when the
+// gateway cannot be reached, 504 on its deadline, 500 otherwise); the
+// message is the gateway's refusal as the CLI words it.
+//
+// Thread-safe when the gateway is.
+#ifndef CAREGATE_SERVICES_CONSOLE_CONSOLE_API_H_
+#define CAREGATE_SERVICES_CONSOLE_CONSOLE_API_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/console/console_gateway.h"
+
+namespace caregate::console {
+
+// Query parameters; a name may repeat (httplib::Params has this type).
+using Params = std::multimap<std::string, std::string>;
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // e.g. {"Content-Disposition", "attachment; filename=..."}.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Who the console is, for /api/session and the page header.
+struct SessionInfo {
+  std::string principal;  // the profile's principal, e.g. compliance-officer
+  std::string gateway;    // host:port of the gateway
+};
+
+class ConsoleApi {
+ public:
+  // `gateway` must outlive the API. `now` is read for validity and export
+  // file names (injected for tests).
+  ConsoleApi(ConsoleGateway* gateway, SessionInfo session,
+             absl::Time (*now)() = &absl::Now)
+      : gateway_(gateway), session_(std::move(session)), now_(now) {}
+
+  // Answers `method` `path` (e.g. "GET", "/api/events"); 404 JSON for an
+  // unknown path, 405 for a known path with the wrong method.
+  ApiResponse Handle(std::string_view method, std::string_view path,
+                     const Params& params) const;
+
+ private:
+  ApiResponse Session() const;
+  ApiResponse Verify() const;
+  ApiResponse Summary(const Params& params) const;
+  ApiResponse Events(const Params& params) const;
+  ApiResponse Event(const Params& params) const;
+  ApiResponse Consents(const Params& params) const;
+  ApiResponse Accounting(const Params& params) const;
+  ApiResponse ExportJson() const;
+  ApiResponse ExportCsv(const Params& params) const;
+  ApiResponse ExportFhirNdjson() const;
+
+  ConsoleGateway* const gateway_;
+  const SessionInfo session_;
+  absl::Time (*const now_)();
+};
+
+// The JSON error response for `status` (see the file comment for codes).
+ApiResponse ErrorResponse(const absl::Status& status);
+
+// The HTTP status for a gateway error code.
+int HttpStatusFor(absl::StatusCode code);
+
+}  // namespace caregate::console
+
+#endif  // CAREGATE_SERVICES_CONSOLE_CONSOLE_API_H_
