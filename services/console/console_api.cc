@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
+#include "services/fhir/audit_event_export.h"
 #include "services/common/absl_compat.h"
 #include "services/common/proto_time.h"
 #include "services/console/audit_csv.h"
@@ -231,7 +232,7 @@ ApiResponse ConsoleApi::Handle(std::string_view method, std::string_view path,
     return post ? ExportCsv(params) : wrong_method();
   }
   if (path == "/api/export/audit.ndjson") {
-    return post ? ExportFhirNdjson() : wrong_method();
+    return post ? ExportFhirNdjson(params) : wrong_method();
   }
   return ErrorResponse(absl::NotFoundError("no such endpoint"));
 }
@@ -393,12 +394,34 @@ ApiResponse ConsoleApi::ExportCsv(const Params& params) const {
                    ".csv"));
 }
 
-// TODO(#14): FHIR R4 AuditEvent NDJSON, from services/fhir once it lands
-// (issue 14, part 2). Until then the button and this endpoint say so.
-ApiResponse ConsoleApi::ExportFhirNdjson() const {
-  return ErrorResponse(absl::UnimplementedError(
-      "the FHIR NDJSON export is not available yet: it arrives with the FHIR "
-      "library (services/fhir)"));
+// The events of the filters, as ExportCsv reads them, as FHIR R4 AuditEvent
+// NDJSON (services/fhir/audit_event_export.h); the log's checkpoint origin
+// names the gateway.
+ApiResponse ConsoleApi::ExportFhirNdjson(const Params& params) const {
+  absl::StatusOr<v1::QueryAuditEventsRequest> request = QueryFromParams(params);
+  if (!request.ok()) return ErrorResponse(request.status());
+  fhir::AuditExportContext context;
+  if (absl::StatusOr<v1::Checkpoint> checkpoint = gateway_->GetCheckpoint();
+      checkpoint.ok()) {
+    context.gateway_id = checkpoint->origin();
+  }
+  request->set_page_size(1000);
+  request->clear_page_token();
+  std::string ndjson;
+  do {
+    absl::StatusOr<v1::QueryAuditEventsResponse> page =
+        gateway_->QueryAuditEvents(*request);
+    if (!page.ok()) return ErrorResponse(page.status());
+    for (const v1::AuditEvent& e : page->events()) {
+      fhir::AppendAuditEventNdjson(e, context, &ndjson);
+    }
+    request->set_page_token(page->next_page_token());
+  } while (!request->page_token().empty());
+  return Attachment(
+      std::move(ndjson), "application/fhir+ndjson",
+      absl::StrCat("caregate-audit-events-",
+                   absl::FormatTime("%Y-%m-%d", now_(), absl::UTCTimeZone()),
+                   ".ndjson"));
 }
 
 }  // namespace caregate::console

@@ -78,7 +78,7 @@ class ConsoleApi {
   ApiResponse Accounting(const Params& params) const;
   ApiResponse ExportJson() const;
   ApiResponse ExportCsv(const Params& params) const;
-  ApiResponse ExportFhirNdjson() const;
+  ApiResponse ExportFhirNdjson(const Params& params) const;
 
   ConsoleGateway* const gateway_;
   const SessionInfo session_;

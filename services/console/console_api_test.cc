@@ -278,10 +278,19 @@ TEST_F(ConsoleApiTest, ExportsAreAttachments) {
   EXPECT_EQ(gateway_.queries.back().page_size(), 1000);
 }
 
-TEST_F(ConsoleApiTest, FhirExportIs501UntilTheFhirLibraryLands) {
-  const ApiResponse r = Call("POST", "/api/export/audit.ndjson");
-  EXPECT_EQ(r.status, 501);
-  EXPECT_EQ(Body(r)["code"], "UNIMPLEMENTED");
+TEST_F(ConsoleApiTest, FhirExportIsOneAuditEventPerLine) {
+  const ApiResponse r =
+      Call("POST", "/api/export/audit.ndjson", {{"page_size", "2"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/fhir+ndjson");
+  // Every one of the 7 events, fetched 1000 per page, one line each.
+  EXPECT_EQ(std::count(r.body.begin(), r.body.end(), '\n'), 7);
+  EXPECT_EQ(gateway_.queries.back().page_size(), 1000);
+  const nlohmann::json first = nlohmann::json::parse(
+      r.body.substr(0, r.body.find('\n')), nullptr, false);
+  ASSERT_TRUE(first.is_object());
+  EXPECT_EQ(first["resourceType"], "AuditEvent");
+  EXPECT_EQ(first["id"], "audit-1");
 }
 
 TEST_F(ConsoleApiTest, UnknownPathsAndWrongMethods) {

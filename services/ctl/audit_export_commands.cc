@@ -14,26 +14,21 @@
 #include "services/ctl/offline_verify.h"
 #include "services/ctl/output.h"
 #include "services/ctl/time_text.h"
+#include "services/fhir/audit_event_export.h"
 
 namespace caregate::ctl {
 namespace {
 
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot write ", tmp));
-    }
+// The export's events as FHIR R4 AuditEvent NDJSON, the checkpoint's origin
+// naming the gateway that keeps the log.
+std::string AuditExportToFhirNdjson(const v1::AuditExport& x) {
+  fhir::AuditExportContext context;
+  context.gateway_id = x.checkpoint().origin();
+  std::string out;
+  for (const v1::AuditEvent& event : x.events()) {
+    fhir::AppendAuditEventNdjson(event, context, &out);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
-  }
-  return absl::OkStatus();
+  return out;
 }
 
 std::string Usage(std::string_view head, std::string_view examples) {
@@ -45,8 +40,8 @@ std::string Usage(std::string_view head, std::string_view examples) {
 std::string_view AuditExportUsage() {
   static const auto* usage = new std::string(Usage(
       absl::StrCat(
-          "usage: caregatectl audit export --out FILE [--wait DURATION] "
-          "[--json]\n"
+          "usage: caregatectl audit export --out FILE [--format json|fhir]\n"
+          "         [--wait DURATION] [--json]\n"
           "\n"
           "Writes every audit event (with prev_hash and hash) from seq 1\n"
           "through the latest signed checkpoint, that checkpoint and every\n"
@@ -56,9 +51,17 @@ std::string_view AuditExportUsage() {
           "with\n"
           "`caregatectl audit verify-offline FILE --pubkey PEM`, no gateway\n"
           "needed.\n"
+          "With --format fhir it writes the same events as FHIR R4 "
+          "AuditEvent\n"
+          "resources, one per line (NDJSON; IHE BALP patterns, the event's "
+          "seq\n"
+          "and hashes as identifiers; docs/fhir.md).\n"
           "\n"
           "flags:\n"
           "  --out FILE       where to write (replaced atomically)\n"
+          "  --format F       json (default): the verifiable export; fhir: "
+          "NDJSON\n"
+          "                   of FHIR R4 AuditEvent\n"
           "  --wait DURATION  how long to wait for a checkpoint that covers "
           "the\n"
           "                   newest events (default 10s); newer events "
@@ -68,17 +71,24 @@ std::string_view AuditExportUsage() {
           "\n",
           AsAbsl(kConnectionFlagsHelp)),
       "  caregatectl audit export --out audit-2026-11.json \\\n"
+      "    --profile dev/pki/compliance-officer\n"
+      "  caregatectl audit export --format fhir --out audit.ndjson \\\n"
       "    --profile dev/pki/compliance-officer\n"));
   return *usage;
 }
 
 int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   ClientCommand cmd("caregatectl audit export", io);
-  std::string out_path, wait_text = "10s";
+  std::string out_path, wait_text = "10s", format = "json";
   cmd.flags().AddString("out", &out_path);
   cmd.flags().AddString("wait", &wait_text);
+  cmd.flags().AddString("format", &format);
   if (!cmd.Parse(args, 0, 0, "")) return cmd.exit_code();
   if (out_path.empty()) return cmd.Usage("missing --out FILE");
+  if (format != "json" && format != "fhir") {
+    return cmd.Usage(absl::StrCat("--format: \"", format,
+                                  "\" is not one of json, fhir"));
+  }
   absl::StatusOr<absl::Duration> wait = ParseDurationText(wait_text);
   if (!wait.ok()) {
     return cmd.Usage(absl::StrCat("--wait: ", wait.status().message()));
@@ -92,15 +102,18 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   const v1::AuditExport& x = built.export_proto;
   const int64_t newest = built.newest_seq;
   const int64_t covered = x.checkpoint().seq();
-  if (absl::Status written =
-          WriteFileAtomically(out_path, AuditExportToJson(x));
+  if (absl::Status written = WriteFileAtomically(
+          out_path, format == "fhir" ? AuditExportToFhirNdjson(x)
+                                     : AuditExportToJson(x));
       !written.ok()) {
     return cmd.Fail(std::string(written.message()));
   }
   if (cmd.json()) {
     PrintJsonLine(x.checkpoint(), cmd.out());
   } else {
-    cmd.out() << "exported " << x.events_size() << " events (seq 1 through "
+    cmd.out() << "exported " << x.events_size()
+              << (format == "fhir" ? " events as FHIR AuditEvent" : " events")
+              << " (seq 1 through "
               << covered << ") and the checkpoint at seq " << covered << " to "
               << out_path << "\n";
     if (newest > covered) {

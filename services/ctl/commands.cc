@@ -15,7 +15,7 @@ const std::vector<Command>& AllCommands() {
   static const auto* commands = new std::vector<Command>{
       {"dev-init", kDevInitSummary, kDevInitUsage, RunDevInitCommand},
       {"health", "check that the gateway is serving", HealthUsage(), RunHealth},
-      {"consent", "record, revoke, get and list consents (therapist)", "",
+      {"consent", "record, revoke, get, list and export consents (therapist)", "",
        RunConsentGroup, /*group=*/true},
       {"check", "dry-run a disclosure against the consents (therapist)",
        CheckUsage(), RunCheck},

@@ -1,4 +1,5 @@
-// `caregatectl consent record|revoke|get|list`: a therapist's consents.
+// `caregatectl consent record|revoke|get|list|export`: a therapist's
+// consents, also as FHIR R4 Consent resources (import and export).
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +14,8 @@
 #include "services/ctl/consent_form.h"
 #include "services/ctl/output.h"
 #include "services/ctl/time_text.h"
+#include "services/fhir/consent_export.h"
+#include "services/fhir/consent_import.h"
 
 namespace caregate::ctl {
 namespace {
@@ -69,16 +72,61 @@ int PrintConsentResult(ClientCommand& cmd, const v1::Consent& consent) {
   return kExitOk;
 }
 
+// True when any flag of the paper form was given.
+bool AnyFormFlag(const ConsentFormFlags& f) {
+  const ConsentFormFlags defaults;
+  return !f.patient.empty() || !f.to_org.empty() || !f.to_provider.empty() ||
+         !f.to_specialty.empty() || !f.purposes.empty() ||
+         !f.categories.empty() || !f.withheld.empty() ||
+         !f.valid_from.empty() || !f.expires.empty() ||
+         !f.description.empty() || !f.document.empty() ||
+         !f.document_sha256.empty() || !f.signed_at.empty() ||
+         !f.signer_name.empty() ||
+         f.signer_relationship != defaults.signer_relationship ||
+         !f.representative_authority.empty() || !f.witness.empty() ||
+         !f.capture_method.empty() || f.states_right_to_revoke ||
+         f.states_treatment_not_conditioned || f.states_redisclosure_risk;
+}
+
+// The consent of a FHIR R4 Consent resource in the file at `path`.
+// INVALID_ARGUMENT naming "--fhir" and the FHIR element it cannot map;
+// FAILED_PRECONDITION when the file cannot be read.
+absl::Status ConsentFromFhirFile(const std::string& path,
+                                 const ConsentFormFlags& form,
+                                 v1::Consent* consent) {
+  if (AnyFormFlag(form)) {
+    return absl::InvalidArgumentError(
+        "--fhir: the consent comes from the file alone; leave out the form "
+        "flags (--patient, --to-org, ...)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
+  }
+  absl::StatusOr<v1::Consent> read = fhir::ConsentFromFhirJson(text.str());
+  if (!read.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--fhir ", path, ": ", read.status().message()));
+  }
+  *consent = *std::move(read);
+  return absl::OkStatus();
+}
+
 int RunRecord(const std::vector<std::string>& args, CommandIo io) {
   ClientCommand cmd("caregatectl consent record", io);
   ConsentFormFlags form;
   AddConsentFormFlags(cmd.flags(), &form);
-  std::string request_id;
+  std::string request_id, fhir_path;
   cmd.flags().AddString("request-id", &request_id);
+  cmd.flags().AddString("fhir", &fhir_path);
   if (!cmd.Parse(args, 0, 0, "")) return cmd.exit_code();
   v1::RecordConsentRequest request;
   absl::Status built =
-      BuildConsent(form, absl::Now(), request.mutable_consent());
+      fhir_path.empty()
+          ? BuildConsent(form, absl::Now(), request.mutable_consent())
+          : ConsentFromFhirFile(fhir_path, form, request.mutable_consent());
   if (!built.ok()) {
     return built.code() == absl::StatusCode::kInvalidArgument
                ? cmd.Usage(std::string(built.message()))
@@ -169,6 +217,53 @@ int RunList(const std::vector<std::string>& args, CommandIo io) {
   return kExitOk;
 }
 
+int RunExport(const std::vector<std::string>& args, CommandIo io) {
+  ClientCommand cmd("caregatectl consent export", io);
+  v1::ListConsentsRequest request;
+  std::string format, out_path;
+  bool all = false;
+  cmd.flags().AddString("patient", request.mutable_patient_id());
+  cmd.flags().AddString("practice", request.mutable_practice_org_id());
+  cmd.flags().AddString("format", &format);
+  cmd.flags().AddString("out", &out_path);
+  cmd.flags().AddBool("all", &all);
+  if (!cmd.Parse(args, 0, 0, "")) return cmd.exit_code();
+  if (request.patient_id().empty()) return cmd.Usage("missing --patient");
+  if (format != "fhir") {
+    return cmd.Usage(format.empty() ? "missing --format fhir"
+                                    : absl::StrCat("--format: \"", format,
+                                                   "\" is not fhir"));
+  }
+  request.set_include_inactive(all);
+  request.set_page_size(500);
+  if (!cmd.Connect()) return cmd.exit_code();
+  auto stub = v1::ConsentService::NewStub(cmd.channel());
+  std::string ndjson;
+  int count = 0;
+  do {
+    v1::ListConsentsResponse response;
+    grpc::Status status =
+        stub->ListConsents(cmd.Context().get(), request, &response);
+    if (!status.ok()) return cmd.RpcFailed(status);
+    for (const v1::Consent& c : response.consents()) {
+      absl::StrAppend(&ndjson, fhir::ConsentToFhir(c).dump(), "\n");
+      ++count;
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  if (out_path.empty()) {
+    cmd.out() << ndjson;
+    return kExitOk;
+  }
+  if (absl::Status written = WriteFileAtomically(out_path, ndjson);
+      !written.ok()) {
+    return cmd.Fail(std::string(written.message()));
+  }
+  cmd.out() << "exported " << count << " consents as FHIR Consent to "
+            << out_path << "\n";
+  return kExitOk;
+}
+
 std::string Usage(std::string_view head, std::string_view examples) {
   return absl::StrCat(AsAbsl(head), "\n", AsAbsl(kConnectionFlagsHelp),
                       "\nexamples:\n", AsAbsl(examples));
@@ -185,6 +280,14 @@ const std::vector<Command>& ConsentCommands() {
           "document itself stays with you:\n--document hashes it locally "
           "with SHA-256 and only the hash is sent.\n\n",
           AsAbsl(kConsentFormFlagsHelp),
+          "  --fhir FILE.json       read the whole consent from a FHIR R4 "
+          "Consent\n"
+          "                         resource instead of the flags above; "
+          "an element\n"
+          "                         that cannot be mapped faithfully is "
+          "refused,\n"
+          "                         naming its path, and nothing is "
+          "recorded\n"
           "  --request-id ID        idempotency key (default: a fresh "
           "UUID)\n"
           "  --json                 print the recorded Consent as JSON\n"),
@@ -197,7 +300,33 @@ const std::vector<Command>& ConsentCommands() {
       "    --document signed-form.pdf --signer-name \"...\" "
       "--signer-relationship self \\\n"
       "    --capture-method paper_scanned --states-right-to-revoke \\\n"
-      "    --states-treatment-not-conditioned --states-redisclosure-risk\n"));
+      "    --states-treatment-not-conditioned --states-redisclosure-risk\n"
+      "  caregatectl consent record --profile dev/pki/dr-rivera --fhir "
+      "consent.json\n"));
+  static const auto* export_usage = new std::string(Usage(
+      "usage: caregatectl consent export --patient ID --format fhir "
+      "[--out FILE]\n"
+      "         [--all] [--practice ORG]\n"
+      "\n"
+      "Writes a patient's consents as FHIR R4 Consent resources, one per "
+      "line\n"
+      "(NDJSON; docs/fhir.md): scope patient-privacy, category LOINC "
+      "59284-0,\n"
+      "a permit provision with a nested deny for withheld categories, the\n"
+      "signed form's hash; status inactive once revoked or expired. The\n"
+      "signer's name is part of the resource: keep the file as you keep "
+      "the\nform.\n"
+      "\n"
+      "flags:\n"
+      "  --patient ID     the patient, within your practice\n"
+      "  --format fhir    the only format (use `consent list --json` for "
+      "the API's)\n"
+      "  --out FILE       where to write (replaced atomically; default "
+      "stdout)\n"
+      "  --all            include revoked and expired consents\n"
+      "  --practice ORG   the practice (compliance officers only)\n",
+      "  caregatectl consent export --patient p-1001 --format fhir --out "
+      "p-1001.ndjson \\\n    --profile dev/pki/dr-rivera\n"));
   static const auto* revoke_usage = new std::string(Usage(
       "usage: caregatectl consent revoke CONSENT_ID --reason TEXT [--json]\n"
       "\n"
@@ -237,6 +366,8 @@ const std::vector<Command>& ConsentCommands() {
       {"revoke", "revoke a consent", *revoke_usage, RunRevoke},
       {"get", "show one consent", *get_usage, RunGet},
       {"list", "list a patient's consents", *list_usage, RunList},
+      {"export", "write a patient's consents as FHIR R4 Consent",
+       *export_usage, RunExport},
   };
   return *commands;
 }
@@ -246,7 +377,7 @@ const std::vector<Command>& ConsentCommands() {
 int RunConsentGroup(const std::vector<std::string>& args, CommandIo io) {
   return RunCommandGroup("caregatectl consent",
                          "A patient's written consents (therapists; "
-                         "compliance may get and list).",
+                         "compliance may get, list and export).",
                          ConsentCommands(), args, io);
 }
 

@@ -1,6 +1,8 @@
 #include "services/ctl/output.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -200,6 +202,25 @@ int StatusError(std::string_view program, const absl::Status& status,
   return status.code() == absl::StatusCode::kInvalidArgument
              ? UsageError(program, message, io)
              : Failed(program, message, io);
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return absl::FailedPreconditionError(absl::StrCat("cannot write ", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace caregate::ctl

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/generated_enum_reflection.h"
@@ -107,6 +108,12 @@ void PrintFields(const std::vector<std::pair<std::string, std::string>>& fields,
 
 // The protobuf JSON mapping of `message` on one line, then "\n".
 void PrintJsonLine(const google::protobuf::Message& message, std::ostream& os);
+
+// Writes `text` to `path` through `path`.tmp and a rename, so a reader sees
+// the old file or the whole new one, never half. FAILED_PRECONDITION naming
+// the file when it cannot be written.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& text);
 
 // Writes "<program>: <message>" (made one line) to err and returns
 // kExitUsage or kExitFailed.

@@ -158,11 +158,15 @@ class ConsoleSecurityTest(unittest.TestCase):
                                self.cookie(), host="attacker.example")
         self.assertEqual(status, 403)
 
-    def test_fhir_export_is_501_until_it_lands(self):
+    def test_fhir_export_needs_the_token(self):
+        status, _, _ = request(self.console, "POST",
+                               "/api/export/audit.ndjson", {})
+        self.assertEqual(status, 401)
         status, _, body = request(self.console, "POST",
                                   "/api/export/audit.ndjson", self.page_post())
-        self.assertEqual(status, 501)
-        self.assertEqual(json.loads(body)["code"], "UNIMPLEMENTED")
+        self.assertEqual(status, 200)
+        first = json.loads(body.splitlines()[0])
+        self.assertEqual(first["resourceType"], "AuditEvent")
 
     def test_listens_on_loopback_only(self):
         found = listening_addresses(self.console.process.pid)
