@@ -126,5 +126,69 @@ TEST(DevInitCommandTest, BadFlagValueIsAUsageError) {
   EXPECT_FALSE(fs::exists(dir));
 }
 
+std::string ReadConfig(const fs::path& dir) {
+  std::ifstream config(dir / "caregate.textproto");
+  std::stringstream text;
+  text << config.rdbuf();
+  return text.str();
+}
+
+TEST(DevInitCommandTest, HelpExplainsPush) {
+  Result r = RunCtl({"dev-init", "--help"});
+  EXPECT_THAT(r.out, HasSubstr("--push ORG=HOST:PORT"));
+  EXPECT_THAT(r.out, HasSubstr("ORG=https://URL names a FHIR server"));
+}
+
+TEST(DevInitCommandTest, PushFlagsGiveGrpcAndFhirBlocks) {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "dev";
+  Result r = RunCtl({"dev-init", dir.string(), "--push",
+                     "lakeside-obgyn=127.0.0.1:9443", "--push",
+                     "core-pelvic-pt=https://127.0.0.1:9444/fhir"});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  const std::string text = ReadConfig(dir);
+  EXPECT_THAT(text, HasSubstr("endpoint: \"127.0.0.1:9443\""));
+  EXPECT_THAT(text, HasSubstr("base_url: \"https://127.0.0.1:9444/fhir\""));
+  EXPECT_EQ(text.find("grpc {"), text.rfind("grpc {"));  // only one
+  EXPECT_TRUE(fs::exists(dir / "pki" / "receiver.crt"));
+  EXPECT_TRUE(fs::exists(dir / "pki" / "gateway-delivery.key"));
+}
+
+TEST(DevInitCommandTest, PushToUnknownOrgIsRefusedNamingTheFlag) {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "dev";
+  Result r = RunCtl(
+      {"dev-init", dir.string(), "--push", "nowhere-clinic=127.0.0.1:9443"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("--push \"nowhere-clinic=127.0.0.1:9443\": "
+                               "no organization \"nowhere-clinic\""));
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(DevInitCommandTest, PushToPracticeIsRefusedNamingTheFlag) {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "dev";
+  Result r = RunCtl(
+      {"dev-init", dir.string(), "--push", "sunrise-therapy=127.0.0.1:9443"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("--push \"sunrise-therapy=127.0.0.1:9443\": "
+                               "sunrise-therapy is not a partner clinic"));
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(DevInitCommandTest, MalformedOrRepeatedPushIsAUsageError) {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "dev";
+  Result r = RunCtl({"dev-init", dir.string(), "--push", "lakeside-obgyn"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("--push \"lakeside-obgyn\": expected "
+                               "ORG=HOST:PORT"));
+  r = RunCtl({"dev-init", dir.string(), "--push", "lakeside-obgyn=a:1",
+              "--push", "lakeside-obgyn=b:2"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("lakeside-obgyn already has an endpoint"));
+  EXPECT_FALSE(fs::exists(dir));
+}
+
 }  // namespace
 }  // namespace caregate::ctl

@@ -12,6 +12,8 @@
 #include "services/crypto/ed25519.h"
 #include "services/crypto/keyed_digest.h"
 #include "services/delivery/message_notifier.h"
+#include "services/delivery/push_dispatcher.h"
+#include "services/push/push_transports.h"
 #include "services/disclosure/disclosure_service.h"
 #include "services/gateway/connection_acceptor.h"
 #include "services/gateway/grpc_handoff.h"
@@ -45,6 +47,8 @@ struct Gateway::Parts {
   std::unique_ptr<DisclosureService> disclosure_service;
   std::unique_ptr<InboxService> inbox_service;
   std::unique_ptr<AuditService> audit_service;
+  std::unique_ptr<push::PushTransports> push_transports;
+  std::unique_ptr<PushDispatcher> push_dispatcher;
   std::unique_ptr<grpc::Server> server;
   // Declared after `server`, so destroyed before it.
   std::unique_ptr<ConnectionAcceptor> acceptor;
@@ -193,6 +197,24 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
       p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
       p.clock, p.verifier.get(), &cfg);
 
+  // Push delivery (docs/push-transports.md): a transport per clinic
+  // endpoint and the outbox's dispatcher on its own thread; nothing runs
+  // when every clinic pulls.
+  CG_ASSIGN_OR_RETURN(p.push_transports,
+                      push::PushTransports::Create(p.config));
+  if (std::vector<PushRoute> routes =
+          PushRoutesFor(cfg, *p.push_transports);
+      !routes.empty()) {
+    CG_ASSIGN_OR_RETURN(
+        p.push_dispatcher,
+        PushDispatcher::Create(
+            {p.store.get(), p.ledger.get(), p.cipher.get(), p.notifier.get(),
+             p.clock, &p.push_transports->retry_policy()},
+            std::move(routes), {}));
+    spdlog::info("push delivery to {} clinic endpoint(s)",
+                 p.push_transports->all().size());
+  }
+
   CG_ASSIGN_OR_RETURN(
       std::shared_ptr<grpc::ServerCredentials> credentials,
       MutualTlsServerCredentials(cfg.ca_cert_file(), cfg.server_cert_file(),
@@ -254,6 +276,10 @@ void Gateway::Shutdown() {
   // Counted refusals are audited, queued writes commit and a final
   // checkpoint is signed before the store closes (with Parts).
   if (p.admission != nullptr) p.admission->FlushRefusals();
+  // Pushes in flight are cancelled; their messages stay due for the next
+  // start.
+  if (p.push_dispatcher != nullptr) p.push_dispatcher->Stop();
+  p.push_transports.reset();
   if (p.ledger != nullptr) p.ledger->Shutdown();
   p.executor.reset();
   spdlog::info("caregated stopped");

@@ -59,6 +59,7 @@ LedgerCommand AcknowledgeMessageCommand(std::string message_id,
     }
     switch (row->state) {
       case v1::DELIVERY_STATE_QUEUED:
+      case v1::DELIVERY_STATE_DELIVERED:  // pushed, not acknowledged by push
         break;
       case v1::DELIVERY_STATE_ACKNOWLEDGED:
         *result = row->acknowledged_at.value_or(row->created_at);
@@ -66,6 +67,10 @@ LedgerCommand AcknowledgeMessageCommand(std::string message_id,
       case v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION:
         *result = absl::FailedPreconditionError(
             "message_id: message was withheld after its consent was revoked");
+        return absl::OkStatus();
+      case v1::DELIVERY_STATE_FAILED:
+        *result = absl::FailedPreconditionError(
+            "message_id: push delivery of the message failed");
         return absl::OkStatus();
       default:
         return absl::InternalError(

@@ -1,13 +1,14 @@
 // The ledger command behind AcknowledgeMessage. Plain C++: no gRPC types.
 //
 // On the ledger's writer thread, serialized with sends and revocations: finds
-// the message and, when it is a QUEUED message of the actor's organization,
+// the message and, when it is a QUEUED message of the actor's organization
+// (or one pushed to its endpoint and DELIVERED, not yet acknowledged),
 // marks it ACKNOWLEDGED and audits AUDIT_ACTION_MESSAGE_ACKNOWLEDGED in the
 // group's transaction. Refusals reach the caller through the result:
 //  - unknown id, or a message of another organization -> NOT_FOUND
 //    "message_id: no message <id>" (the service refuses those before it
 //    submits, and audits the refusal);
-//  - WITHHELD_BY_REVOCATION -> FAILED_PRECONDITION.
+//  - WITHHELD_BY_REVOCATION, or FAILED (push) -> FAILED_PRECONDITION.
 // Acknowledging again returns the first acknowledgement time and writes
 // nothing. The command itself fails (and leaves nothing) only on store errors.
 #ifndef CAREGATE_SERVICES_INBOX_ACKNOWLEDGE_COMMAND_H_

@@ -169,5 +169,37 @@ TEST_F(AcknowledgeCommandTest, MismatchedDisclosureIsNotUsedForTheEvent) {
   EXPECT_EQ(events[0].subject_id, "msg-1");
 }
 
+TEST_F(AcknowledgeCommandTest, PushedMessageIsAcknowledgedThroughTheInbox) {
+  AddMessage(1, kClinicOrg, 10);
+  CG_ASSERT_OK(Run([](LedgerTxn& txn) -> absl::Status {
+    MessageRow row = txn.store().FindMessage("msg-1")->value();
+    row.state = v1::DELIVERY_STATE_DELIVERED;
+    row.delivery_attempts = 1;
+    row.delivered_at = txn.now();
+    return txn.store().UpdateMessageDelivery(row);
+  }));
+
+  CG_ASSERT_OK(Acknowledge("msg-1", Clinic(kClinicOrg)));
+
+  MessageRow row = StoredMessage("msg-1");
+  EXPECT_EQ(row.state, v1::DELIVERY_STATE_ACKNOWLEDGED);
+  EXPECT_TRUE(row.delivered_at.has_value());
+  EXPECT_THAT(EventsOf(v1::AUDIT_ACTION_MESSAGE_ACKNOWLEDGED), SizeIs(1));
+}
+
+TEST_F(AcknowledgeCommandTest, FailedPushIsFailedPrecondition) {
+  AddMessage(1, kClinicOrg, 10);
+  CG_ASSERT_OK(Run([](LedgerTxn& txn) -> absl::Status {
+    MessageRow row = txn.store().FindMessage("msg-1")->value();
+    row.state = v1::DELIVERY_STATE_FAILED;
+    return txn.store().UpdateMessageDelivery(row);
+  }));
+
+  EXPECT_THAT(Acknowledge("msg-1", Clinic(kClinicOrg)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       Eq("message_id: push delivery of the message failed")));
+  EXPECT_EQ(StoredMessage("msg-1").state, v1::DELIVERY_STATE_FAILED);
+}
+
 }  // namespace
 }  // namespace caregate

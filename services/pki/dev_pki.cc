@@ -66,7 +66,8 @@ absl::Status CheckTargetDir(const fs::path& dir) {
 // address its certificate can name.
 absl::Status ValidatePushEndpoints(const DevInitOptions& options,
                                    const config::v1::GatewayConfig& config) {
-  for (const auto& [org_id, address] : options.push_endpoints) {
+  for (const auto& endpoint : options.push_endpoints) {
+    const std::string& org_id = endpoint.first;
     const auto& orgs = config.directory().organizations();
     const bool clinic =
         std::any_of(orgs.begin(), orgs.end(), [&](const auto& org) {

@@ -52,6 +52,15 @@ struct MessageRow {
   std::optional<absl::Time> acknowledged_at;
   std::string key_id;           // the data key that sealed `sealed_envelope`
   std::string sealed_envelope;  // AES-256-GCM sealed serialized Message, opaque here
+
+  // Push delivery (recipients with an endpoint; untouched for those who
+  // pull). Attempts made so far; when the next one is due (std::nullopt: at
+  // once); what went wrong last, free of message content; when the endpoint
+  // accepted the message.
+  int delivery_attempts = 0;
+  std::optional<absl::Time> next_attempt_at;
+  std::string last_delivery_error;
+  std::optional<absl::Time> delivered_at;
 };
 
 // The last event of the audit chain.

@@ -29,8 +29,10 @@ namespace caregate::sqlite {
 #define CG_DISCLOSURE_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
 #define CG_MESSAGE_COLUMNS                                                 \
   "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
-  "created_at_us, acknowledged_at_us, key_id, sealed_envelope"
-#define CG_MESSAGE_PARAMS "?,?,?,?,?,?,?,?,?,?"
+  "created_at_us, acknowledged_at_us, key_id, sealed_envelope, "          \
+  "delivery_attempts, next_attempt_at_us, last_delivery_error, "          \
+  "delivered_at_us"
+#define CG_MESSAGE_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?"
 #define CG_AUDIT_COLUMNS                                                    \
   "seq, time_us, actor_principal_id, actor_role, actor_org_id, action, "    \
   "practice_org_id, patient_id, recipient_org_id, purpose, categories, "    \
@@ -70,6 +72,10 @@ const char kInsertMessageConsentSql[] =
 const char kAcknowledgeMessageSql[] =
     "UPDATE messages SET state = ?1, acknowledged_at_us = ?2 "
     "WHERE message_id = ?3";
+const char kUpdateMessageDeliverySql[] =
+    "UPDATE messages SET state = ?1, acknowledged_at_us = ?2, "
+    "delivery_attempts = ?3, next_attempt_at_us = ?4, "
+    "last_delivery_error = ?5, delivered_at_us = ?6 WHERE message_id = ?7";
 const char kWithholdMessagesSql[] =
     "UPDATE messages SET state = ?1 WHERE state = ?2 AND message_id IN "
     "(SELECT message_id FROM message_consents WHERE consent_id = ?3) "
@@ -94,6 +100,11 @@ const char kListMessagesSql[] =
     "SELECT " CG_MESSAGE_COLUMNS
     " FROM messages WHERE recipient_org_id = ?1 AND seq > ?2"
     " AND state IN (?3, ?4) ORDER BY seq LIMIT ?5";
+const char kListDueMessagesSql[] =
+    "SELECT " CG_MESSAGE_COLUMNS
+    " FROM messages WHERE recipient_org_id = ?1 AND state = ?2"
+    " AND (next_attempt_at_us IS NULL OR next_attempt_at_us <= ?3)"
+    " ORDER BY seq LIMIT ?4";
 const char kListDisclosuresSql[] =
     "SELECT " CG_DISCLOSURE_COLUMNS
     " FROM disclosures WHERE patient_id = ?1 AND practice_org_id = ?2"
@@ -248,6 +259,24 @@ absl::StatusOr<DisclosureRow> ReadDisclosure(const SqliteStatement& s) {
   return d;
 }
 
+namespace {
+
+void BindOptionalTime(SqliteStatement& s, int p,
+                      const std::optional<absl::Time>& t) {
+  if (t.has_value()) {
+    s.BindInt64(p, TimeToMicros(*t));
+  } else {
+    s.BindNull(p);
+  }
+}
+
+std::optional<absl::Time> ReadOptionalTime(const SqliteStatement& s, int i) {
+  if (s.ColumnIsNull(i)) return std::nullopt;
+  return MicrosToTime(s.ColumnInt64(i));
+}
+
+}  // namespace
+
 void BindMessage(const MessageRow& m, SqliteStatement& s) {
   int p = 1;
   s.BindText(p++, m.message_id);
@@ -264,6 +293,21 @@ void BindMessage(const MessageRow& m, SqliteStatement& s) {
   }
   s.BindText(p++, m.key_id);
   s.BindBlob(p++, m.sealed_envelope);
+  s.BindInt64(p++, m.delivery_attempts);
+  BindOptionalTime(s, p++, m.next_attempt_at);
+  s.BindText(p++, m.last_delivery_error);
+  BindOptionalTime(s, p++, m.delivered_at);
+}
+
+void BindMessageDelivery(const MessageRow& m, SqliteStatement& s) {
+  int p = 1;
+  s.BindInt64(p++, m.state);
+  BindOptionalTime(s, p++, m.acknowledged_at);
+  s.BindInt64(p++, m.delivery_attempts);
+  BindOptionalTime(s, p++, m.next_attempt_at);
+  s.BindText(p++, m.last_delivery_error);
+  BindOptionalTime(s, p++, m.delivered_at);
+  s.BindText(p++, m.message_id);
 }
 
 absl::StatusOr<MessageRow> ReadMessage(const SqliteStatement& s) {
@@ -281,6 +325,10 @@ absl::StatusOr<MessageRow> ReadMessage(const SqliteStatement& s) {
   ++i;
   m.key_id = s.ColumnText(i++);
   m.sealed_envelope = s.ColumnBlob(i++);
+  m.delivery_attempts = static_cast<int>(s.ColumnInt64(i++));
+  m.next_attempt_at = ReadOptionalTime(s, i++);
+  m.last_delivery_error = s.ColumnText(i++);
+  m.delivered_at = ReadOptionalTime(s, i++);
   return m;
 }
 

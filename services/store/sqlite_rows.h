@@ -36,6 +36,7 @@ extern const char kFindDisclosureByRequestSql[];  // sender, request_id
 extern const char kInsertMessageSql[];
 extern const char kInsertMessageConsentSql[];  // consent_id, message_id
 extern const char kAcknowledgeMessageSql[];    // state, ack time, message_id
+extern const char kUpdateMessageDeliverySql[];  // BindMessageDelivery
 extern const char kWithholdMessagesSql[];      // new state, old state, consent
 extern const char kInsertAuditEventSql[];
 extern const char kInsertCheckpointSql[];
@@ -49,6 +50,8 @@ extern const char kChainHeadSql[];
 extern const char kGetDisclosureSql[];  // disclosure_id
 // recipient, after_seq, state, other state, limit
 extern const char kListMessagesSql[];
+// recipient_org_id, QUEUED, now (micros), limit
+extern const char kListDueMessagesSql[];
 // patient, practice or '', since, until, outcome, other outcome
 extern const char kListDisclosuresSql[];
 extern const char kScanAuditEventsSql[];  // from_seq, to_seq
@@ -65,6 +68,8 @@ absl::StatusOr<DisclosureRow> ReadDisclosure(const SqliteStatement& stmt);
 
 void BindMessage(const MessageRow& message, SqliteStatement& stmt);
 absl::StatusOr<MessageRow> ReadMessage(const SqliteStatement& stmt);
+// The parameters of kUpdateMessageDeliverySql.
+void BindMessageDelivery(const MessageRow& message, SqliteStatement& stmt);
 
 void BindAuditEvent(const AuditEvent& event, SqliteStatement& stmt);
 absl::StatusOr<AuditEvent> ReadAuditEvent(const SqliteStatement& stmt);

@@ -191,10 +191,22 @@ CREATE INDEX audit_by_action_time ON audit_events (action, time_us);
 CREATE INDEX disclosures_by_time ON disclosures (created_at_us);
 )sql";
 
+// Version 4: push delivery state of each message (docs API.md "Push
+// delivery"), and an index to find the messages due for a push.
+constexpr char kSchemaV4[] = R"sql(
+ALTER TABLE messages ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN next_attempt_at_us INTEGER;
+ALTER TABLE messages ADD COLUMN last_delivery_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN delivered_at_us INTEGER;
+CREATE INDEX messages_due ON messages
+  (recipient_org_id, state, next_attempt_at_us);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 absl::StatusOr<int> ReadVersion(SqliteConnection& db) {

@@ -118,6 +118,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<MessageRow>> ListMessages(
       std::string_view recipient_org_id, bool include_acknowledged,
       int64_t after_seq, int limit) override;
+  absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
+      std::string_view recipient_org_id, absl::Time now, int limit) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
       const PatientRef& patient,
       absl::Time since, absl::Time until) override;
@@ -260,6 +262,22 @@ absl::StatusOr<std::vector<MessageRow>> SqliteStore::ListMessages(
         s.BindInt64(4, include_acknowledged ? v1::DELIVERY_STATE_ACKNOWLEDGED
                                             : v1::DELIVERY_STATE_QUEUED);
         s.BindInt64(5, limit);
+        return sqlite::ReadAll(s, &sqlite::ReadMessage);
+      });
+}
+
+absl::StatusOr<std::vector<MessageRow>> SqliteStore::ListDueMessages(
+    std::string_view recipient_org_id, absl::Time now, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError("list due messages: limit must be >= 1");
+  }
+  return WithStatement(
+      "list due messages", sqlite::kListDueMessagesSql,
+      [&](SqliteStatement& s) {
+        s.BindText(1, recipient_org_id);
+        s.BindInt64(2, v1::DELIVERY_STATE_QUEUED);
+        s.BindInt64(3, sqlite::TimeToMicros(now));
+        s.BindInt64(4, limit);
         return sqlite::ReadAll(s, &sqlite::ReadMessage);
       });
 }

@@ -135,15 +135,21 @@ TEST_F(SqliteStoreTest, MigrationToVersion2CountsTheLogAlreadyThere) {
     CG_ASSERT_OK((*txn)->InsertDisclosure(disclosure));
     CG_ASSERT_OK((*txn)->Commit());
   }
-  // Back to version 2, as written before the day counts existed.
+  // Back to version 2, as written before the day counts (3) and the push
+  // delivery columns (4) existed.
   for (const char* sql :
        {"DROP TABLE audit_day_counts", "DROP INDEX audit_by_action_time",
-        "DROP INDEX disclosures_by_time", "PRAGMA user_version = 2"}) {
+        "DROP INDEX disclosures_by_time", "DROP INDEX messages_due",
+        "ALTER TABLE messages DROP COLUMN delivery_attempts",
+        "ALTER TABLE messages DROP COLUMN next_attempt_at_us",
+        "ALTER TABLE messages DROP COLUMN last_delivery_error",
+        "ALTER TABLE messages DROP COLUMN delivered_at_us",
+        "PRAGMA user_version = 2"}) {
     RawQuery(path(), sql);
   }
   std::unique_ptr<Store> store = Open(path());
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"), "4");
   absl::StatusOr<AuditSummary> s =
       store->SummarizeAuditEvents(absl::InfinitePast(), absl::InfiniteFuture());
   ASSERT_THAT(s, IsOk());

@@ -215,6 +215,12 @@ absl::Status SqliteWriteTransaction::MarkMessageAcknowledged(
                 });
 }
 
+absl::Status SqliteWriteTransaction::UpdateMessageDelivery(
+    const MessageRow& message) {
+  return Update("update message delivery", kUpdateMessageDeliverySql,
+                [&](SqliteStatement& s) { BindMessageDelivery(message, s); });
+}
+
 absl::StatusOr<std::vector<MessageRow>>
 SqliteWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
   constexpr std::string_view kOp = "withhold queued messages";

@@ -70,6 +70,10 @@ class WriteTransaction {
   // current state: callers check it first.
   virtual absl::Status MarkMessageAcknowledged(std::string_view message_id,
                                                absl::Time at) = 0;
+  // Writes `message`'s state, acknowledged_at and push delivery fields
+  // (delivery_attempts, next_attempt_at, last_delivery_error, delivered_at);
+  // NOT_FOUND for an unknown message id. Callers check the current state.
+  virtual absl::Status UpdateMessageDelivery(const MessageRow& message) = 0;
   // Sets every QUEUED message that lists `consent_id` among its consent ids to
   // WITHHELD_BY_REVOCATION and returns those messages (as they now are).
   virtual absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
@@ -120,6 +124,11 @@ class Store {
   virtual absl::StatusOr<std::vector<MessageRow>> ListMessages(
       std::string_view recipient_org_id, bool include_acknowledged,
       int64_t after_seq, int limit) = 0;
+
+  // Up to `limit` QUEUED messages of `recipient_org_id` whose next push
+  // attempt is due at `now` (next_attempt_at unset or <= now), in seq order.
+  virtual absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
+      std::string_view recipient_org_id, absl::Time now, int limit) = 0;
 
   // Permitted and redacted disclosures of `patient` (practice and patient id,
   // both required: INVALID_ARGUMENT otherwise) with since <= created_at <

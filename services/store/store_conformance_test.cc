@@ -178,6 +178,10 @@ TEST_P(StoreConformanceTest, MessageRoundTripsEveryField) {
   acked.state = v1::DELIVERY_STATE_ACKNOWLEDGED;
   acked.acknowledged_at = T0() + absl::Minutes(9);
   acked.sealed_envelope.clear();
+  acked.delivery_attempts = 3;
+  acked.next_attempt_at = T0() + absl::Minutes(7);
+  acked.last_delivery_error = "HTTP 503";
+  acked.delivered_at = T0() + absl::Minutes(8);
   Write([&](WriteTransaction& txn) {
     CG_ASSERT_OK(txn.InsertMessage(queued));
     CG_ASSERT_OK(txn.InsertMessage(acked));
@@ -219,6 +223,77 @@ TEST_P(StoreConformanceTest, MarkMessageAcknowledgedSetsStateAndTime) {
   ASSERT_TRUE(got->has_value());
   EXPECT_EQ((*got)->state, v1::DELIVERY_STATE_ACKNOWLEDGED);
   EXPECT_EQ((*got)->acknowledged_at, at);
+}
+
+TEST_P(StoreConformanceTest, UpdateMessageDeliveryWritesDeliveryFields) {
+  const MessageRow original = SampleMessage("m-1", "org-clinic", 1, {"c-1"});
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertMessage(original));
+  });
+  MessageRow retrying = original;
+  retrying.delivery_attempts = 2;
+  retrying.next_attempt_at = T0() + absl::Seconds(30);
+  retrying.last_delivery_error = "UNAVAILABLE: connection refused";
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.UpdateMessageDelivery(retrying));
+    MessageRow unknown = retrying;
+    unknown.message_id = "m-9";
+    EXPECT_THAT(txn.UpdateMessageDelivery(unknown),
+                StatusIs(absl::StatusCode::kNotFound,
+                         HasSubstr("update message delivery")));
+  });
+  auto got = store_->GetMessage("m-1");
+  CG_ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  ExpectSameMessage(**got, retrying);
+
+  MessageRow delivered = retrying;
+  delivered.state = v1::DELIVERY_STATE_ACKNOWLEDGED;
+  delivered.delivery_attempts = 3;
+  delivered.next_attempt_at.reset();
+  delivered.delivered_at = T0() + absl::Seconds(40);
+  delivered.acknowledged_at = T0() + absl::Seconds(40);
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.UpdateMessageDelivery(delivered));
+  });
+  got = store_->GetMessage("m-1");
+  CG_ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  ExpectSameMessage(**got, delivered);
+}
+
+TEST_P(StoreConformanceTest, ListDueMessagesFindsQueuedMessagesDueByNow) {
+  const absl::Time now = T0() + absl::Hours(1);
+  MessageRow fresh = SampleMessage("m-1", "org-a", 1, {});
+  MessageRow due = SampleMessage("m-2", "org-a", 2, {});
+  due.delivery_attempts = 1;
+  due.next_attempt_at = now;
+  MessageRow later = SampleMessage("m-3", "org-a", 3, {});
+  later.delivery_attempts = 1;
+  later.next_attempt_at = now + absl::Microseconds(1);
+  MessageRow delivered = SampleMessage("m-4", "org-a", 4, {});
+  delivered.state = v1::DELIVERY_STATE_DELIVERED;
+  MessageRow withheld = SampleMessage("m-5", "org-a", 5, {});
+  withheld.state = v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION;
+  MessageRow other_org = SampleMessage("m-6", "org-b", 6, {});
+  MessageRow last = SampleMessage("m-7", "org-a", 7, {});
+  Write([&](WriteTransaction& txn) {
+    for (const MessageRow& m :
+         {last, fresh, due, later, delivered, withheld, other_org}) {
+      CG_ASSERT_OK(txn.InsertMessage(m));
+    }
+  });
+
+  auto listed = store_->ListDueMessages("org-a", now, 10);
+  CG_ASSERT_OK(listed);
+  EXPECT_THAT(MessageIds(*listed), ElementsAre("m-1", "m-2", "m-7"));
+  ExpectSameMessage((*listed)[1], due);
+  listed = store_->ListDueMessages("org-a", now, 2);
+  CG_ASSERT_OK(listed);
+  EXPECT_THAT(MessageIds(*listed), ElementsAre("m-1", "m-2"));
+  EXPECT_THAT(store_->ListDueMessages("org-a", now, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("limit must be >= 1")));
 }
 
 TEST_P(StoreConformanceTest, WithholdTouchesOnlyQueuedMessagesOfTheConsent) {

@@ -274,6 +274,10 @@ void ExpectSameMessage(const MessageRow& got, const MessageRow& want) {
   EXPECT_EQ(got.acknowledged_at, want.acknowledged_at);
   EXPECT_EQ(got.key_id, want.key_id);
   EXPECT_EQ(got.sealed_envelope, want.sealed_envelope);
+  EXPECT_EQ(got.delivery_attempts, want.delivery_attempts);
+  EXPECT_EQ(got.next_attempt_at, want.next_attempt_at);
+  EXPECT_EQ(got.last_delivery_error, want.last_delivery_error);
+  EXPECT_EQ(got.delivered_at, want.delivered_at);
 }
 
 void ExpectSameAuditEvent(const AuditEvent& got, const AuditEvent& want) {

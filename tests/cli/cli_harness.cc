@@ -27,7 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A loopback port that was free a moment ago.
+}  // namespace
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -43,6 +44,8 @@ int FreePort() {
   close(fd);
   return port;
 }
+
+namespace {
 
 std::vector<std::string> ChildEnvironment(
     const std::map<std::string, std::string>& extra) {
@@ -103,6 +106,23 @@ class CliGatewayEnvironment : public ::testing::Environment {
 
 }  // namespace
 
+pid_t SpawnLogged(std::vector<std::string> argv, const std::string& log_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::vector<std::string> env = ChildEnvironment({});
+  std::vector<char*> c_argv = CStrings(argv);
+  std::vector<char*> c_env = CStrings(env);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, c_argv[0], &actions, nullptr, c_argv.data(),
+                       c_env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
 CtlResult RunCtl(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env) {
   static std::atomic<int> counter = 0;
@@ -132,19 +152,28 @@ CliGateway& CliGateway::Get() {
 }
 
 void CliGateway::Start() {
+  if (Prepare()) Launch();
+}
+
+bool CliGateway::Prepare() {
   dir_ = absl::StrCat(::testing::TempDir(), "/caregate_", name_, "_", getpid());
   fs::remove_all(dir_);
   address_ = absl::StrCat("127.0.0.1:", FreePort());
   pki::DevInitOptions options;
   options.dir = dir_;
   options.listen = address_;
+  options.push_endpoints = push_endpoints_;
   auto files = pki::RunDevInit(options);
   if (!files.ok()) {
     ADD_FAILURE() << "dev-init: " << files.status();
-    return;
+    return false;
+  }
+  if (!extra_config_.empty()) {
+    std::ofstream(dir_ + "/caregate.textproto", std::ios::app)
+        << "\n" << extra_config_ << "\n";
   }
   fs::create_directories(dir_ + "/scratch");
-  Launch();
+  return true;
 }
 
 void CliGateway::Restart() {

@@ -34,6 +34,14 @@ struct CtlResult {
 CtlResult RunCtl(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {});
 
+// A loopback port that was free a moment ago.
+int FreePort();
+
+// Starts `argv` (the test process's environment, without CAREGATE_PROFILE
+// and CAREGATE_GATEWAY) with stdout and stderr appended to `log_path`;
+// returns its pid, or -1.
+pid_t SpawnLogged(std::vector<std::string> argv, const std::string& log_path);
+
 class CliGateway {
  public:
   // A gateway whose setup lives in TempDir()/caregate_<name>_<pid>; names
@@ -43,9 +51,24 @@ class CliGateway {
   // The gateway of this test process; started by the global environment.
   static CliGateway& Get();
 
+  // Before Start(): the clinics that take pushes, as dev-init's --push
+  // (org id -> "host:port" or https URL), and text appended to the config
+  // dev-init writes (e.g. a delivery_policy).
+  void set_push_endpoints(std::map<std::string, std::string> endpoints) {
+    push_endpoints_ = std::move(endpoints);
+  }
+  void set_extra_config(std::string textproto) {
+    extra_config_ = std::move(textproto);
+  }
+
   // Writes the dev setup, starts caregated and waits (bounded) for health.
   // Fails the current test (ADD_FAILURE) when it cannot.
   void Start();
+  // Start() in two steps, for a test that edits the setup in between:
+  // Prepare() writes the dev setup (false, and a test failure, when it
+  // cannot), Launch() starts caregated on it and waits for health.
+  bool Prepare();
+  void Launch();
   // SIGTERM, then waits for the process to exit. Idempotent.
   void Stop();
   // SIGTERM and waits, like Stop(), but keeps the setup and the data, so
@@ -72,10 +95,9 @@ class CliGateway {
   std::string ReadFile(const std::string& path) const;
 
  private:
-  // Spawns caregated on dir_'s config and waits (bounded) for health.
-  void Launch();
-
   std::string name_;
+  std::map<std::string, std::string> push_endpoints_;
+  std::string extra_config_;
   std::string dir_;
   std::string address_;
   pid_t pid_ = -1;

@@ -48,8 +48,10 @@ std::vector<Enum> ToEnums(const std::vector<int>& values) {
   "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17"
 #define CG_MESSAGE_COLUMNS                                                 \
   "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
-  "created_at_us, acknowledged_at_us, key_id, sealed_envelope"
-#define CG_MESSAGE_PARAMS "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10"
+  "created_at_us, acknowledged_at_us, key_id, sealed_envelope, "          \
+  "delivery_attempts, next_attempt_at_us, last_delivery_error, "          \
+  "delivered_at_us"
+#define CG_MESSAGE_PARAMS "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14"
 #define CG_AUDIT_COLUMNS                                                    \
   "seq, time_us, actor_principal_id, actor_role, actor_org_id, action, "    \
   "practice_org_id, patient_id, recipient_org_id, purpose, categories, "    \
@@ -95,6 +97,10 @@ const char kFindMessageForUpdateSql[] =
 const char kAcknowledgeMessageSql[] =
     "UPDATE messages SET state = $1, acknowledged_at_us = $2 "
     "WHERE message_id = $3";
+const char kUpdateMessageDeliverySql[] =
+    "UPDATE messages SET state = $1, acknowledged_at_us = $2, "
+    "delivery_attempts = $3, next_attempt_at_us = $4, "
+    "last_delivery_error = $5, delivered_at_us = $6 WHERE message_id = $7";
 const char kWithholdMessagesSql[] =
     "UPDATE messages SET state = $1 WHERE state = $2 AND message_id IN "
     "(SELECT message_id FROM message_consents WHERE consent_id = $3) "
@@ -122,6 +128,11 @@ const char kListMessagesSql[] =
     "SELECT " CG_MESSAGE_COLUMNS
     " FROM messages WHERE recipient_org_id = $1 AND seq > $2"
     " AND state IN ($3, $4) ORDER BY seq, message_id LIMIT $5";
+const char kListDueMessagesSql[] =
+    "SELECT " CG_MESSAGE_COLUMNS
+    " FROM messages WHERE recipient_org_id = $1 AND state = $2"
+    " AND (next_attempt_at_us IS NULL OR next_attempt_at_us <= $3)"
+    " ORDER BY seq, message_id LIMIT $4";
 const char kListDisclosuresSql[] =
     "SELECT " CG_DISCLOSURE_COLUMNS
     " FROM disclosures WHERE patient_id = $1 AND practice_org_id = $2"
@@ -270,6 +281,21 @@ absl::StatusOr<DisclosureRow> ReadDisclosure(PgRow r) {
   return d;
 }
 
+namespace {
+
+PgParams& OptionalTime(PgParams& p, const std::optional<absl::Time>& t) {
+  if (t.has_value()) return p.Int64(TimeToMicros(*t));
+  return p.Null(kInt8Oid);
+}
+
+std::optional<absl::Time> ReadOptionalTime(PgRow& r, int i) {
+  std::optional<int64_t> us = r.NullableInt64(i);
+  if (!us.has_value()) return std::nullopt;
+  return MicrosToTime(*us);
+}
+
+}  // namespace
+
 PgParams MessageParams(const MessageRow& m) {
   PgParams p;
   p.Text(m.message_id)
@@ -284,7 +310,18 @@ PgParams MessageParams(const MessageRow& m) {
   } else {
     p.Null(kInt8Oid);
   }
-  p.Text(m.key_id).Bytes(m.sealed_envelope);
+  p.Text(m.key_id).Bytes(m.sealed_envelope).Int32(m.delivery_attempts);
+  OptionalTime(p, m.next_attempt_at).Text(m.last_delivery_error);
+  OptionalTime(p, m.delivered_at);
+  return p;
+}
+
+PgParams MessageDeliveryParams(const MessageRow& m) {
+  PgParams p;
+  p.Int32(m.state);
+  OptionalTime(p, m.acknowledged_at).Int32(m.delivery_attempts);
+  OptionalTime(p, m.next_attempt_at).Text(m.last_delivery_error);
+  OptionalTime(p, m.delivered_at).Text(m.message_id);
   return p;
 }
 
@@ -303,6 +340,10 @@ absl::StatusOr<MessageRow> ReadMessage(PgRow r) {
   }
   m.key_id = r.Text(i++);
   m.sealed_envelope = r.Bytes(i++);
+  m.delivery_attempts = r.Int32(i++);
+  m.next_attempt_at = ReadOptionalTime(r, i++);
+  m.last_delivery_error = r.Text(i++);
+  m.delivered_at = ReadOptionalTime(r, i++);
   CG_RETURN_IF_ERROR(r.status());
   return m;
 }

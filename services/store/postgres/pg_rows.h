@@ -39,6 +39,7 @@ extern const char kInsertMessageSql[];
 extern const char kInsertMessageConsentSql[];  // consent_id, message_id
 extern const char kFindMessageForUpdateSql[];  // message_id
 extern const char kAcknowledgeMessageSql[];    // state, ack time, message_id
+extern const char kUpdateMessageDeliverySql[];  // MessageDeliveryParams
 extern const char kWithholdMessagesSql[];      // new state, old state, consent
 extern const char kInsertAuditEventSql[];
 extern const char kAdvanceLogHeadSql[];  // seq, hash
@@ -55,6 +56,8 @@ extern const char kGetDisclosureSql[];  // disclosure_id
 extern const char kGetMessageSql[];     // message_id
 // recipient, after_seq, state, other state, limit
 extern const char kListMessagesSql[];
+// recipient_org_id, QUEUED, now (micros), limit
+extern const char kListDueMessagesSql[];
 // patient, practice or '', since, until, outcome, other outcome
 extern const char kListDisclosuresSql[];
 extern const char kScanAuditEventsSql[];  // from_seq, to_seq, limit
@@ -72,6 +75,8 @@ absl::StatusOr<DisclosureRow> ReadDisclosure(PgRow row);
 
 PgParams MessageParams(const MessageRow& message);
 absl::StatusOr<MessageRow> ReadMessage(PgRow row);
+// The parameters of kUpdateMessageDeliverySql.
+PgParams MessageDeliveryParams(const MessageRow& message);
 
 PgParams AuditEventParams(const AuditEvent& event);
 absl::StatusOr<AuditEvent> ReadAuditEvent(PgRow row);

@@ -152,8 +152,19 @@ CREATE TABLE checkpoints (
 CREATE INDEX checkpoints_by_seq ON checkpoints (seq, time_us);
 )sql";
 
+// Version 2: push delivery state of each message (as SQLite's version 3).
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE messages ADD COLUMN delivery_attempts int4 NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN next_attempt_at_us int8;
+ALTER TABLE messages ADD COLUMN last_delivery_error text NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN delivered_at_us int8;
+CREATE INDEX messages_due ON messages
+  (recipient_org_id, state, next_attempt_at_us);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 constexpr char kCreateVersionTableSql[] =

@@ -194,6 +194,12 @@ absl::Status PgWriteTransaction::MarkMessageAcknowledged(
                     .Text(message_id));
 }
 
+absl::Status PgWriteTransaction::UpdateMessageDelivery(
+    const MessageRow& message) {
+  return Update("update message delivery", kUpdateMessageDeliverySql,
+                MessageDeliveryParams(message));
+}
+
 absl::StatusOr<std::vector<MessageRow>>
 PgWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
   CG_ASSIGN_OR_RETURN(PgResult result,

@@ -73,6 +73,7 @@ class PgWriteTransaction final : public WriteTransaction {
       std::string_view message_id) override;
   absl::Status MarkMessageAcknowledged(std::string_view message_id,
                                        absl::Time at) override;
+  absl::Status UpdateMessageDelivery(const MessageRow& message) override;
   absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
       std::string_view consent_id) override;
 

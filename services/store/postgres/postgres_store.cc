@@ -71,6 +71,8 @@ class PostgresStore final : public Store {
   absl::StatusOr<std::vector<MessageRow>> ListMessages(
       std::string_view recipient_org_id, bool include_acknowledged,
       int64_t after_seq, int limit) override;
+  absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
+      std::string_view recipient_org_id, absl::Time now, int limit) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
       const PatientRef& patient, absl::Time since, absl::Time until) override;
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
@@ -202,6 +204,21 @@ absl::StatusOr<std::vector<MessageRow>> PostgresStore::ListMessages(
                .Int32(include_acknowledged ? v1::DELIVERY_STATE_ACKNOWLEDGED
                                            : v1::DELIVERY_STATE_QUEUED)
                .Int64(limit)));
+  return pg::ReadAll(result, &pg::ReadMessage);
+}
+
+absl::StatusOr<std::vector<MessageRow>> PostgresStore::ListDueMessages(
+    std::string_view recipient_org_id, absl::Time now, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError("list due messages: limit must be >= 1");
+  }
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Read("list due messages", pg::kListDueMessagesSql,
+                           PgParams()
+                               .Text(recipient_org_id)
+                               .Int32(v1::DELIVERY_STATE_QUEUED)
+                               .Int64(sqlite::TimeToMicros(now))
+                               .Int64(limit)));
   return pg::ReadAll(result, &pg::ReadMessage);
 }
 
