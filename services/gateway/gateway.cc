@@ -22,6 +22,7 @@
 #include "services/rpc/call_admission.h"
 #include "services/rpc/executor.h"
 #include "services/security/peer_identity.h"
+#include "services/store/postgres/postgres_store.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 
@@ -55,8 +56,16 @@ namespace {
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const GatewayConfig& config) {
   if (!config.sqlite_path().empty())
     return OpenSqliteStore(config.sqlite_path());
-  return absl::UnimplementedError(
-      "storage.postgres: the PostgreSQL store is not available in this build");
+  // Several replicas may share the database: no process lock, and the
+  // schema is created or migrated under an advisory lock (pg_schema.h).
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenPostgresStore(config.postgres_conninfo());
+  if (!store.ok()) {
+    return absl::Status(store.status().code(),
+                        absl::StrCat("storage.postgres: ",
+                                     store.status().message()));
+  }
+  return store;
 }
 
 // The label of the content digest key derived from the data key when the
