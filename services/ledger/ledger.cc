@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/audit/checkpoint.h"
+#include "services/common/status_macros.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
@@ -125,7 +126,7 @@ void Ledger::RunGroup() {
   Group group;
   std::vector<Outcome>& outcomes = group.outcomes;
   std::vector<std::function<void()>> on_commit;
-  absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = store_->BeginWrite();
+  absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = BeginGroup();
   const AuditChain chain_before = chain_;
   bool end_group = false;
   while (!end_group &&
@@ -171,6 +172,14 @@ void Ledger::RunGroup() {
   }
   for (auto& fn : on_commit) fn();
   HandOff(std::move(group));
+}
+
+absl::StatusOr<std::unique_ptr<WriteTransaction>> Ledger::BeginGroup() {
+  CG_ASSIGN_OR_RETURN(std::unique_ptr<WriteTransaction> txn,
+                      store_->BeginWrite());
+  CG_ASSIGN_OR_RETURN(std::optional<ChainHead> head, txn->LockLogHead());
+  chain_ = head.has_value() ? AuditChain(head->seq, head->hash) : AuditChain();
+  return txn;
 }
 
 void Ledger::HandOff(Group group) {

@@ -23,6 +23,13 @@ absl::Status RunSql(SqliteConnection& db, std::string_view op,
   return stmt.Run();
 }
 
+absl::StatusOr<ChainHead> ReadChainHead(const SqliteStatement& s) {
+  ChainHead head;
+  head.seq = s.ColumnInt64(0);
+  CG_ASSIGN_OR_RETURN(head.hash, DecodeHash("audit hash", s.ColumnBlob(1)));
+  return head;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteWriteTransaction>>
@@ -227,6 +234,15 @@ SqliteWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
                      std::tie(b.seq, b.message_id);
             });
   return withheld;
+}
+
+absl::StatusOr<std::optional<ChainHead>> SqliteWriteTransaction::LockLogHead() {
+  constexpr std::string_view kOp = "read chain head";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s, db_.Prepare(kOp, kChainHeadSql));
+  auto head = ReadOptional(s, &ReadChainHead);
+  Track(head.status()).IgnoreError();
+  return head;
 }
 
 absl::Status SqliteWriteTransaction::AppendAuditEvent(const AuditEvent& event) {

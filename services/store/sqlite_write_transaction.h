@@ -59,6 +59,8 @@ class SqliteWriteTransaction final : public WriteTransaction {
   absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
       std::string_view consent_id) override;
 
+  // The last audit event, read on the write connection.
+  absl::StatusOr<std::optional<ChainHead>> LockLogHead() override;
   absl::Status AppendAuditEvent(const AuditEvent& event) override;
   absl::Status InsertCheckpoint(const Checkpoint& checkpoint) override;
 

@@ -75,6 +75,16 @@ class WriteTransaction {
   virtual absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
       std::string_view consent_id) = 0;
 
+  // The audit log's head (std::nullopt for an empty log) as this
+  // transaction sees it, guarded until it ends: no other writer, in this
+  // process or another on the same database, can append after it meanwhile.
+  // The ledger calls it first in every group, so the seq and prev hash it
+  // assigns come from the store, not from memory (one linear chain for all
+  // replicas, ADR 5). SQLite reads its last event (its write lock and
+  // process lock already exclude other writers); PostgreSQL reads the
+  // `log_head` row FOR UPDATE.
+  virtual absl::StatusOr<std::optional<ChainHead>> LockLogHead() = 0;
+
   // Appends an event whose seq, prev_hash and hash are already set.
   virtual absl::Status AppendAuditEvent(const AuditEvent& event) = 0;
   virtual absl::Status InsertCheckpoint(const Checkpoint& checkpoint) = 0;

@@ -79,10 +79,8 @@ class PgWriteTransaction final : public WriteTransaction {
   absl::Status AppendAuditEvent(const AuditEvent& event) override;
   absl::Status InsertCheckpoint(const Checkpoint& checkpoint) override;
 
-  // The audit log's head (std::nullopt for an empty log), locked until this
-  // transaction ends. TODO(#11): part of WriteTransaction once the ledger
-  // reads the head inside its transaction.
-  absl::StatusOr<std::optional<ChainHead>> LockLogHead();
+  // The `log_head` row, read FOR UPDATE: locked until this transaction ends.
+  absl::StatusOr<std::optional<ChainHead>> LockLogHead() override;
 
   absl::Status Commit() override;
 
