@@ -232,12 +232,20 @@ void Ledger::FinishGroups(std::deque<Group>& groups,
 
 namespace {
 
-// A store fault inside a command (a constraint the writer should never hit, a
-// corrupt row) is logged in full and reported to the caller without the
-// store's own words. Refusals a command decides itself pass unchanged.
+// A store fault inside a command (a corrupt row, a constraint the writer
+// should never hit) is logged in full and reported to the caller without the
+// store's own words. A unique key met in the store (ALREADY_EXISTS) means
+// another writer (a replica on the same database) committed the same key
+// first: the command's savepoint is rolled back, and the caller is told to
+// retry, which with the same request id returns the winner's result.
+// Refusals a command decides itself pass unchanged.
 absl::Status ForCaller(absl::Status s) {
   switch (s.code()) {
     case absl::StatusCode::kAlreadyExists:
+      spdlog::warn("ledger command met a concurrent write: {}", s.ToString());
+      return absl::AbortedError(
+          "a concurrent request committed the same key first; nothing was "
+          "written; retry with the same request_id");
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kInternal:
       spdlog::error("ledger command failed in the store: {}", s.ToString());

@@ -329,12 +329,21 @@ TEST_F(LedgerTest, ChainContinuesAcrossRestartAndShutdownCheckpoints) {
 TEST_F(LedgerTest, StoreFaultsReachTheCallerWithoutTheStoresWords) {
   EXPECT_THAT(
       Run([](LedgerTxn&) {
-        return absl::AlreadyExistsError(
-            "append audit event: UNIQUE constraint failed: audit_events.seq");
+        return absl::DataLossError("read consent: bad column purposes");
       }),
       StatusIs(absl::StatusCode::kInternal,
                ::testing::AllOf(HasSubstr("nothing was written"),
-                                ::testing::Not(HasSubstr("UNIQUE")))));
+                                ::testing::Not(HasSubstr("purposes")))));
+  // A key another writer committed first: retry, same request id.
+  EXPECT_THAT(
+      Run([](LedgerTxn&) {
+        return absl::AlreadyExistsError(
+            "insert disclosure: duplicate key (sender_principal_id, "
+            "request_id)");
+      }),
+      StatusIs(absl::StatusCode::kAborted,
+               ::testing::AllOf(HasSubstr("retry with the same request_id"),
+                                ::testing::Not(HasSubstr("duplicate")))));
   EXPECT_THAT(Run([](LedgerTxn&) {
                 return absl::NotFoundError("consent_id: no consent cns-1");
               }),
