@@ -162,6 +162,41 @@ SqliteWriteTransaction::FindConsentByRequest(std::string_view principal_id,
   return found;
 }
 
+absl::StatusOr<std::optional<ConsentRecord>>
+SqliteWriteTransaction::FindConsent(std::string_view consent_id) {
+  constexpr std::string_view kOp = "find consent";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s, db_.Prepare(kOp, kFindConsentSql));
+  s.BindText(1, consent_id);
+  auto found = ReadOptional(s, &ReadConsent);
+  Track(found.status()).IgnoreError();
+  return found;
+}
+
+absl::StatusOr<std::vector<ConsentRecord>>
+SqliteWriteTransaction::ListPatientConsents(const PatientRef& patient) {
+  constexpr std::string_view kOp = "list patient consents";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s,
+                      db_.Prepare(kOp, kPatientConsentsSql));
+  s.BindText(1, patient.practice_org_id);
+  s.BindText(2, patient.patient_id);
+  auto found = ReadAll(s, &ReadConsent);
+  Track(found.status()).IgnoreError();
+  return found;
+}
+
+absl::StatusOr<int64_t> SqliteWriteTransaction::ReadConsentRevision(
+    const PatientRef&) {
+  CG_RETURN_IF_ERROR(CheckOpen("read consent revision"));
+  return 0;
+}
+
+absl::Status SqliteWriteTransaction::WriteConsentRevision(const PatientRef&,
+                                                          int64_t) {
+  return CheckOpen("write consent revision");
+}
+
 absl::Status SqliteWriteTransaction::InsertDisclosure(
     const DisclosureRow& disclosure) {
   return Run("insert disclosure", kInsertDisclosureSql,

@@ -46,6 +46,15 @@ class SqliteWriteTransaction final : public WriteTransaction {
   absl::StatusOr<std::optional<ConsentRecord>> FindConsentByRequest(
       std::string_view principal_id, std::string_view request_id) override;
 
+  absl::StatusOr<std::optional<ConsentRecord>> FindConsent(
+      std::string_view consent_id) override;
+  absl::StatusOr<std::vector<ConsentRecord>> ListPatientConsents(
+      const PatientRef& patient) override;
+  absl::StatusOr<int64_t> ReadConsentRevision(
+      const PatientRef& patient) override;
+  absl::Status WriteConsentRevision(const PatientRef& patient,
+                                    int64_t revision) override;
+
   absl::Status InsertDisclosure(const DisclosureRow& disclosure) override;
   absl::StatusOr<std::optional<DisclosureRow>> FindDisclosureByRequest(
       std::string_view sender_principal_id,
