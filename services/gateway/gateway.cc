@@ -16,6 +16,7 @@
 #include "services/gateway/connection_acceptor.h"
 #include "services/gateway/grpc_handoff.h"
 #include "services/gateway/open_file_limit.h"
+#include "services/gateway/store_health.h"
 #include "services/inbox/inbox_service.h"
 #include "services/ledger/ledger.h"
 #include "services/policy/consent_index.h"
@@ -49,6 +50,8 @@ struct Gateway::Parts {
   std::unique_ptr<grpc::Server> server;
   // Declared after `server`, so destroyed before it.
   std::unique_ptr<ConnectionAcceptor> acceptor;
+  // On PostgreSQL: health follows the database's reachability.
+  std::unique_ptr<StoreHealth> store_health;
 };
 
 namespace {
@@ -233,6 +236,16 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     return absl::InternalError("the gRPC server did not start");
   }
   p.server->GetHealthCheckService()->SetServingStatus(true);
+  if (!cfg.postgres_conninfo().empty()) {
+    // A replica that cannot reach the shared database answers NOT_SERVING,
+    // so the load balancer sends calls elsewhere (ADR 5). SQLite is a local
+    // file: its failures stop the ledger instead.
+    p.store_health = StoreHealth::Start(
+        {[store = p.store.get()] { return store->GetChainHead().status(); },
+         [server = p.server.get()](bool serving) {
+           server->GetHealthCheckService()->SetServingStatus(serving);
+         }});
+  }
   p.acceptor->Start(std::move(handler));
   gateway->port_ = p.acceptor->port();
   gateway->local_address_ = p.acceptor->LocalAddress();
@@ -252,6 +265,7 @@ void Gateway::Shutdown() {
     // No new connections; gRPC would not close one handed over after its
     // shutdown began.
     p.acceptor->Stop();
+    p.store_health.reset();  // so nothing sets SERVING again
     p.server->GetHealthCheckService()->SetServingStatus(false);
     // Open inbox streams end now (clients reconnect elsewhere); unary calls
     // in flight get the grace period.
