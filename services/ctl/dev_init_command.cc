@@ -14,6 +14,7 @@ const std::string_view kDevInitSummary =
 const std::string_view kDevInitUsage =
     "usage: caregatectl dev-init DIR [--listen HOST:PORT] "
     "[--trust-domain DOMAIN]\n"
+    "                            [--postgres CONNINFO]\n"
     "\n"
     "Writes a complete local setup into DIR, which must be new or empty:\n"
     "a throwaway CA, the gateway's server certificate, a client certificate\n"
@@ -28,6 +29,9 @@ const std::string_view kDevInitUsage =
     "certificate\n"
     "  --trust-domain DOMAIN  SPIFFE trust domain of the client certificates\n"
     "                         (default caregate.local)\n"
+    "  --postgres CONNINFO    keep the data in PostgreSQL (a libpq connection\n"
+    "                         string; several replicas may share it) instead\n"
+    "                         of SQLite in DIR/data\n"
     "\n"
     "example:\n"
     "  caregatectl dev-init ./caregate-dev\n"
@@ -59,6 +63,7 @@ int RunDevInitCommand(const std::vector<std::string>& args, CommandIo io) {
   FlagSet flags;
   flags.AddString("listen", &options.listen);
   flags.AddString("trust-domain", &options.trust_domain);
+  flags.AddString("postgres", &options.postgres_conninfo);
   auto positionals = flags.Parse(args);
   if (!positionals.ok()) {
     io.err << "caregatectl dev-init: " << positionals.status().message()
