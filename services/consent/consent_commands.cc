@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
+#include "services/consent/consent_refresh.h"
 #include "services/consent/consent_text.h"
 
 namespace caregate {
@@ -46,10 +47,15 @@ absl::Status WithholdMessages(LedgerTxn& txn, const ConsentRecord& consent,
 
 LedgerCommand RecordConsentCommand(ConsentRecord consent,
                                    const PrincipalInfo& actor,
-                                   ConsentIndex* index, int max_per_patient,
+                                   ConsentIndex* index,
+                                   const DataCipher* cipher,
+                                   int max_per_patient,
                                    CommandResult<ConsentRecord> result) {
-  return [consent = std::move(consent), &actor, index, max_per_patient,
+  return [consent = std::move(consent), &actor, index, cipher, max_per_patient,
           result](LedgerTxn& txn) mutable -> absl::Status {
+    const PatientRef patient{consent.practice_org_id, consent.patient_id};
+    CG_RETURN_IF_ERROR(
+        RefreshPatientConsents(txn.store(), *index, *cipher, patient).status());
     if (!consent.request_id.empty()) {
       CG_ASSIGN_OR_RETURN(std::optional<ConsentRecord> earlier,
                           txn.store().FindConsentByRequest(
@@ -86,11 +92,13 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
       consent.valid_from = consent.recorded_at;
     }
     CG_RETURN_IF_ERROR(txn.store().InsertConsent(consent));
-    CG_RETURN_IF_ERROR(
-        txn.Audit(ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_RECORDED))
-            .status());
-    txn.OnCommit([index, indexed = ForIndex(consent)] {
+    CG_ASSIGN_OR_RETURN(
+        const int64_t seq,
+        txn.Audit(ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_RECORDED)));
+    CG_RETURN_IF_ERROR(txn.store().WriteConsentRevision(patient, seq));
+    txn.OnCommit([index, indexed = ForIndex(consent), patient, seq] {
       index->Upsert(indexed);
+      index->SetRevision(patient.practice_org_id, patient.patient_id, seq);
     });
     txn.EndGroupAfterThis();
     *result = ForIndex(std::move(consent));
@@ -102,12 +110,17 @@ LedgerCommand RevokeConsentCommand(std::string consent_id, std::string reason,
                                    std::string sealed_reason,
                                    const PrincipalInfo& actor,
                                    ConsentIndex* index,
-                                   CommandResult<ConsentRecord> result) {
+                                   const DataCipher* cipher,
+                                   CommandResult<ConsentRecord> result,
+                                   std::shared_ptr<bool> other_organization) {
   return [consent_id = std::move(consent_id), reason = std::move(reason),
-          sealed_reason = std::move(sealed_reason), &actor, index,
-          result](LedgerTxn& txn) -> absl::Status {
-    std::optional<ConsentRecord> found = index->Find(consent_id);
+          sealed_reason = std::move(sealed_reason), &actor, index, cipher,
+          result, other_organization](LedgerTxn& txn) -> absl::Status {
+    CG_ASSIGN_OR_RETURN(
+        std::optional<ConsentRecord> found,
+        FindConsentForChange(txn.store(), *index, *cipher, consent_id));
     if (!found.has_value() || found->practice_org_id != actor.org_id) {
+      *other_organization = found.has_value();
       *result = absl::NotFoundError(
           absl::StrCat("consent_id: no consent ", consent_id));
       return absl::OkStatus();
@@ -125,9 +138,14 @@ LedgerCommand RevokeConsentCommand(std::string consent_id, std::string reason,
     AuditEvent event =
         ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_REVOKED);
     event.request_id.clear();
-    CG_RETURN_IF_ERROR(txn.Audit(std::move(event)).status());
+    CG_ASSIGN_OR_RETURN(const int64_t seq, txn.Audit(std::move(event)));
+    const PatientRef patient{consent.practice_org_id, consent.patient_id};
+    CG_RETURN_IF_ERROR(txn.store().WriteConsentRevision(patient, seq));
     CG_RETURN_IF_ERROR(WithholdMessages(txn, consent, actor));
-    txn.OnCommit([index, consent] { index->Upsert(consent); });
+    txn.OnCommit([index, consent, patient, seq] {
+      index->Upsert(consent);
+      index->SetRevision(patient.practice_org_id, patient.patient_id, seq);
+    });
     txn.EndGroupAfterThis();
     *result = std::move(consent);
     return absl::OkStatus();

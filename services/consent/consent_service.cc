@@ -71,7 +71,7 @@ void ConsentService::Record(Call call, const v1::RecordConsentRequest& request,
   auto result = std::make_shared<absl::StatusOr<ConsentRecord>>(
       absl::InternalError("not run"));
   ledger_->Submit(
-      RecordConsentCommand(*std::move(consent), actor, index_,
+      RecordConsentCommand(*std::move(consent), actor, index_, cipher_,
                            config.limits().max_consents_per_patient, result),
       [this, call, response, result](absl::Status s) {
         if (s.ok()) s = result->status();
@@ -92,26 +92,34 @@ void ConsentService::Revoke(Call call, const v1::RevokeConsentRequest& request,
   }
   if (!valid.ok()) return call->Finish(valid);
   // A consent never changes practice, so this check holds when the command
-  // runs; the command checks again.
+  // runs. One this replica does not know may have been recorded through
+  // another: the command reads the store and says whether it exists.
   std::optional<ConsentRecord> found = index_->Find(request.consent_id());
-  if (!found.has_value() || found->practice_org_id != actor.org_id) {
+  if (found.has_value() && found->practice_org_id != actor.org_id) {
     return call->Finish(admission_->RefuseId(
         actor, call->rpc(), request.consent_id(),
         absl::StrCat("consent_id: no consent ", request.consent_id()),
-        /*other_organization=*/found.has_value()));
+        /*other_organization=*/true));
   }
   auto result = std::make_shared<absl::StatusOr<ConsentRecord>>(
       absl::InternalError("not run"));
-  ledger_->Submit(RevokeConsentCommand(
-                      request.consent_id(), request.reason(),
-                      SealRevocationReason(*cipher_, request.consent_id(),
-                                           request.reason()),
-                      actor, index_, result),
-                  [this, call, response, result](absl::Status s) {
-                    if (s.ok()) s = result->status();
-                    if (s.ok()) *response = ConsentToProto(**result, clock_->Now());
-                    call->Finish(s);
-                  });
+  auto other_organization = std::make_shared<bool>(false);
+  ledger_->Submit(
+      RevokeConsentCommand(request.consent_id(), request.reason(),
+                           SealRevocationReason(*cipher_, request.consent_id(),
+                                                request.reason()),
+                           actor, index_, cipher_, result, other_organization),
+      [this, call, response, result, other_organization,
+       consent_id = request.consent_id()](absl::Status s) {
+        if (s.ok()) s = result->status();
+        if (s.code() == absl::StatusCode::kNotFound) {
+          s = admission_->RefuseId(call->principal(), call->rpc(), consent_id,
+                                   std::string(s.message()),
+                                   *other_organization);
+        }
+        if (s.ok()) *response = ConsentToProto(**result, clock_->Now());
+        call->Finish(s);
+      });
 }
 
 std::string ConsentService::ReadablePractice(const PrincipalInfo& principal,

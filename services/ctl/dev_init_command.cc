@@ -19,6 +19,7 @@ const std::string_view kDevInitUsage =
     "usage: caregatectl dev-init DIR [--listen HOST:PORT] "
     "[--trust-domain DOMAIN]\n"
     "                             [--push ORG=HOST:PORT|ORG=https://URL]...\n"
+    "                             [--postgres CONNINFO]\n"
     "\n"
     "Writes a complete local setup into DIR, which must be new or empty:\n"
     "a throwaway CA, the gateway's server certificate, a client certificate\n"
@@ -38,6 +39,9 @@ const std::string_view kDevInitUsage =
     "                         ORG=https://URL names a FHIR server's base URL\n"
     "                         instead. Repeatable, one per clinic; the others\n"
     "                         pull. The endpoint presents pki/receiver.crt.\n"
+    "  --postgres CONNINFO    keep the data in PostgreSQL (a libpq connection\n"
+    "                         string; several replicas may share it) instead\n"
+    "                         of SQLite in DIR/data\n"
     "\n"
     "example:\n"
     "  caregatectl dev-init ./caregate-dev\n"
@@ -110,6 +114,7 @@ int RunDevInitCommand(const std::vector<std::string>& args, CommandIo io) {
   flags.AddString("trust-domain", &options.trust_domain);
   std::vector<std::string> push_values;
   flags.AddList("push", &push_values);
+  flags.AddString("postgres", &options.postgres_conninfo);
   auto positionals = flags.Parse(args);
   if (!positionals.ok()) {
     io.err << "caregatectl dev-init: " << positionals.status().message()

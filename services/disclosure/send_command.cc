@@ -2,6 +2,7 @@
 
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
+#include "services/consent/consent_refresh.h"
 #include "services/crypto/random.h"
 #include "absl/strings/str_cat.h"
 #include "services/delivery/message_signature.h"
@@ -213,7 +214,12 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
           *earlier, message ? message->state : v1::DELIVERY_STATE_QUEUED);
       return absl::OkStatus();
     }
-    // The binding decision: now, in order with every consent change.
+    // The binding decision: now, in order with every consent change, also
+    // those committed through other replicas (read after the log head).
+    CG_RETURN_IF_ERROR(RefreshPatientConsents(
+                           txn.store(), *context.index, *context.cipher,
+                           PatientRef{sender.org_id, validated.patient_id})
+                           .status());
     DecisionResult decision = context.index->Decide(
         MakeDecisionRequest(sender.org_id, validated, txn.now()));
     if (decision.outcome == v1::DECISION_OUTCOME_DENIED) {

@@ -18,12 +18,14 @@
 #include "services/gateway/connection_acceptor.h"
 #include "services/gateway/grpc_handoff.h"
 #include "services/gateway/open_file_limit.h"
+#include "services/gateway/store_health.h"
 #include "services/inbox/inbox_service.h"
 #include "services/ledger/ledger.h"
 #include "services/policy/consent_index.h"
 #include "services/rpc/call_admission.h"
 #include "services/rpc/executor.h"
 #include "services/security/peer_identity.h"
+#include "services/store/postgres/postgres_store.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 
@@ -52,6 +54,8 @@ struct Gateway::Parts {
   std::unique_ptr<grpc::Server> server;
   // Declared after `server`, so destroyed before it.
   std::unique_ptr<ConnectionAcceptor> acceptor;
+  // On PostgreSQL: health follows the database's reachability.
+  std::unique_ptr<StoreHealth> store_health;
 };
 
 namespace {
@@ -59,8 +63,16 @@ namespace {
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const GatewayConfig& config) {
   if (!config.sqlite_path().empty())
     return OpenSqliteStore(config.sqlite_path());
-  return absl::UnimplementedError(
-      "storage.postgres: the PostgreSQL store is not available in this build");
+  // Several replicas may share the database: no process lock, and the
+  // schema is created or migrated under an advisory lock (pg_schema.h).
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenPostgresStore(config.postgres_conninfo());
+  if (!store.ok()) {
+    return absl::Status(store.status().code(),
+                        absl::StrCat("storage.postgres: ",
+                                     store.status().message()));
+  }
+  return store;
 }
 
 // The label of the content digest key derived from the data key when the
@@ -246,6 +258,16 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     return absl::InternalError("the gRPC server did not start");
   }
   p.server->GetHealthCheckService()->SetServingStatus(true);
+  if (!cfg.postgres_conninfo().empty()) {
+    // A replica that cannot reach the shared database answers NOT_SERVING,
+    // so the load balancer sends calls elsewhere (ADR 5). SQLite is a local
+    // file: its failures stop the ledger instead.
+    p.store_health = StoreHealth::Start(
+        {[store = p.store.get()] { return store->GetChainHead().status(); },
+         [server = p.server.get()](bool serving) {
+           server->GetHealthCheckService()->SetServingStatus(serving);
+         }});
+  }
   p.acceptor->Start(std::move(handler));
   gateway->port_ = p.acceptor->port();
   gateway->local_address_ = p.acceptor->LocalAddress();
@@ -265,6 +287,7 @@ void Gateway::Shutdown() {
     // No new connections; gRPC would not close one handed over after its
     // shutdown began.
     p.acceptor->Stop();
+    p.store_health.reset();  // so nothing sets SERVING again
     p.server->GetHealthCheckService()->SetServingStatus(false);
     // Open inbox streams end now (clients reconnect elsewhere); unary calls
     // in flight get the grace period.

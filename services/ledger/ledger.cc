@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/audit/checkpoint.h"
+#include "services/common/status_macros.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
@@ -125,7 +126,7 @@ void Ledger::RunGroup() {
   Group group;
   std::vector<Outcome>& outcomes = group.outcomes;
   std::vector<std::function<void()>> on_commit;
-  absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = store_->BeginWrite();
+  absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = BeginGroup();
   const AuditChain chain_before = chain_;
   bool end_group = false;
   while (!end_group &&
@@ -171,6 +172,14 @@ void Ledger::RunGroup() {
   }
   for (auto& fn : on_commit) fn();
   HandOff(std::move(group));
+}
+
+absl::StatusOr<std::unique_ptr<WriteTransaction>> Ledger::BeginGroup() {
+  CG_ASSIGN_OR_RETURN(std::unique_ptr<WriteTransaction> txn,
+                      store_->BeginWrite());
+  CG_ASSIGN_OR_RETURN(std::optional<ChainHead> head, txn->LockLogHead());
+  chain_ = head.has_value() ? AuditChain(head->seq, head->hash) : AuditChain();
+  return txn;
 }
 
 void Ledger::HandOff(Group group) {
@@ -223,12 +232,20 @@ void Ledger::FinishGroups(std::deque<Group>& groups,
 
 namespace {
 
-// A store fault inside a command (a constraint the writer should never hit, a
-// corrupt row) is logged in full and reported to the caller without the
-// store's own words. Refusals a command decides itself pass unchanged.
+// A store fault inside a command (a corrupt row, a constraint the writer
+// should never hit) is logged in full and reported to the caller without the
+// store's own words. A unique key met in the store (ALREADY_EXISTS) means
+// another writer (a replica on the same database) committed the same key
+// first: the command's savepoint is rolled back, and the caller is told to
+// retry, which with the same request id returns the winner's result.
+// Refusals a command decides itself pass unchanged.
 absl::Status ForCaller(absl::Status s) {
   switch (s.code()) {
     case absl::StatusCode::kAlreadyExists:
+      spdlog::warn("ledger command met a concurrent write: {}", s.ToString());
+      return absl::AbortedError(
+          "a concurrent request committed the same key first; nothing was "
+          "written; retry with the same request_id");
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kInternal:
       spdlog::error("ledger command failed in the store: {}", s.ToString());

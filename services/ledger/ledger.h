@@ -11,6 +11,11 @@
 // completions, in commit order. So a caller's reply always follows
 // durability, while the writer never waits for the disk.
 //
+// Each group's transaction first locks the store's audit head
+// (WriteTransaction::LockLogHead) and continues the chain from it, so the
+// ledgers of several processes on one PostgreSQL database (replicas, ADR 5)
+// append to one linear chain, in the order they take the head.
+//
 // Because decisions and revocations both run as commands, they are serialized:
 // a decision sees every revocation committed before it. A command that changes
 // consents calls EndGroupAfterThis(), so its in-memory effects (OnCommit) are
@@ -148,6 +153,9 @@ class Ledger {
   void WriterLoop();
   // Runs one group of queued commands in one transaction.
   void RunGroup();
+  // Begins the group's transaction and seeds chain_ from the log head it
+  // locks, so the group continues whatever any writer committed last.
+  absl::StatusOr<std::unique_ptr<WriteTransaction>> BeginGroup();
   // Runs one command under a savepoint; appends its outcome to `group`.
   void RunCommand(WriteTransaction& txn, Pending pending, Group& group,
                   std::vector<std::function<void()>>& on_commit,
@@ -175,7 +183,8 @@ class Ledger {
   ChainHead committed_ ABSL_GUARDED_BY(mu_);
   std::optional<Checkpoint> checkpoint_ ABSL_GUARDED_BY(mu_);
 
-  // Writer-thread state.
+  // Writer-thread state. chain_ is reseeded from the store at the start of
+  // every group (BeginGroup).
   AuditChain chain_;
   absl::Time last_checkpoint_time_ = absl::InfinitePast();
   int64_t last_checkpoint_seq_ = 0;

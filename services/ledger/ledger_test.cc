@@ -337,16 +337,53 @@ TEST_F(LedgerTest, ChainContinuesAcrossRestartAndShutdownCheckpoints) {
 TEST_F(LedgerTest, StoreFaultsReachTheCallerWithoutTheStoresWords) {
   EXPECT_THAT(
       Run([](LedgerTxn&) {
-        return absl::AlreadyExistsError(
-            "append audit event: UNIQUE constraint failed: audit_events.seq");
+        return absl::DataLossError("read consent: bad column purposes");
       }),
       StatusIs(absl::StatusCode::kInternal,
                ::testing::AllOf(HasSubstr("nothing was written"),
-                                ::testing::Not(HasSubstr("UNIQUE")))));
+                                ::testing::Not(HasSubstr("purposes")))));
+  // A key another writer committed first: retry, same request id.
+  EXPECT_THAT(
+      Run([](LedgerTxn&) {
+        return absl::AlreadyExistsError(
+            "insert disclosure: duplicate key (sender_principal_id, "
+            "request_id)");
+      }),
+      StatusIs(absl::StatusCode::kAborted,
+               ::testing::AllOf(HasSubstr("retry with the same request_id"),
+                                ::testing::Not(HasSubstr("duplicate")))));
   EXPECT_THAT(Run([](LedgerTxn&) {
                 return absl::NotFoundError("consent_id: no consent cns-1");
               }),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("cns-1")));
+}
+
+TEST_F(LedgerTest, EachGroupContinuesFromTheHeadInTheStore) {
+  ASSERT_THAT(
+      Run([](LedgerTxn& txn) { return txn.Audit(Event("1")).status(); }),
+      IsOk());
+  // Another writer appends behind the ledger's back, as a replica on the
+  // same database would.
+  {
+    std::unique_ptr<WriteTransaction> txn = store_->BeginWrite().value();
+    absl::StatusOr<std::optional<ChainHead>> head = txn->LockLogHead();
+    ASSERT_TRUE(head.ok() && head->has_value());
+    EXPECT_EQ((*head)->seq, 1);
+    AuditChain chain((*head)->seq, (*head)->hash);
+    AuditEvent other = Event("2");
+    other.time = clock_.Now();
+    chain.Append(&other);
+    ASSERT_THAT(txn->AppendAuditEvent(other), IsOk());
+    ASSERT_THAT(txn->Commit(), IsOk());
+  }
+  ASSERT_THAT(
+      Run([](LedgerTxn& txn) { return txn.Audit(Event("3")).status(); }),
+      IsOk());
+  const std::vector<AuditEvent> events = AllEvents();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].seq, 3);
+  EXPECT_EQ(events[2].prev_hash, events[1].hash);
+  EXPECT_EQ(ledger_->committed_head().seq, 3);
 }
 
 TEST_F(LedgerTest, SubmitAfterShutdownIsUnavailable) {

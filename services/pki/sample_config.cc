@@ -180,8 +180,13 @@ GatewayConfig SampleGatewayConfig(const DevInitOptions& options) {
   }
   AddDirectory(config);
   AddPushEndpoints(options, config);
-  config.mutable_storage()->mutable_sqlite()->set_path(
-      std::string(kSqlitePath));
+  if (options.postgres_conninfo.empty()) {
+    config.mutable_storage()->mutable_sqlite()->set_path(
+        std::string(kSqlitePath));
+  } else {
+    config.mutable_storage()->mutable_postgres()->set_conninfo(
+        options.postgres_conninfo);
+  }
   auto* keys = config.mutable_keys();
   keys->set_audit_signing_key_file(std::string(kAuditSigningKeyFile));
   keys->set_audit_signing_public_key_file(

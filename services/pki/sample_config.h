@@ -28,6 +28,10 @@ struct DevInitOptions {
   // CareReceiver (caregate-receiver) or the https base URL of a FHIR server.
   // Their server certificate is pki/receiver.crt. Empty: every clinic pulls.
   std::map<std::string, std::string> push_endpoints;
+  // A libpq connection string: the config keeps its data in PostgreSQL
+  // (storage { postgres { conninfo } }), e.g. for several replicas. Empty:
+  // SQLite at kSqlitePath.
+  std::string postgres_conninfo;
 };
 
 // Files of a dev setup, relative to DevInitOptions::dir.

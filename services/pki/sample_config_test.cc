@@ -105,6 +105,15 @@ TEST(SampleGatewayConfigTest, SettingsFollowTheOptions) {
   EXPECT_FALSE(config.has_limits());
 }
 
+TEST(SampleGatewayConfigTest, PostgresConninfoReplacesSqlite) {
+  DevInitOptions options;
+  options.postgres_conninfo = "host=db.example.org dbname=caregate";
+  auto config = SampleGatewayConfig(options);
+  EXPECT_EQ(config.storage().postgres().conninfo(),
+            "host=db.example.org dbname=caregate");
+  EXPECT_FALSE(config.storage().has_sqlite());
+}
+
 TEST(SampleGatewayConfigTest, DefaultsAreLoopbackAndCaregateLocal) {
   auto config = SampleGatewayConfig(DevInitOptions{});
   EXPECT_EQ(config.listen_address(), "127.0.0.1:7443");

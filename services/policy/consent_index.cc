@@ -19,6 +19,45 @@ size_t ConsentIndex::RecordIdHash::Hash(std::string_view id) {
 
 void ConsentIndex::Upsert(ConsentRecord consent) {
   absl::MutexLock lock(&mu_);
+  UpsertLocked(std::move(consent));
+}
+
+int64_t ConsentIndex::Revision(std::string_view practice_org_id,
+                               std::string_view patient_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = revisions_.find(PatientKeyView{practice_org_id, patient_id});
+  return it == revisions_.end() ? 0 : it->second;
+}
+
+void ConsentIndex::SetRevision(std::string_view practice_org_id,
+                               std::string_view patient_id, int64_t revision) {
+  absl::MutexLock lock(&mu_);
+  SetRevisionLocked(practice_org_id, patient_id, revision);
+}
+
+void ConsentIndex::Refresh(std::string_view practice_org_id,
+                           std::string_view patient_id,
+                           std::vector<ConsentRecord> consents,
+                           int64_t revision) {
+  absl::MutexLock lock(&mu_);
+  for (ConsentRecord& consent : consents) UpsertLocked(std::move(consent));
+  SetRevisionLocked(practice_org_id, patient_id, revision);
+}
+
+void ConsentIndex::SetRevisionLocked(std::string_view practice_org_id,
+                                     std::string_view patient_id,
+                                     int64_t revision) {
+  auto it = revisions_.find(PatientKeyView{practice_org_id, patient_id});
+  if (it == revisions_.end()) {
+    revisions_.emplace(
+        PatientKey{std::string(practice_org_id), std::string(patient_id)},
+        revision);
+  } else if (it->second < revision) {
+    it->second = revision;
+  }
+}
+
+void ConsentIndex::UpsertLocked(ConsentRecord consent) {
   auto it = by_id_.find(std::string_view(consent.consent_id));
   if (it == by_id_.end()) {
     ConsentRecord& stored = records_.emplace_back(std::move(consent));

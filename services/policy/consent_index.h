@@ -19,6 +19,7 @@
 #define CAREGATE_SERVICES_POLICY_CONSENT_INDEX_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -79,6 +80,21 @@ class ConsentIndex {
   // The number of consents.
   size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The consent revision the patient's consents were last read or written
+  // with (the store's, consent_refresh.h); 0 when never set.
+  int64_t Revision(std::string_view practice_org_id,
+                   std::string_view patient_id) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Sets it; a revision below the one held is ignored. Set only together
+  // with consents at least as new as `revision`.
+  void SetRevision(std::string_view practice_org_id,
+                   std::string_view patient_id, int64_t revision)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Upserts `consents` (every consent of the patient, read from the store at
+  // `revision`) and sets the patient's revision, under one writer lock.
+  void Refresh(std::string_view practice_org_id, std::string_view patient_id,
+               std::vector<ConsentRecord> consents, int64_t revision)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   // A patient: (practice org id, patient id).
   struct PatientKey {
@@ -135,6 +151,10 @@ class ConsentIndex {
   };
   using PatientConsents = std::vector<const ConsentRecord*>;
 
+  void UpsertLocked(ConsentRecord consent) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetRevisionLocked(std::string_view practice_org_id,
+                         std::string_view patient_id, int64_t revision)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PatientConsents& PatientSlot(const ConsentRecord& consent)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DetachFromPatient(const ConsentRecord* record)
@@ -150,6 +170,8 @@ class ConsentIndex {
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<PatientKey, PatientConsents, PatientKeyHash, PatientKeyEq>
       by_patient_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<PatientKey, int64_t, PatientKeyHash, PatientKeyEq>
+      revisions_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace caregate

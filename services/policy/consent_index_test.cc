@@ -127,6 +127,32 @@ TEST(ConsentIndexTest, RevocationReplacesInPlaceAndIsSeenByDecide) {
   EXPECT_EQ(result.sections[0].reason, v1::DENIAL_REASON_CONSENT_REVOKED);
 }
 
+TEST(ConsentIndexTest, RefreshUpsertsThePatientAndRaisesItsRevision) {
+  ConsentIndex index;
+  EXPECT_EQ(index.Revision(kPractice, kPatient), 0);
+  index.Upsert(ConsentBuilder("c1").Categories({kSummary}));
+  ASSERT_EQ(index.Decide(SummaryRequest()).outcome,
+            v1::DECISION_OUTCOME_PERMITTED);
+
+  // Read again from the store: c1 revoked elsewhere, c2 recorded elsewhere.
+  std::vector<ConsentRecord> stored = {
+      ConsentBuilder("c1").Categories({kSummary}).Revoked(),
+      ConsentBuilder("c2").Categories({kHomework})};
+  index.Refresh(kPractice, kPatient, stored, 17);
+
+  EXPECT_EQ(index.Revision(kPractice, kPatient), 17);
+  EXPECT_EQ(index.Revision(kPractice, "p-other"), 0);
+  EXPECT_THAT(IdsOf(index.ListForPatient(kPractice, kPatient)),
+              ElementsAre("c1", "c2"));
+  EXPECT_EQ(index.Decide(SummaryRequest()).outcome,
+            v1::DECISION_OUTCOME_DENIED);
+  // A revision never goes back.
+  index.SetRevision(kPractice, kPatient, 9);
+  EXPECT_EQ(index.Revision(kPractice, kPatient), 17);
+  index.SetRevision(kPractice, kPatient, 21);
+  EXPECT_EQ(index.Revision(kPractice, kPatient), 21);
+}
+
 TEST(ConsentIndexTest, DecideNamesTheCoveringConsents) {
   ConsentIndex index;
   index.Upsert(ConsentBuilder("c1").Categories({kHomework}));

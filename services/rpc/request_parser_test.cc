@@ -54,7 +54,7 @@ TEST(RequestParserTest, InvalidUtf8NamesTheField) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "disclosure.sections[1].body: not valid UTF-8"));
   EXPECT_THAT(
-      ParseRequest(Buffer(Swapped(Request(), "third", "th\xc0\xafd")), &parsed),
+      ParseRequest(Buffer(Swapped(Request(), "third", "th\xc0\xaf" "d")), &parsed),
       StatusIs(absl::StatusCode::kInvalidArgument,
                "disclosure.sections[2].title: not valid UTF-8"));
   EXPECT_THAT(

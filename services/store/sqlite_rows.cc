@@ -58,6 +58,11 @@ const char kFindConsentByRequestSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     " FROM consents WHERE recorded_by = ?1 AND request_id = ?2"
     " AND request_id != ''";
+const char kFindConsentSql[] =
+    "SELECT " CG_CONSENT_COLUMNS " FROM consents WHERE consent_id = ?1";
+const char kPatientConsentsSql[] =
+    "SELECT " CG_CONSENT_COLUMNS " FROM consents WHERE practice_org_id = ?1"
+    " AND patient_id = ?2 ORDER BY row_id";
 const char kInsertDisclosureSql[] =
     "INSERT INTO disclosures (" CG_DISCLOSURE_COLUMNS
     ") VALUES (" CG_DISCLOSURE_PARAMS ")";

@@ -31,6 +31,8 @@ extern const char kUpdateConsentRevocationSql[];  // revision, revoked_at_us,
 extern const char kReplaceConsentTextSql[];  // key id, sealed evidence,
                                              // sealed reason, id
 extern const char kFindConsentByRequestSql[];     // recorded_by, request_id
+extern const char kFindConsentSql[];              // consent_id
+extern const char kPatientConsentsSql[];          // practice, patient
 extern const char kInsertDisclosureSql[];
 extern const char kFindDisclosureByRequestSql[];  // sender, request_id
 extern const char kInsertMessageSql[];

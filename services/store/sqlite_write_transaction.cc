@@ -23,6 +23,13 @@ absl::Status RunSql(SqliteConnection& db, std::string_view op,
   return stmt.Run();
 }
 
+absl::StatusOr<ChainHead> ReadChainHead(const SqliteStatement& s) {
+  ChainHead head;
+  head.seq = s.ColumnInt64(0);
+  CG_ASSIGN_OR_RETURN(head.hash, DecodeHash("audit hash", s.ColumnBlob(1)));
+  return head;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteWriteTransaction>>
@@ -158,6 +165,41 @@ SqliteWriteTransaction::FindConsentByRequest(std::string_view principal_id,
   return found;
 }
 
+absl::StatusOr<std::optional<ConsentRecord>>
+SqliteWriteTransaction::FindConsent(std::string_view consent_id) {
+  constexpr std::string_view kOp = "find consent";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s, db_.Prepare(kOp, kFindConsentSql));
+  s.BindText(1, consent_id);
+  auto found = ReadOptional(s, &ReadConsent);
+  Track(found.status()).IgnoreError();
+  return found;
+}
+
+absl::StatusOr<std::vector<ConsentRecord>>
+SqliteWriteTransaction::ListPatientConsents(const PatientRef& patient) {
+  constexpr std::string_view kOp = "list patient consents";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s,
+                      db_.Prepare(kOp, kPatientConsentsSql));
+  s.BindText(1, patient.practice_org_id);
+  s.BindText(2, patient.patient_id);
+  auto found = ReadAll(s, &ReadConsent);
+  Track(found.status()).IgnoreError();
+  return found;
+}
+
+absl::StatusOr<int64_t> SqliteWriteTransaction::ReadConsentRevision(
+    const PatientRef&) {
+  CG_RETURN_IF_ERROR(CheckOpen("read consent revision"));
+  return 0;
+}
+
+absl::Status SqliteWriteTransaction::WriteConsentRevision(const PatientRef&,
+                                                          int64_t) {
+  return CheckOpen("write consent revision");
+}
+
 absl::Status SqliteWriteTransaction::InsertDisclosure(
     const DisclosureRow& disclosure) {
   CG_RETURN_IF_ERROR(
@@ -239,6 +281,15 @@ SqliteWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
                      std::tie(b.seq, b.message_id);
             });
   return withheld;
+}
+
+absl::StatusOr<std::optional<ChainHead>> SqliteWriteTransaction::LockLogHead() {
+  constexpr std::string_view kOp = "read chain head";
+  CG_RETURN_IF_ERROR(CheckOpen(kOp));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s, db_.Prepare(kOp, kChainHeadSql));
+  auto head = ReadOptional(s, &ReadChainHead);
+  Track(head.status()).IgnoreError();
+  return head;
 }
 
 absl::Status SqliteWriteTransaction::AppendAuditEvent(const AuditEvent& event) {

@@ -48,6 +48,15 @@ class SqliteWriteTransaction final : public WriteTransaction {
   absl::StatusOr<std::optional<ConsentRecord>> FindConsentByRequest(
       std::string_view principal_id, std::string_view request_id) override;
 
+  absl::StatusOr<std::optional<ConsentRecord>> FindConsent(
+      std::string_view consent_id) override;
+  absl::StatusOr<std::vector<ConsentRecord>> ListPatientConsents(
+      const PatientRef& patient) override;
+  absl::StatusOr<int64_t> ReadConsentRevision(
+      const PatientRef& patient) override;
+  absl::Status WriteConsentRevision(const PatientRef& patient,
+                                    int64_t revision) override;
+
   absl::Status InsertDisclosure(const DisclosureRow& disclosure) override;
   absl::StatusOr<std::optional<DisclosureRow>> FindDisclosureByRequest(
       std::string_view sender_principal_id,
@@ -62,6 +71,8 @@ class SqliteWriteTransaction final : public WriteTransaction {
   absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
       std::string_view consent_id) override;
 
+  // The last audit event, read on the write connection.
+  absl::StatusOr<std::optional<ChainHead>> LockLogHead() override;
   absl::Status AppendAuditEvent(const AuditEvent& event) override;
   absl::Status InsertCheckpoint(const Checkpoint& checkpoint) override;
 

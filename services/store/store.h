@@ -58,6 +58,24 @@ class WriteTransaction {
   virtual absl::StatusOr<std::optional<ConsentRecord>> FindConsentByRequest(
       std::string_view principal_id, std::string_view request_id) = 0;
 
+  // The consent with `consent_id`, if any. PostgreSQL locks its row until
+  // this transaction ends, so concurrent changes of one consent (two
+  // revocations on two replicas) run one after the other.
+  virtual absl::StatusOr<std::optional<ConsentRecord>> FindConsent(
+      std::string_view consent_id) = 0;
+  // Every consent of `patient` (any state), in recording order.
+  virtual absl::StatusOr<std::vector<ConsentRecord>> ListPatientConsents(
+      const PatientRef& patient) = 0;
+  // The patient's consent revision: the audit seq of the last event that
+  // recorded or revoked one of their consents, 0 if none (ADR 5). Replicas
+  // compare it with their in-memory copy (consent_refresh.h). SQLite keeps
+  // none, since its one process sees every change: always 0.
+  virtual absl::StatusOr<int64_t> ReadConsentRevision(
+      const PatientRef& patient) = 0;
+  // Raises the patient's consent revision to `revision`; a no-op on SQLite.
+  virtual absl::Status WriteConsentRevision(const PatientRef& patient,
+                                            int64_t revision) = 0;
+
   virtual absl::Status InsertDisclosure(const DisclosureRow& disclosure) = 0;
   // The disclosure sent by `sender_principal_id` with `request_id`, if any.
   virtual absl::StatusOr<std::optional<DisclosureRow>> FindDisclosureByRequest(
@@ -78,6 +96,16 @@ class WriteTransaction {
   // WITHHELD_BY_REVOCATION and returns those messages (as they now are).
   virtual absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
       std::string_view consent_id) = 0;
+
+  // The audit log's head (std::nullopt for an empty log) as this
+  // transaction sees it, guarded until it ends: no other writer, in this
+  // process or another on the same database, can append after it meanwhile.
+  // The ledger calls it first in every group, so the seq and prev hash it
+  // assigns come from the store, not from memory (one linear chain for all
+  // replicas, ADR 5). SQLite reads its last event (its write lock and
+  // process lock already exclude other writers); PostgreSQL reads the
+  // `log_head` row FOR UPDATE.
+  virtual absl::StatusOr<std::optional<ChainHead>> LockLogHead() = 0;
 
   // Appends an event whose seq, prev_hash and hash are already set.
   virtual absl::Status AppendAuditEvent(const AuditEvent& event) = 0;

@@ -63,9 +63,11 @@ bool CanBind(int port) {
   return ok;
 }
 
-// A port of 127.0.0.1 that is free now, below the ephemeral range: while
-// the gateway is down between a kill and its restart, no other process's
-// port-0 listener or outgoing connection can take it.
+}  // namespace
+
+// Below the ephemeral range: while the gateway is down between a kill and
+// its restart, no other process's port-0 listener or outgoing connection can
+// take it.
 absl::StatusOr<int> PickFreePort() {
   const int high = EphemeralLow() - 1;
   std::mt19937 rng(std::random_device{}());
@@ -76,8 +78,6 @@ absl::StatusOr<int> PickFreePort() {
   return absl::UnavailableError(
       "no free 127.0.0.1 port below the ephemeral range");
 }
-
-}  // namespace
 
 absl::StatusOr<DevSetup> DevSetup::Create(const std::string& caregatectl,
                                           const std::string& dir) {
@@ -106,6 +106,11 @@ absl::StatusOr<DevSetup> DevSetup::Create(const std::string& caregatectl,
 
 std::shared_ptr<grpc::Channel> DevSetup::Channel(
     const std::string& principal_id) const {
+  return ChannelTo(port_, principal_id);
+}
+
+std::shared_ptr<grpc::Channel> DevSetup::ChannelTo(
+    int port, const std::string& principal_id) const {
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = ca_pem_;
   const auto it = cert_and_key_.find(principal_id);
@@ -120,7 +125,7 @@ std::shared_ptr<grpc::Channel> DevSetup::Channel(
   // which must hold on a loaded machine.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_),
+  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
                                    grpc::SslCredentials(options), args);
 }
 

@@ -25,6 +25,9 @@
 
 namespace caregate::crash {
 
+// A port of 127.0.0.1 that is free now, below the ephemeral range.
+absl::StatusOr<int> PickFreePort();
+
 class DevSetup {
  public:
   // Runs `caregatectl dev-init DIR --listen 127.0.0.1:PORT` with a port that
@@ -40,6 +43,10 @@ class DevSetup {
   // A new mTLS channel (its own connection) authenticated as `principal_id`,
   // reconnecting quickly after a restart.
   std::shared_ptr<grpc::Channel> Channel(const std::string& principal_id) const;
+  // The same, to a gateway of this setup listening on 127.0.0.1:`port` (a
+  // replica run with another config).
+  std::shared_ptr<grpc::Channel> ChannelTo(
+      int port, const std::string& principal_id) const;
 
  private:
   std::string dir_;

@@ -76,6 +76,19 @@ const char kFindConsentByRequestSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     " FROM consents WHERE recorded_by = $1 AND request_id = $2"
     " AND request_id <> ''";
+const char kFindConsentForUpdateSql[] =
+    "SELECT " CG_CONSENT_COLUMNS
+    " FROM consents WHERE consent_id = $1 FOR UPDATE";
+const char kPatientConsentsSql[] =
+    "SELECT " CG_CONSENT_COLUMNS " FROM consents WHERE practice_org_id = $1"
+    " AND patient_id = $2 ORDER BY row_id";
+const char kReadConsentRevisionSql[] =
+    "SELECT revision FROM consent_revisions WHERE practice_org_id = $1"
+    " AND patient_id = $2";
+const char kWriteConsentRevisionSql[] =
+    "INSERT INTO consent_revisions (practice_org_id, patient_id, revision)"
+    " VALUES ($1, $2, $3) ON CONFLICT (practice_org_id, patient_id) DO UPDATE"
+    " SET revision = GREATEST(consent_revisions.revision, EXCLUDED.revision)";
 const char kInsertDisclosureSql[] =
     "INSERT INTO disclosures (" CG_DISCLOSURE_COLUMNS
     ") VALUES (" CG_DISCLOSURE_PARAMS ") ON CONFLICT DO NOTHING";

@@ -132,6 +132,17 @@ CREATE INDEX audit_by_recipient ON audit_events (recipient_org_id);
 CREATE INDEX audit_by_action ON audit_events (action, time_us);
 CREATE INDEX audit_by_time ON audit_events (time_us);
 
+-- One row per patient with consents: the audit seq of the last event that
+-- recorded or revoked one of them (replicas compare it with their copy).
+CREATE TABLE consent_revisions (
+  practice_org_id text NOT NULL,
+  patient_id text NOT NULL,
+  revision int8 NOT NULL,
+  PRIMARY KEY (practice_org_id, patient_id)
+);
+CREATE INDEX consent_revisions_by_revision ON consent_revisions (revision);
+CREATE INDEX consents_by_patient ON consents (practice_org_id, patient_id);
+
 CREATE TABLE log_head (
   id bool PRIMARY KEY DEFAULT true CHECK (id),
   seq int8 NOT NULL,

@@ -150,6 +150,47 @@ PgWriteTransaction::FindConsentByRequest(std::string_view principal_id,
   return ReadOptional(result, &ReadConsent);
 }
 
+absl::StatusOr<std::optional<ConsentRecord>> PgWriteTransaction::FindConsent(
+    std::string_view consent_id) {
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Run("find consent", kFindConsentForUpdateSql,
+                          PgParams().Text(consent_id)));
+  return ReadOptional(result, &ReadConsent);
+}
+
+absl::StatusOr<std::vector<ConsentRecord>>
+PgWriteTransaction::ListPatientConsents(const PatientRef& patient) {
+  CG_ASSIGN_OR_RETURN(
+      PgResult result,
+      Run("list patient consents", kPatientConsentsSql,
+          PgParams().Text(patient.practice_org_id).Text(patient.patient_id)));
+  return ReadAll(result, &ReadConsent);
+}
+
+absl::StatusOr<int64_t> PgWriteTransaction::ReadConsentRevision(
+    const PatientRef& patient) {
+  constexpr std::string_view kOp = "read consent revision";
+  CG_ASSIGN_OR_RETURN(
+      PgResult result,
+      Run(kOp, kReadConsentRevisionSql,
+          PgParams().Text(patient.practice_org_id).Text(patient.patient_id)));
+  if (result.rows() == 0) return 0;
+  PgRow row = result.row(0);
+  const int64_t revision = row.Int64(0);
+  CG_RETURN_IF_ERROR(row.status());
+  return revision;
+}
+
+absl::Status PgWriteTransaction::WriteConsentRevision(const PatientRef& patient,
+                                                      int64_t revision) {
+  return Run("write consent revision", kWriteConsentRevisionSql,
+             PgParams()
+                 .Text(patient.practice_org_id)
+                 .Text(patient.patient_id)
+                 .Int64(revision))
+      .status();
+}
+
 absl::Status PgWriteTransaction::InsertDisclosure(
     const DisclosureRow& disclosure) {
   return Insert("insert disclosure", kInsertDisclosureSql,

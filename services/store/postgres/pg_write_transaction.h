@@ -63,6 +63,15 @@ class PgWriteTransaction final : public WriteTransaction {
   absl::StatusOr<std::optional<ConsentRecord>> FindConsentByRequest(
       std::string_view principal_id, std::string_view request_id) override;
 
+  absl::StatusOr<std::optional<ConsentRecord>> FindConsent(
+      std::string_view consent_id) override;
+  absl::StatusOr<std::vector<ConsentRecord>> ListPatientConsents(
+      const PatientRef& patient) override;
+  absl::StatusOr<int64_t> ReadConsentRevision(
+      const PatientRef& patient) override;
+  absl::Status WriteConsentRevision(const PatientRef& patient,
+                                    int64_t revision) override;
+
   absl::Status InsertDisclosure(const DisclosureRow& disclosure) override;
   absl::StatusOr<std::optional<DisclosureRow>> FindDisclosureByRequest(
       std::string_view sender_principal_id,
@@ -80,10 +89,8 @@ class PgWriteTransaction final : public WriteTransaction {
   absl::Status AppendAuditEvent(const AuditEvent& event) override;
   absl::Status InsertCheckpoint(const Checkpoint& checkpoint) override;
 
-  // The audit log's head (std::nullopt for an empty log), locked until this
-  // transaction ends. TODO(#11): part of WriteTransaction once the ledger
-  // reads the head inside its transaction.
-  absl::StatusOr<std::optional<ChainHead>> LockLogHead();
+  // The `log_head` row, read FOR UPDATE: locked until this transaction ends.
+  absl::StatusOr<std::optional<ChainHead>> LockLogHead() override;
 
   absl::Status Commit() override;
 
