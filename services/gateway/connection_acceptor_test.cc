@@ -18,6 +18,16 @@
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
+// AddressSanitizer keeps shadow memory, a quarantine of freed blocks and
+// files of its own, so memory and file-limit figures mean nothing under it.
+#if defined(__SANITIZE_ADDRESS__)
+#define CAREGATE_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CAREGATE_UNDER_ASAN 1
+#endif
+#endif
+
 namespace caregate {
 namespace {
 
@@ -225,6 +235,10 @@ TEST(ConnectionAcceptorTest, ClosesAtOnceWhatItsPeerAlreadyClosed) {
 }
 
 TEST(ConnectionAcceptorTest, KeepsAcceptingAfterRunningOutOfFiles) {
+#ifdef CAREGATE_UNDER_ASAN
+  GTEST_SKIP() << "AddressSanitizer needs files of its own when the limit is "
+                  "hit; the normal build runs this test";
+#endif
   Kept kept;
   std::unique_ptr<ConnectionAcceptor> acceptor = StartAcceptor(kept);
   ASSERT_NE(acceptor, nullptr);
