@@ -107,10 +107,12 @@ bool InTimestampRange(absl::Time t) {
 
 std::string MaskText(std::string_view text) {
   std::string out(text);
+  // Only visible ASCII is masked: whitespace, control characters and every
+  // byte of a multi-byte (or invalid) sequence stay, so the checks of
+  // control characters and UTF-8 see the same text.
   for (char& c : out) {
-    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) {
-      c = c == 'x' ? 'y' : 'x';
-    }
+    const unsigned char b = static_cast<unsigned char>(c);
+    if (b > 0x20 && b < 0x7f) c = c == 'x' ? 'y' : 'x';
   }
   return out;
 }
