@@ -8,8 +8,8 @@
 namespace caregate {
 namespace {
 
-AuditEvent ConsentEvent(const ConsentRecord& consent, const PrincipalInfo& actor,
-                        v1::AuditAction action) {
+AuditEvent ConsentEvent(const ConsentRecord& consent,
+                        const PrincipalInfo& actor, v1::AuditAction action) {
   AuditEvent event;
   event.actor_principal_id = actor.principal_id;
   event.actor_role = actor.role;
@@ -30,8 +30,8 @@ absl::Status WithholdMessages(LedgerTxn& txn, const ConsentRecord& consent,
   CG_ASSIGN_OR_RETURN(std::vector<MessageRow> withheld,
                       txn.store().WithholdQueuedMessages(consent.consent_id));
   for (const MessageRow& message : withheld) {
-    AuditEvent event = ConsentEvent(consent, actor,
-                                    v1::AUDIT_ACTION_MESSAGE_WITHHELD);
+    AuditEvent event =
+        ConsentEvent(consent, actor, v1::AUDIT_ACTION_MESSAGE_WITHHELD);
     event.recipient_org_id = message.recipient_org_id;
     event.categories.clear();
     event.consent_ids = message.consent_ids;
@@ -58,8 +58,8 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
         RefreshPatientConsents(txn.store(), *index, *cipher, patient).status());
     if (!consent.request_id.empty()) {
       CG_ASSIGN_OR_RETURN(std::optional<ConsentRecord> earlier,
-                          txn.store().FindConsentByRequest(
-                              consent.recorded_by, consent.request_id));
+                          txn.store().FindConsentByRequest(consent.recorded_by,
+                                                           consent.request_id));
       if (earlier.has_value()) {
         if (!earlier->request_digest.empty() &&
             earlier->request_digest != consent.request_digest) {
@@ -70,8 +70,7 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
           return absl::OkStatus();
         }
         // The index holds it with its text opened (the store only sealed).
-        std::optional<ConsentRecord> indexed =
-            index->Find(earlier->consent_id);
+        std::optional<ConsentRecord> indexed = index->Find(earlier->consent_id);
         if (!indexed.has_value()) {
           return absl::InternalError(absl::StrCat(
               "consent ", earlier->consent_id, " is stored but not indexed"));
@@ -84,7 +83,8 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
         static_cast<size_t>(max_per_patient)) {
       *result = absl::ResourceExhaustedError(absl::StrCat(
           "consent.patient_id: the patient already has ", max_per_patient,
-          " consents, the configured maximum (limits.max_consents_per_patient)"));
+          " consents, the configured maximum "
+          "(limits.max_consents_per_patient)"));
       return absl::OkStatus();
     }
     consent.recorded_at = txn.now();
@@ -94,7 +94,8 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
     CG_RETURN_IF_ERROR(txn.store().InsertConsent(consent));
     CG_ASSIGN_OR_RETURN(
         const int64_t seq,
-        txn.Audit(ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_RECORDED)));
+        txn.Audit(
+            ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_RECORDED)));
     CG_RETURN_IF_ERROR(txn.store().WriteConsentRevision(patient, seq));
     txn.OnCommit([index, indexed = ForIndex(consent), patient, seq] {
       index->Upsert(indexed);

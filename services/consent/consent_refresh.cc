@@ -22,8 +22,7 @@ absl::StatusOr<int64_t> RefreshPatientConsents(WriteTransaction& txn,
                                                ConsentIndex& index,
                                                const DataCipher& cipher,
                                                const PatientRef& patient) {
-  CG_ASSIGN_OR_RETURN(const int64_t revision,
-                      txn.ReadConsentRevision(patient));
+  CG_ASSIGN_OR_RETURN(const int64_t revision, txn.ReadConsentRevision(patient));
   if (revision <= index.Revision(patient.practice_org_id, patient.patient_id)) {
     return revision;
   }
@@ -46,11 +45,10 @@ absl::StatusOr<std::optional<ConsentRecord>> FindConsentForChange(
   CG_ASSIGN_OR_RETURN(std::optional<ConsentRecord> stored,
                       txn.FindConsent(consent_id));
   if (!stored.has_value()) return std::nullopt;
-  CG_RETURN_IF_ERROR(
-      RefreshPatientConsents(txn, index, cipher,
-                             PatientRef{stored->practice_org_id,
-                                        stored->patient_id})
-          .status());
+  CG_RETURN_IF_ERROR(RefreshPatientConsents(txn, index, cipher,
+                                            PatientRef{stored->practice_org_id,
+                                                       stored->patient_id})
+                         .status());
   // The stored row is the truth (the index may predate it); its text opened.
   ConsentRecord consent = *std::move(stored);
   CG_RETURN_IF_ERROR(OpenText(cipher, consent));

@@ -23,7 +23,9 @@ grpc::ServerUnaryReactor* ConsentService::RecordConsent(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::RecordConsentRequest, v1::Consent>(
       *admission_, Rpc::kRecordConsent, context, request, response,
-      [this](Call call, const auto& req, auto* resp) { Record(call, req, resp); });
+      [this](Call call, const auto& req, auto* resp) {
+        Record(call, req, resp);
+      });
 }
 
 grpc::ServerUnaryReactor* ConsentService::RevokeConsent(
@@ -31,7 +33,9 @@ grpc::ServerUnaryReactor* ConsentService::RevokeConsent(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::RevokeConsentRequest, v1::Consent>(
       *admission_, Rpc::kRevokeConsent, context, request, response,
-      [this](Call call, const auto& req, auto* resp) { Revoke(call, req, resp); });
+      [this](Call call, const auto& req, auto* resp) {
+        Revoke(call, req, resp);
+      });
 }
 
 grpc::ServerUnaryReactor* ConsentService::GetConsent(
@@ -47,7 +51,9 @@ grpc::ServerUnaryReactor* ConsentService::ListConsents(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::ListConsentsRequest, v1::ListConsentsResponse>(
       *admission_, Rpc::kListConsents, context, request, response,
-      [this](Call call, const auto& req, auto* resp) { List(call, req, resp); });
+      [this](Call call, const auto& req, auto* resp) {
+        List(call, req, resp);
+      });
 }
 
 void ConsentService::Record(Call call, const v1::RecordConsentRequest& request,
@@ -136,8 +142,7 @@ void ConsentService::Get(Call call, const v1::GetConsentRequest& request,
   if (!valid.ok()) return call->Finish(valid);
   std::optional<ConsentRecord> consent = index_->Find(request.consent_id());
   // COMPLIANCE reads every practice; a THERAPIST only its own.
-  const bool hidden = consent.has_value() &&
-                      actor.role == v1::ROLE_THERAPIST &&
+  const bool hidden = consent.has_value() && actor.role == v1::ROLE_THERAPIST &&
                       consent->practice_org_id != actor.org_id;
   if (!consent.has_value() || hidden) {
     return call->Finish(admission_->RefuseId(
@@ -166,10 +171,9 @@ void ConsentService::List(Call call, const v1::ListConsentsRequest& request,
   if (!valid.ok()) return call->Finish(valid);
   const absl::Time now = clock_->Now();
   // Paged inside the index: only the page's records are copied.
-  ConsentIndex::Page page =
-      index_->ListPageForPatient(practice, request.patient_id(),
-                                 request.include_inactive(), now, *offset,
-                                 *page_size);
+  ConsentIndex::Page page = index_->ListPageForPatient(
+      practice, request.patient_id(), request.include_inactive(), now, *offset,
+      *page_size);
   for (const ConsentRecord& consent : page.consents) {
     *response->add_consents() = ConsentToProto(consent, now);
   }

@@ -35,7 +35,8 @@ const std::string_view kDevInitUsage =
     "  --trust-domain DOMAIN  SPIFFE trust domain of the client certificates\n"
     "                         (default caregate.local)\n"
     "  --push ORG=HOST:PORT   the partner clinic ORG takes pushed messages at\n"
-    "                         a CareReceiver (caregate-receiver) on HOST:PORT;\n"
+    "                         a CareReceiver (caregate-receiver) on "
+    "HOST:PORT;\n"
     "                         ORG=https://URL names a FHIR server's base URL\n"
     "                         instead. Repeatable, one per clinic; the others\n"
     "                         pull. The endpoint presents pki/receiver.crt.\n"
@@ -78,11 +79,9 @@ absl::Status ParsePushFlags(const std::vector<std::string>& values,
           absl::StrCat("--push \"", value, "\": expected ORG=HOST:PORT"));
     }
     std::string org_id = value.substr(0, eq);
-    if (!options->push_endpoints.emplace(org_id, value.substr(eq + 1))
-             .second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--push \"", value, "\": ", org_id,
-                       " already has an endpoint"));
+    if (!options->push_endpoints.emplace(org_id, value.substr(eq + 1)).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--push \"", value, "\": ", org_id, " already has an endpoint"));
     }
     pki::DevInitOptions one;
     one.push_endpoints.emplace(org_id, value.substr(eq + 1));
@@ -92,9 +91,9 @@ absl::Status ParsePushFlags(const std::vector<std::string>& values,
       return o.org_id() == org_id;
     });
     if (org == orgs.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--push \"", value, "\": no organization \"", org_id,
-          "\" in the sample directory"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--push \"", value, "\": no organization \"", org_id,
+                       "\" in the sample directory"));
     }
     if (org->kind() != v1::ORGANIZATION_KIND_PARTNER_CLINIC) {
       return absl::InvalidArgumentError(

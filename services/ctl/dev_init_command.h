@@ -1,6 +1,6 @@
 // `caregatectl dev-init DIR [--listen HOST:PORT] [--trust-domain DOMAIN]
-// [--push ORG=HOST:PORT]...`: writes a local development setup (services/pki/dev_pki.h) and says how to
-// start the gateway on it.
+// [--push ORG=HOST:PORT]...`: writes a local development setup
+// (services/pki/dev_pki.h) and says how to start the gateway on it.
 #ifndef CAREGATE_SERVICES_CTL_DEV_INIT_COMMAND_H_
 #define CAREGATE_SERVICES_CTL_DEV_INIT_COMMAND_H_
 

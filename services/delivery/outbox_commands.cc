@@ -35,9 +35,9 @@ absl::Status RecordDelivered(LedgerTxn& txn, const PushOutcome& outcome,
                              MessageRow& row) {
   const bool was_withheld =
       row.state == v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION;
-  const absl::Time at = StoredPrecision(outcome.received_at == absl::InfinitePast()
-                                            ? txn.now()
-                                            : outcome.received_at);
+  const absl::Time at = StoredPrecision(
+      outcome.received_at == absl::InfinitePast() ? txn.now()
+                                                  : outcome.received_at);
   row.state = outcome.acknowledged ? v1::DELIVERY_STATE_ACKNOWLEDGED
                                    : v1::DELIVERY_STATE_DELIVERED;
   row.delivery_attempts = outcome.attempt;
@@ -46,8 +46,8 @@ absl::Status RecordDelivered(LedgerTxn& txn, const PushOutcome& outcome,
   row.delivered_at = at;
   if (outcome.acknowledged) row.acknowledged_at = at;
   CG_RETURN_IF_ERROR(txn.store().UpdateMessageDelivery(row));
-  AuditEvent delivered = DeliveryEvent(
-      row, v1::AUDIT_ACTION_MESSAGE_DELIVERED, outcome.disclosure);
+  AuditEvent delivered = DeliveryEvent(row, v1::AUDIT_ACTION_MESSAGE_DELIVERED,
+                                       outcome.disclosure);
   if (was_withheld) delivered.detail = kInFlightAtRevocation;
   CG_RETURN_IF_ERROR(txn.Audit(std::move(delivered)).status());
   if (!outcome.acknowledged) return absl::OkStatus();
@@ -72,8 +72,8 @@ absl::Status RecordFailed(LedgerTxn& txn, const PushOutcome& outcome,
   row.next_attempt_at.reset();
   row.last_delivery_error = outcome.error;
   CG_RETURN_IF_ERROR(txn.store().UpdateMessageDelivery(row));
-  AuditEvent failed = DeliveryEvent(row, v1::AUDIT_ACTION_DELIVERY_FAILED,
-                                    outcome.disclosure);
+  AuditEvent failed =
+      DeliveryEvent(row, v1::AUDIT_ACTION_DELIVERY_FAILED, outcome.disclosure);
   failed.detail = outcome.error.substr(0, 200);
   return txn.Audit(std::move(failed)).status();
 }
@@ -83,8 +83,7 @@ absl::Status Record(LedgerTxn& txn, const PushOutcome& outcome,
   const bool queued = row.state == v1::DELIVERY_STATE_QUEUED;
   switch (outcome.kind) {
     case PushOutcome::Kind::kDelivered:
-      if (queued ||
-          row.state == v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION) {
+      if (queued || row.state == v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION) {
         return RecordDelivered(txn, outcome, row);
       }
       return absl::OkStatus();

@@ -113,8 +113,7 @@ TEST_F(OutboxCommandsTest, PermanentFailureIsFailedAndAudited) {
   EXPECT_EQ(row.state, v1::DELIVERY_STATE_FAILED);
   EXPECT_EQ(row.delivery_attempts, 3);
   EXPECT_EQ(row.last_delivery_error, "HTTP 400");
-  std::vector<AuditEvent> failed =
-      EventsOf(v1::AUDIT_ACTION_DELIVERY_FAILED);
+  std::vector<AuditEvent> failed = EventsOf(v1::AUDIT_ACTION_DELIVERY_FAILED);
   ASSERT_THAT(failed, SizeIs(1));
   EXPECT_EQ(failed[0].detail, "HTTP 400");
   EXPECT_EQ(failed[0].subject_id, "msg-1");

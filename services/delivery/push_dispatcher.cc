@@ -102,9 +102,8 @@ void PushDispatcher::Pump(const PushRoute& route) {
                  due.status().ToString());
     return;
   }
-  const int64_t visible = deps_.notifier != nullptr
-                              ? deps_.notifier->visible_seq()
-                              : INT64_MAX;
+  const int64_t visible =
+      deps_.notifier != nullptr ? deps_.notifier->visible_seq() : INT64_MAX;
   for (const MessageRow& row : *due) {
     if (row.seq > visible) continue;  // committed, not yet durable
     {
@@ -222,18 +221,18 @@ void PushDispatcher::Record(PushOutcome outcome) {
                                                              : "failed");
   auto result = std::make_shared<absl::StatusOr<std::optional<MessageRow>>>();
   const std::string id = outcome.message_id;
-  deps_.ledger->Submit(
-      RecordPushOutcomeCommand(std::move(outcome), result),
-      [this, id](absl::Status status) {
-        if (!status.ok()) {
-          spdlog::error("push outcome of message {} not recorded: {}", id,
-                        status.ToString());
-        }
-        absl::MutexLock lock(&mu_);
-        busy_.erase(id);
-        --recording_;
-        wake_ = true;
-      });
+  deps_.ledger->Submit(RecordPushOutcomeCommand(std::move(outcome), result),
+                       [this, id](absl::Status status) {
+                         if (!status.ok()) {
+                           spdlog::error(
+                               "push outcome of message {} not recorded: {}",
+                               id, status.ToString());
+                         }
+                         absl::MutexLock lock(&mu_);
+                         busy_.erase(id);
+                         --recording_;
+                         wake_ = true;
+                       });
 }
 
 }  // namespace caregate

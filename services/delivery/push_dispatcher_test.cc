@@ -104,11 +104,11 @@ class PushDispatcherTest : public InboxFixture {
     policy.max_backoff = absl::Seconds(2);
     policy.max_attempts = 3;
     retry_ = std::make_unique<push::RetryPolicy>(policy, [] { return 0.99; });
-    auto dispatcher = PushDispatcher::Create(
-        {store_.get(), ledger_.get(), cipher_.get(), nullptr, &clock_,
-         retry_.get()},
-        {{kClinicOrg, transport_.get()}},
-        {.poll_interval = absl::Milliseconds(5)});
+    auto dispatcher =
+        PushDispatcher::Create({store_.get(), ledger_.get(), cipher_.get(),
+                                nullptr, &clock_, retry_.get()},
+                               {{kClinicOrg, transport_.get()}},
+                               {.poll_interval = absl::Milliseconds(5)});
     CG_ASSERT_OK(dispatcher);
     dispatcher_ = *std::move(dispatcher);
   }
@@ -164,8 +164,8 @@ TEST_F(PushDispatcherTest, RetryWaitsForItsTimeThenTriesAgain) {
   AddMessage(1, kClinicOrg, 10);
   StartDispatcher();
   ASSERT_TRUE(transport_->WaitForAttempts(1, absl::Seconds(10)));
-  transport_->Finish({.outcome = push::PushResult::Outcome::kRetry,
-                      .error = "HTTP 503"});
+  transport_->Finish(
+      {.outcome = push::PushResult::Outcome::kRetry, .error = "HTTP 503"});
   ASSERT_TRUE(WaitForState("msg-1", v1::DELIVERY_STATE_QUEUED, 1));
   auto row = store_->GetMessage("msg-1");
   CG_ASSERT_OK(row);
@@ -231,8 +231,8 @@ TEST_F(PushDispatcherTest, RestartResumesAMessageWhoseRetryIsDue) {
   AddMessage(1, kClinicOrg, 10);
   StartDispatcher();
   ASSERT_TRUE(transport_->WaitForAttempts(1, absl::Seconds(10)));
-  transport_->Finish({.outcome = push::PushResult::Outcome::kRetry,
-                      .error = "HTTP 503"});
+  transport_->Finish(
+      {.outcome = push::PushResult::Outcome::kRetry, .error = "HTTP 503"});
   ASSERT_TRUE(WaitForState("msg-1", v1::DELIVERY_STATE_QUEUED, 1));
   dispatcher_->Stop();
   transport_.reset();

@@ -1,13 +1,13 @@
 #include "services/disclosure/send_command.h"
 
+#include "absl/strings/str_cat.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/consent/consent_refresh.h"
 #include "services/crypto/random.h"
-#include "absl/strings/str_cat.h"
 #include "services/delivery/message_signature.h"
-#include "services/validation/request_fingerprint.h"
 #include "services/validation/proto_convert.h"
+#include "services/validation/request_fingerprint.h"
 
 namespace caregate {
 namespace {
@@ -147,8 +147,9 @@ absl::Status WritePermitted(LedgerTxn& txn, const SendContext& context,
 
   // Delivered only once durable: a recipient never sees a message a crash
   // could take back.
-  txn.OnDurable([notifier = context.notifier, org = row.recipient_org_id,
-                 seq] { notifier->Published(org, seq); });
+  txn.OnDurable([notifier = context.notifier, org = row.recipient_org_id, seq] {
+    notifier->Published(org, seq);
+  });
   outcome.receipt = ReceiptOf(row, v1::DELIVERY_STATE_QUEUED);
   return absl::OkStatus();
 }
@@ -216,10 +217,10 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
     }
     // The binding decision: now, in order with every consent change, also
     // those committed through other replicas (read after the log head).
-    CG_RETURN_IF_ERROR(RefreshPatientConsents(
-                           txn.store(), *context.index, *context.cipher,
-                           PatientRef{sender.org_id, validated.patient_id})
-                           .status());
+    CG_RETURN_IF_ERROR(
+        RefreshPatientConsents(txn.store(), *context.index, *context.cipher,
+                               PatientRef{sender.org_id, validated.patient_id})
+            .status());
     DecisionResult decision = context.index->Decide(
         MakeDecisionRequest(sender.org_id, validated, txn.now()));
     if (decision.outcome == v1::DECISION_OUTCOME_DENIED) {

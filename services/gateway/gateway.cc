@@ -13,7 +13,6 @@
 #include "services/crypto/keyed_digest.h"
 #include "services/delivery/message_notifier.h"
 #include "services/delivery/push_dispatcher.h"
-#include "services/push/push_transports.h"
 #include "services/disclosure/disclosure_service.h"
 #include "services/gateway/connection_acceptor.h"
 #include "services/gateway/grpc_handoff.h"
@@ -22,6 +21,7 @@
 #include "services/inbox/inbox_service.h"
 #include "services/ledger/ledger.h"
 #include "services/policy/consent_index.h"
+#include "services/push/push_transports.h"
 #include "services/rpc/call_admission.h"
 #include "services/rpc/executor.h"
 #include "services/security/peer_identity.h"
@@ -68,9 +68,9 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const GatewayConfig& config) {
   absl::StatusOr<std::unique_ptr<Store>> store =
       OpenPostgresStore(config.postgres_conninfo());
   if (!store.ok()) {
-    return absl::Status(store.status().code(),
-                        absl::StrCat("storage.postgres: ",
-                                     store.status().message()));
+    return absl::Status(
+        store.status().code(),
+        absl::StrCat("storage.postgres: ", store.status().message()));
   }
   return store;
 }
@@ -96,12 +96,12 @@ absl::Status LoadKeys(const GatewayConfig& config,
   CG_ASSIGN_OR_RETURN(cipher, DataCipher::FromKeyFile(config.data_key_file(),
                                                       config.data_key_id()));
   if (config.content_digest_key_file().empty()) {
-    CG_ASSIGN_OR_RETURN(digester,
-                        KeyedDigest::DerivedFromKeyFile(
-                            config.data_key_file(), kDerivedDigestKeyLabel));
+    CG_ASSIGN_OR_RETURN(
+        digester, KeyedDigest::DerivedFromKeyFile(config.data_key_file(),
+                                                  kDerivedDigestKeyLabel));
   } else {
-    CG_ASSIGN_OR_RETURN(digester, KeyedDigest::FromKeyFile(
-                                      config.content_digest_key_file()));
+    CG_ASSIGN_OR_RETURN(
+        digester, KeyedDigest::FromKeyFile(config.content_digest_key_file()));
   }
   return absl::OkStatus();
 }
@@ -119,9 +119,10 @@ absl::Status SealLegacyConsentText(Store& store, const DataCipher& cipher,
   }
   CG_RETURN_IF_ERROR(txn->Commit());
   CG_RETURN_IF_ERROR(store.Sync());
-  spdlog::info("sealed the stored text of {} consents recorded before text "
-               "was encrypted",
-               legacy.size());
+  spdlog::info(
+      "sealed the stored text of {} consents recorded before text "
+      "was encrypted",
+      legacy.size());
   return absl::OkStatus();
 }
 
@@ -180,8 +181,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   p.clock = options.clock;
   const GatewayConfig& cfg = *p.config;
 
-  CG_RETURN_IF_ERROR(
-      LoadKeys(cfg, p.signer, p.verifier, p.cipher, p.digester));
+  CG_RETURN_IF_ERROR(LoadKeys(cfg, p.signer, p.verifier, p.cipher, p.digester));
   CG_ASSIGN_OR_RETURN(p.store, OpenStore(cfg));
   CG_RETURN_IF_ERROR(LoadConsentIndex(*p.store, *p.cipher, p.index));
   CG_ASSIGN_OR_RETURN(
@@ -189,16 +189,15 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
       Ledger::Create(p.store.get(), p.clock, p.signer.get(),
                      {cfg.checkpoint_origin(), cfg.checkpoint_interval()}));
   // Everything stored at start is durable: streams may show it.
-  p.notifier = std::make_unique<InProcessNotifier>(
-      p.ledger->committed_head().seq);
+  p.notifier =
+      std::make_unique<InProcessNotifier>(p.ledger->committed_head().seq);
   p.executor = std::make_unique<Executor>(options.executor_threads);
   p.admission = std::make_unique<CallAdmission>(&cfg, p.ledger.get());
   p.consent_service = std::make_unique<ConsentService>(
       p.admission.get(), p.ledger.get(), &p.index, p.clock, p.cipher.get(),
       p.digester.get());
-  const SendContext send{&cfg,           &p.index,
-                         p.signer.get(), p.cipher.get(),
-                         p.notifier.get(), p.digester.get()};
+  const SendContext send{&cfg,           &p.index,         p.signer.get(),
+                         p.cipher.get(), p.notifier.get(), p.digester.get()};
   p.disclosure_service = std::make_unique<DisclosureService>(
       p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
       p.clock, send);
@@ -214,8 +213,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   // when every clinic pulls.
   CG_ASSIGN_OR_RETURN(p.push_transports,
                       push::PushTransports::Create(p.config));
-  if (std::vector<PushRoute> routes =
-          PushRoutesFor(cfg, *p.push_transports);
+  if (std::vector<PushRoute> routes = PushRoutesFor(cfg, *p.push_transports);
       !routes.empty()) {
     CG_ASSIGN_OR_RETURN(
         p.push_dispatcher,

@@ -8,7 +8,8 @@
 namespace caregate {
 
 std::unique_ptr<StoreHealth> StoreHealth::Start(Options options) {
-  auto health = std::unique_ptr<StoreHealth>(new StoreHealth(std::move(options)));
+  auto health =
+      std::unique_ptr<StoreHealth>(new StoreHealth(std::move(options)));
   health->thread_ = std::thread([h = health.get()] { h->Run(); });
   return health;
 }
@@ -41,9 +42,8 @@ void StoreHealth::Run() {
       reported = serving;
     }
     absl::MutexLock lock(&mu_);
-    const auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return stopping_;
-    };
+    const auto stop = [this]()
+                          ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
     if (mu_.AwaitWithTimeout(absl::Condition(&stop), options_.interval)) {
       return;
     }

@@ -205,8 +205,9 @@ class SyncObservingStore final : public Store {
       int limit) override {
     return inner_->ListMessages(org, include_acknowledged, after_seq, limit);
   }
-  absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
-      std::string_view org, absl::Time now, int limit) override {
+  absl::StatusOr<std::vector<MessageRow>> ListDueMessages(std::string_view org,
+                                                          absl::Time now,
+                                                          int limit) override {
     return inner_->ListDueMessages(org, now, limit);
   }
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(

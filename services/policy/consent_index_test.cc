@@ -81,8 +81,9 @@ TEST(ConsentIndexTest, PagesCopyOnlyThePageAndSkipInactiveOnRequest) {
   index.Upsert(ConsentBuilder("c1").Categories({kSummary}));
   index.Upsert(ConsentBuilder("c2").Categories({kSummary}).Revoked());
   index.Upsert(ConsentBuilder("c3").Categories({kSummary}));
-  index.Upsert(
-      ConsentBuilder("c4").Categories({kSummary}).ExpiresAt(now - absl::Hours(1)));
+  index.Upsert(ConsentBuilder("c4")
+                   .Categories({kSummary})
+                   .ExpiresAt(now - absl::Hours(1)));
   index.Upsert(ConsentBuilder("c5").Categories({kSummary}));
   index.Upsert(ConsentBuilder("x1").Patient(kPractice, "p-other"));
   EXPECT_EQ(index.CountForPatient(kPractice, kPatient), 5u);

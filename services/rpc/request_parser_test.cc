@@ -49,14 +49,16 @@ TEST(RequestParserTest, ParsesAValidRequest) {
 
 TEST(RequestParserTest, InvalidUtf8NamesTheField) {
   v1::SendDisclosureRequest parsed;
-  EXPECT_THAT(ParseRequest(Buffer(Swapped(Request(), "\xc3\xa9", "\xff\xfe")),
+  EXPECT_THAT(
+      ParseRequest(Buffer(Swapped(Request(), "\xc3\xa9", "\xff\xfe")), &parsed),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "disclosure.sections[1].body: not valid UTF-8"));
+  EXPECT_THAT(ParseRequest(Buffer(Swapped(Request(), "third",
+                                          "th\xc0\xaf"
+                                          "d")),
                            &parsed),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       "disclosure.sections[1].body: not valid UTF-8"));
-  EXPECT_THAT(
-      ParseRequest(Buffer(Swapped(Request(), "third", "th\xc0\xaf" "d")), &parsed),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               "disclosure.sections[2].title: not valid UTF-8"));
+                       "disclosure.sections[2].title: not valid UTF-8"));
   EXPECT_THAT(
       ParseRequest(Buffer(Swapped(Request(), "req-1", "req\xed\xa0\x80")),
                    &parsed),
@@ -68,12 +70,14 @@ TEST(RequestParserTest, BrokenWireFormatIsInvalidArgument) {
   v1::SendDisclosureRequest parsed;
   std::string wire = Request().SerializeAsString();
   wire.resize(wire.size() - 3);  // a length prefix now runs past the end
-  EXPECT_THAT(ParseRequest(Buffer(wire), &parsed),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "request: not a valid caregate.v1.SendDisclosureRequest"));
-  EXPECT_THAT(ParseRequest(Buffer(std::string("\x00\x01", 2)), &parsed),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "request: not a valid caregate.v1.SendDisclosureRequest"));
+  EXPECT_THAT(
+      ParseRequest(Buffer(wire), &parsed),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "request: not a valid caregate.v1.SendDisclosureRequest"));
+  EXPECT_THAT(
+      ParseRequest(Buffer(std::string("\x00\x01", 2)), &parsed),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "request: not a valid caregate.v1.SendDisclosureRequest"));
 }
 
 TEST(RequestParserTest, ErrorsNeverEchoTheBytes) {

@@ -28,7 +28,7 @@ struct DisclosureRow {
   v1::DecisionOutcome outcome = v1::DECISION_OUTCOME_UNSPECIFIED;
   std::vector<v1::Category> categories;  // the categories actually sent
   std::vector<std::string> consent_ids;
-  std::string content_sha256;            // lowercase hex
+  std::string content_sha256;  // lowercase hex
   int64_t audit_seq = 0;
   std::string message_id;
   absl::Time created_at;
@@ -50,8 +50,9 @@ struct MessageRow {
   v1::DeliveryState state = v1::DELIVERY_STATE_QUEUED;
   absl::Time created_at;
   std::optional<absl::Time> acknowledged_at;
-  std::string key_id;           // the data key that sealed `sealed_envelope`
-  std::string sealed_envelope;  // AES-256-GCM sealed serialized Message, opaque here
+  std::string key_id;  // the data key that sealed `sealed_envelope`
+  std::string
+      sealed_envelope;  // AES-256-GCM sealed serialized Message, opaque here
 
   // Push delivery (recipients with an endpoint; untouched for those who
   // pull). Attempts made so far; when the next one is due (std::nullopt: at
@@ -79,7 +80,7 @@ struct AuditQuery {
   v1::DecisionOutcome outcome = v1::DECISION_OUTCOME_UNSPECIFIED;
   std::optional<absl::Time> since;  // inclusive
   std::optional<absl::Time> until;  // exclusive
-  int64_t after_seq = 0;            // pagination: only events with seq > after_seq
+  int64_t after_seq = 0;  // pagination: only events with seq > after_seq
   int limit = 100;
 };
 

@@ -17,7 +17,7 @@ namespace caregate::sqlite {
   "signer_relationship, representative_authority, witness, "                \
   "states_right_to_revoke, states_treatment_not_conditioned, "              \
   "states_redisclosure_risk, capture_method, recorded_by, recorded_at_us, " \
-  "request_id, revision, revoked_at_us, revoked_by, revocation_reason, "     \
+  "request_id, revision, revoked_at_us, revoked_by, revocation_reason, "    \
   "text_key_id, sealed_evidence, sealed_revocation_reason, request_digest"
 #define CG_CONSENT_PARAMS \
   "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
@@ -29,8 +29,8 @@ namespace caregate::sqlite {
 #define CG_DISCLOSURE_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
 #define CG_MESSAGE_COLUMNS                                                 \
   "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
-  "created_at_us, acknowledged_at_us, key_id, sealed_envelope, "          \
-  "delivery_attempts, next_attempt_at_us, last_delivery_error, "          \
+  "created_at_us, acknowledged_at_us, key_id, sealed_envelope, "           \
+  "delivery_attempts, next_attempt_at_us, last_delivery_error, "           \
   "delivered_at_us"
 #define CG_MESSAGE_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?"
 #define CG_AUDIT_COLUMNS                                                    \
@@ -60,9 +60,9 @@ const char kFindConsentByRequestSql[] =
     " AND request_id != ''";
 const char kFindConsentSql[] =
     "SELECT " CG_CONSENT_COLUMNS " FROM consents WHERE consent_id = ?1";
-const char kPatientConsentsSql[] =
-    "SELECT " CG_CONSENT_COLUMNS " FROM consents WHERE practice_org_id = ?1"
-    " AND patient_id = ?2 ORDER BY row_id";
+const char kPatientConsentsSql[] = "SELECT " CG_CONSENT_COLUMNS
+                                   " FROM consents WHERE practice_org_id = ?1"
+                                   " AND patient_id = ?2 ORDER BY row_id";
 const char kInsertDisclosureSql[] =
     "INSERT INTO disclosures (" CG_DISCLOSURE_COLUMNS
     ") VALUES (" CG_DISCLOSURE_PARAMS ")";

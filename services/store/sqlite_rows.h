@@ -28,18 +28,18 @@ extern const char kInsertConsentSql[];
 extern const char kUpdateConsentRevocationSql[];  // revision, revoked_at_us,
                                                   // revoked_by, sealed
                                                   // reason, id
-extern const char kReplaceConsentTextSql[];  // key id, sealed evidence,
-                                             // sealed reason, id
+extern const char kReplaceConsentTextSql[];       // key id, sealed evidence,
+                                                  // sealed reason, id
 extern const char kFindConsentByRequestSql[];     // recorded_by, request_id
 extern const char kFindConsentSql[];              // consent_id
 extern const char kPatientConsentsSql[];          // practice, patient
 extern const char kInsertDisclosureSql[];
 extern const char kFindDisclosureByRequestSql[];  // sender, request_id
 extern const char kInsertMessageSql[];
-extern const char kInsertMessageConsentSql[];  // consent_id, message_id
-extern const char kAcknowledgeMessageSql[];    // state, ack time, message_id
+extern const char kInsertMessageConsentSql[];   // consent_id, message_id
+extern const char kAcknowledgeMessageSql[];     // state, ack time, message_id
 extern const char kUpdateMessageDeliverySql[];  // BindMessageDelivery
-extern const char kWithholdMessagesSql[];      // new state, old state, consent
+extern const char kWithholdMessagesSql[];       // new state, old state, consent
 extern const char kInsertAuditEventSql[];
 extern const char kInsertCheckpointSql[];
 

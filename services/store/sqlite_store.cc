@@ -121,8 +121,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
       std::string_view recipient_org_id, absl::Time now, int limit) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
-      const PatientRef& patient,
-      absl::Time since, absl::Time until) override;
+      const PatientRef& patient, absl::Time since, absl::Time until) override;
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
       const AuditQuery& query) override;
   absl::StatusOr<AuditSummary> SummarizeAuditEvents(absl::Time since,
@@ -271,15 +270,14 @@ absl::StatusOr<std::vector<MessageRow>> SqliteStore::ListDueMessages(
   if (limit < 1) {
     return absl::InvalidArgumentError("list due messages: limit must be >= 1");
   }
-  return WithStatement(
-      "list due messages", sqlite::kListDueMessagesSql,
-      [&](SqliteStatement& s) {
-        s.BindText(1, recipient_org_id);
-        s.BindInt64(2, v1::DELIVERY_STATE_QUEUED);
-        s.BindInt64(3, sqlite::TimeToMicros(now));
-        s.BindInt64(4, limit);
-        return sqlite::ReadAll(s, &sqlite::ReadMessage);
-      });
+  return WithStatement("list due messages", sqlite::kListDueMessagesSql,
+                       [&](SqliteStatement& s) {
+                         s.BindText(1, recipient_org_id);
+                         s.BindInt64(2, v1::DELIVERY_STATE_QUEUED);
+                         s.BindInt64(3, sqlite::TimeToMicros(now));
+                         s.BindInt64(4, limit);
+                         return sqlite::ReadAll(s, &sqlite::ReadMessage);
+                       });
 }
 
 absl::StatusOr<std::vector<DisclosureRow>>

@@ -180,8 +180,7 @@ absl::StatusOr<std::vector<ConsentRecord>>
 SqliteWriteTransaction::ListPatientConsents(const PatientRef& patient) {
   constexpr std::string_view kOp = "list patient consents";
   CG_RETURN_IF_ERROR(CheckOpen(kOp));
-  CG_ASSIGN_OR_RETURN(SqliteStatement s,
-                      db_.Prepare(kOp, kPatientConsentsSql));
+  CG_ASSIGN_OR_RETURN(SqliteStatement s, db_.Prepare(kOp, kPatientConsentsSql));
   s.BindText(1, patient.practice_org_id);
   s.BindText(2, patient.patient_id);
   auto found = ReadAll(s, &ReadConsent);

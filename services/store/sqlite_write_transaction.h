@@ -98,7 +98,7 @@ class SqliteWriteTransaction final : public WriteTransaction {
   SqliteConnection& db_;
   std::function<void()> on_end_;
   State state_ = State::kOpen;
-  int savepoints_ = 0;  // open savepoints
+  int savepoints_ = 0;    // open savepoints
   DayCounts day_counts_;  // added to audit_day_counts at Commit()
 };
 

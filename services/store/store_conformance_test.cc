@@ -54,7 +54,7 @@ TEST_P(StoreConformanceTest, UpdateConsentRevocationWritesRevocationOnly) {
   changed.revision = 4;
   changed.revocation = Revocation{T0() + absl::Hours(3), "principal-2", "x"};
   changed.sealed.revocation_reason = "sealed-x";
-  changed.patient_id = "pat-other";  // immutable: not written
+  changed.patient_id = "pat-other";   // immutable: not written
   changed.sealed.evidence = "other";  // immutable: not written
   Write([&](WriteTransaction& txn) {
     CG_ASSERT_OK(txn.UpdateConsentRevocation(changed));

@@ -170,7 +170,8 @@ bool CliGateway::Prepare() {
   }
   if (!extra_config_.empty()) {
     std::ofstream(dir_ + "/caregate.textproto", std::ios::app)
-        << "\n" << extra_config_ << "\n";
+        << "\n"
+        << extra_config_ << "\n";
   }
   fs::create_directories(dir_ + "/scratch");
   return true;

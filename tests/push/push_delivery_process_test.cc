@@ -77,8 +77,8 @@ std::optional<StoredState> ReadState(const std::string& db_path,
         s.state = sqlite3_column_int(stmt, 0);
         s.attempts = sqlite3_column_int(stmt, 1);
         const unsigned char* error = sqlite3_column_text(stmt, 2);
-        s.last_error = error != nullptr ? reinterpret_cast<const char*>(error)
-                                        : "";
+        s.last_error =
+            error != nullptr ? reinterpret_cast<const char*>(error) : "";
         if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
           s.next_attempt_at_us = sqlite3_column_int64(stmt, 3);
         }
@@ -162,7 +162,8 @@ class PushDeliveryProcessTest : public CliTest {
 
   // Waits until the stored message satisfies `pred`; its last state.
   std::optional<StoredState> WaitForState(
-      const std::string& id, const std::function<bool(const StoredState&)>& pred) {
+      const std::string& id,
+      const std::function<bool(const StoredState&)>& pred) {
     const absl::Time deadline = absl::Now() + kWait;
     std::optional<StoredState> s;
     while (absl::Now() < deadline) {
@@ -198,8 +199,8 @@ TEST_F(PushDeliveryProcessTest, PermittedSendArrivesAndEndsAcknowledged) {
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ(s->attempts, 1);
   EXPECT_TRUE(Received(id));
-  const auto message = nlohmann::json::parse(
-      Slurp(fs::path(out_dir_) / (id + ".message.json")));
+  const auto message =
+      nlohmann::json::parse(Slurp(fs::path(out_dir_) / (id + ".message.json")));
   EXPECT_EQ(message["messageId"], id);
   EXPECT_TRUE(fs::exists(fs::path(out_dir_) / (id + ".bundle.json")));
 
@@ -248,9 +249,9 @@ TEST_F(PushDeliveryProcessTest, RevokedBeforeASuccessfulAttemptIsNeverPushed) {
   ASSERT_TRUE(WaitForState(id, [](const StoredState& s) {
                 return s.attempts >= 1;
               }).has_value());
-  CtlResult revoke =
-      gateway().As("dr-rivera", {"consent", "revoke", consent, "--reason",
-                                 "patient revoked in writing"});
+  CtlResult revoke = gateway().As(
+      "dr-rivera",
+      {"consent", "revoke", consent, "--reason", "patient revoked in writing"});
   ASSERT_EQ(revoke.code, 0) << revoke.err;
   auto withheld = ReadState(gateway_->DbPath(), id);
   ASSERT_TRUE(withheld.has_value());

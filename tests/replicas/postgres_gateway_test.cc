@@ -12,7 +12,6 @@
 namespace caregate::replicas {
 namespace {
 
-
 constexpr char kPatient[] = "p-pg-1";
 
 bool Exists(const std::string& path) {
@@ -56,7 +55,8 @@ TEST(PostgresGatewayTest, ConsentSendInboxAndAuditThroughThePublicApi) {
   s = Send(therapist, PtNote(kPatient, "send-1", "did the exercises daily"),
            &sent);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(sent.receipt().decision().outcome(), v1::DECISION_OUTCOME_PERMITTED);
+  EXPECT_EQ(sent.receipt().decision().outcome(),
+            v1::DECISION_OUTCOME_PERMITTED);
   EXPECT_GT(sent.receipt().audit_seq(), 0);
 
   // The clinic's inbox has it, whole.
@@ -65,8 +65,7 @@ TEST(PostgresGatewayTest, ConsentSendInboxAndAuditThroughThePublicApi) {
   s = inbox->ListMessages(Ctx().get(), v1::ListMessagesRequest(), &listed);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(listed.messages_size(), 1);
-  EXPECT_EQ(listed.messages(0).disclosure_id(),
-            sent.receipt().disclosure_id());
+  EXPECT_EQ(listed.messages(0).disclosure_id(), sent.receipt().disclosure_id());
   v1::GetMessageRequest get;
   get.set_message_id(listed.messages(0).message_id());
   v1::Message message;
@@ -95,7 +94,7 @@ TEST(PostgresGatewayTest, ConsentSendInboxAndAuditThroughThePublicApi) {
                 .value_or("error"),
             "1");
   EXPECT_GE(std::stoll(testing::QueryText(conninfo, "SELECT seq FROM log_head")
-                          .value_or("0")),
+                           .value_or("0")),
             verified.verified_through_seq());
   EXPECT_FALSE(Exists(replicas.setup().db_path()));
   EXPECT_FALSE(Exists(replicas.setup().db_path() + ".lock"));

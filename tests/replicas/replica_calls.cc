@@ -73,8 +73,8 @@ grpc::Status RevokeConsent(const std::shared_ptr<grpc::Channel>& channel,
 grpc::Status Send(const std::shared_ptr<grpc::Channel>& channel,
                   const v1::SendDisclosureRequest& request,
                   v1::SendDisclosureResponse* out) {
-  return v1::DisclosureService::NewStub(channel)->SendDisclosure(
-      Ctx().get(), request, out);
+  return v1::DisclosureService::NewStub(channel)->SendDisclosure(Ctx().get(),
+                                                                 request, out);
 }
 
 grpc::Status VerifyAuditLog(const std::shared_ptr<grpc::Channel>& channel,

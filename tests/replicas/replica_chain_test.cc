@@ -37,10 +37,9 @@ TEST(ReplicaChainTest, ConcurrentSendsOnThreeReplicasMakeOneChain) {
   // One patient per replica, its consent recorded through that replica.
   for (int r = 0; r < kReplicas; ++r) {
     v1::Consent consent;
-    grpc::Status s =
-        RecordConsent(replicas.Channel(r, "dr-rivera"),
-                      PtConsent(absl::StrCat("p-chain-", r)),
-                      absl::StrCat("consent-", r), &consent);
+    grpc::Status s = RecordConsent(replicas.Channel(r, "dr-rivera"),
+                                   PtConsent(absl::StrCat("p-chain-", r)),
+                                   absl::StrCat("consent-", r), &consent);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 

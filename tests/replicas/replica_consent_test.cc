@@ -103,10 +103,10 @@ TEST_F(ReplicaConsentTest, NoPermitAfterRevocationReturnedOnAnotherReplica) {
       for (int i = 0; i < kMaxSendsPerRound; ++i) {
         const bool after_revocation = revoked.load();
         v1::SendDisclosureResponse response;
-        const grpc::Status sent = Send(
-            sender,
-            PtNote(patient, absl::StrCat("race-", round, "-", i), "race"),
-            &response);
+        const grpc::Status sent =
+            Send(sender,
+                 PtNote(patient, absl::StrCat("race-", round, "-", i), "race"),
+                 &response);
         if (after_revocation) {
           ++late_sends;
           EXPECT_EQ(sent.error_code(), grpc::StatusCode::FAILED_PRECONDITION)

@@ -19,12 +19,11 @@ constexpr absl::Duration kWait = absl::Seconds(20);
 
 // The health status replica `r` answers (UNKNOWN when the call fails).
 HealthStatus Health(ReplicaSet& replicas, int r) {
-  auto stub =
-      grpc::health::v1::Health::NewStub(replicas.Channel(r, "compliance-officer"));
+  auto stub = grpc::health::v1::Health::NewStub(
+      replicas.Channel(r, "compliance-officer"));
   grpc::health::v1::HealthCheckResponse response;
-  const grpc::Status s = stub->Check(Ctx(5).get(),
-                                     grpc::health::v1::HealthCheckRequest(),
-                                     &response);
+  const grpc::Status s = stub->Check(
+      Ctx(5).get(), grpc::health::v1::HealthCheckRequest(), &response);
   return s.ok() ? response.status()
                 : grpc::health::v1::HealthCheckResponse::UNKNOWN;
 }
@@ -55,9 +54,10 @@ TEST(ReplicaHealthTest, NotServingWhileTheDatabaseIsUnreachable) {
   const std::string admin = *server + " dbname=postgres";
   const std::string name = replicas.database().name;
   // No new connection to the database, and the replica's are ended.
-  ASSERT_TRUE(testing::ExecSql(admin, absl::StrCat("ALTER DATABASE \"", name,
-                                                   "\" ALLOW_CONNECTIONS false"))
-                  .ok());
+  ASSERT_TRUE(
+      testing::ExecSql(admin, absl::StrCat("ALTER DATABASE \"", name,
+                                           "\" ALLOW_CONNECTIONS false"))
+          .ok());
   ASSERT_TRUE(testing::ExecSql(
                   admin, absl::StrCat("SELECT pg_terminate_backend(pid) FROM "
                                       "pg_stat_activity WHERE datname = '",
@@ -72,8 +72,8 @@ TEST(ReplicaHealthTest, NotServingWhileTheDatabaseIsUnreachable) {
   ASSERT_TRUE(testing::ExecSql(admin, absl::StrCat("ALTER DATABASE \"", name,
                                                    "\" ALLOW_CONNECTIONS true"))
                   .ok());
-  EXPECT_TRUE(AwaitHealth(replicas, 0,
-                          grpc::health::v1::HealthCheckResponse::SERVING));
+  EXPECT_TRUE(
+      AwaitHealth(replicas, 0, grpc::health::v1::HealthCheckResponse::SERVING));
   s = Send(therapist, PtNote("p-health", "send-up", "after"), &sent);
   EXPECT_TRUE(s.ok()) << s.error_message();
 }

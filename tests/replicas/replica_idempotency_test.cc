@@ -68,19 +68,20 @@ TEST_F(ReplicaIdempotencyTest, RetryOnTheOtherReplicaGetsTheFirstReceipt) {
   EXPECT_THAT(s.error_message(), HasSubstr("different disclosure"));
 }
 
-TEST_F(ReplicaIdempotencyTest, SimultaneousSendsOnBothReplicasMakeOneDisclosure) {
+TEST_F(ReplicaIdempotencyTest,
+       SimultaneousSendsOnBothReplicasMakeOneDisclosure) {
   for (int round = 0; round < kRounds; ++round) {
     const v1::SendDisclosureRequest note = PtNote(
         kPatient, absl::StrCat("both-", round), absl::StrCat("round ", round));
     v1::SendDisclosureResponse responses[2];
     grpc::Status statuses[2];
-    std::thread other([&] { statuses[1] = Send(Therapist(1), note, &responses[1]); });
+    std::thread other(
+        [&] { statuses[1] = Send(Therapist(1), note, &responses[1]); });
     statuses[0] = Send(Therapist(0), note, &responses[0]);
     other.join();
     for (int r = 0; r < 2; ++r) {
-      ASSERT_TRUE(statuses[r].ok())
-          << "round " << round << " replica " << r << ": "
-          << statuses[r].error_message();
+      ASSERT_TRUE(statuses[r].ok()) << "round " << round << " replica " << r
+                                    << ": " << statuses[r].error_message();
     }
     EXPECT_EQ(responses[0].receipt().disclosure_id(),
               responses[1].receipt().disclosure_id())

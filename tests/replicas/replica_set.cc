@@ -65,7 +65,8 @@ absl::StatusOr<std::string> ReplicaConfigText(const std::string& dev_config,
   const size_t close =
       sqlite == std::string::npos ? sqlite : text.find('}', sqlite);
   if (close == std::string::npos) {
-    return absl::InvalidArgumentError("no storage { sqlite { ... } } in config");
+    return absl::InvalidArgumentError(
+        "no storage { sqlite { ... } } in config");
   }
   text.replace(sqlite, close + 1 - sqlite,
                absl::StrCat("postgres { conninfo: \"", conninfo, "\" }"));
@@ -87,8 +88,7 @@ absl::StatusOr<std::unique_ptr<ReplicaSet>> ReplicaSet::Create(int replicas) {
       crash::DevSetup::Create(CAREGATECTL_BIN, dir);
   if (!setup.ok()) return setup.status();
   set->setup_ = std::make_unique<crash::DevSetup>(*std::move(setup));
-  absl::StatusOr<std::string> dev_config =
-      ReadFile(set->setup_->config_path());
+  absl::StatusOr<std::string> dev_config = ReadFile(set->setup_->config_path());
   if (!dev_config.ok()) return dev_config.status();
 
   for (int i = 0; i < replicas; ++i) {
@@ -129,7 +129,8 @@ std::shared_ptr<grpc::Channel> ReplicaSet::Channel(
 absl::Status ReplicaSet::StartAll(absl::Duration timeout) {
   for (int i = 0; i < size(); ++i) {
     if (replicas_[i].pid > 0) {
-      return absl::FailedPreconditionError(absl::StrCat("replica ", i, " runs"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("replica ", i, " runs"));
     }
     absl::StatusOr<pid_t> pid = crash::SpawnChild(
         {CAREGATED_BIN, "--config", replicas_[i].config_path}, log_path(i));
@@ -145,7 +146,8 @@ absl::Status ReplicaSet::StartAll(absl::Duration timeout) {
 }
 
 absl::Status ReplicaSet::WaitServing(int i, absl::Time deadline) {
-  auto stub = grpc::health::v1::Health::NewStub(Channel(i, "compliance-officer"));
+  auto stub =
+      grpc::health::v1::Health::NewStub(Channel(i, "compliance-officer"));
   constexpr absl::Duration kTry = absl::Milliseconds(250);
   while (absl::Now() < deadline) {
     absl::StatusOr<std::optional<int>> exited =
@@ -187,8 +189,8 @@ absl::Status ReplicaSet::Stop(int i, absl::Duration grace) {
   }
   replica.pid = -1;
   if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(
-      "replica ", i, " stopped with ", crash::DescribeWaitStatus(*status)));
+  return absl::InternalError(absl::StrCat("replica ", i, " stopped with ",
+                                          crash::DescribeWaitStatus(*status)));
 }
 
 }  // namespace caregate::replicas

@@ -113,8 +113,9 @@ class MemoryBoundTest : public ::testing::Test {
     GTEST_SKIP() << "RSS bounds are not measurable under AddressSanitizer; "
                     "the normal build runs these tests";
 #endif
-    const std::string dir = absl::StrCat(::testing::TempDir(), "/memory_",
-                                         getpid(), "_", absl::ToUnixMicros(absl::Now()));
+    const std::string dir =
+        absl::StrCat(::testing::TempDir(), "/memory_", getpid(), "_",
+                     absl::ToUnixMicros(absl::Now()));
     absl::StatusOr<DevSetup> setup = DevSetup::Create(CAREGATECTL_BIN, dir);
     ASSERT_TRUE(setup.ok()) << setup.status();
     setup_ = std::make_unique<DevSetup>(*std::move(setup));
@@ -153,8 +154,8 @@ TEST_F(MemoryBoundTest, StalledStreamsPinAtMostAPageEach) {
   std::vector<std::unique_ptr<grpc::ClientReader<v1::Message>>> streams;
   for (int i = 0; i < 4; ++i) {
     contexts.push_back(Ctx(120));
-    streams.push_back(
-        inbox->StreamMessages(contexts.back().get(), v1::StreamMessagesRequest()));
+    streams.push_back(inbox->StreamMessages(contexts.back().get(),
+                                            v1::StreamMessagesRequest()));
     streams.back()->WaitForInitialMetadata();
   }
   auto sender = v1::DisclosureService::NewStub(therapist_);
@@ -178,10 +179,9 @@ TEST_F(MemoryBoundTest, StalledStreamsPinAtMostAPageEach) {
   std::cout << "sent 48 notes of ~3.8 MiB (182 MiB) in "
             << absl::FormatDuration(absl::Now() - start)
             << " to 4 stalled streams; gateway RSS " << baseline_ / kMiB
-            << " MiB at start, " << after_first_half / kMiB
-            << " MiB after 24, " << after_second_half / kMiB
-            << " MiB after 48, peak " << PeakGrowth() / kMiB
-            << " MiB above the start\n";
+            << " MiB at start, " << after_first_half / kMiB << " MiB after 24, "
+            << after_second_half / kMiB << " MiB after 48, peak "
+            << PeakGrowth() / kMiB << " MiB above the start\n";
   // Pinning the second half's 91 MiB would show here.
   EXPECT_LT(second_half_growth, 32 * kMiB);
   EXPECT_LT(ProcStatusBytes(gateway_->pid(), "VmHWM"), 512 * kMiB);

@@ -48,8 +48,8 @@ std::vector<Enum> ToEnums(const std::vector<int>& values) {
   "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17"
 #define CG_MESSAGE_COLUMNS                                                 \
   "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
-  "created_at_us, acknowledged_at_us, key_id, sealed_envelope, "          \
-  "delivery_attempts, next_attempt_at_us, last_delivery_error, "          \
+  "created_at_us, acknowledged_at_us, key_id, sealed_envelope, "           \
+  "delivery_attempts, next_attempt_at_us, last_delivery_error, "           \
   "delivered_at_us"
 #define CG_MESSAGE_PARAMS "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14"
 #define CG_AUDIT_COLUMNS                                                    \
@@ -79,9 +79,9 @@ const char kFindConsentByRequestSql[] =
 const char kFindConsentForUpdateSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     " FROM consents WHERE consent_id = $1 FOR UPDATE";
-const char kPatientConsentsSql[] =
-    "SELECT " CG_CONSENT_COLUMNS " FROM consents WHERE practice_org_id = $1"
-    " AND patient_id = $2 ORDER BY row_id";
+const char kPatientConsentsSql[] = "SELECT " CG_CONSENT_COLUMNS
+                                   " FROM consents WHERE practice_org_id = $1"
+                                   " AND patient_id = $2 ORDER BY row_id";
 const char kReadConsentRevisionSql[] =
     "SELECT revision FROM consent_revisions WHERE practice_org_id = $1"
     " AND patient_id = $2";
