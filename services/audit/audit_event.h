@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,14 @@ struct Checkpoint {
   std::string body;
   std::string signature;  // 64 raw bytes
   std::string key_id;
+  // The RFC 6962 root of the Merkle tree of events 1..seq
+  // (docs/audit-log.md), and the checkpoint as a C2SP signed note over it:
+  // "<origin>\n<seq>\n<base64 tree_root>\n", signed by the gateway with a
+  // timestamped cosignature/v1 signature, followed by the witnesses'
+  // cosignatures once they have signed. Both empty for checkpoints written
+  // before the tree existed (schema v4 and older).
+  std::optional<Hash256> tree_root;
+  std::string note;
 };
 
 }  // namespace caregate

@@ -47,6 +47,10 @@ v1::Checkpoint CheckpointToProto(const Checkpoint& checkpoint) {
   proto.set_body(checkpoint.body);
   proto.set_signature(checkpoint.signature);
   proto.set_key_id(checkpoint.key_id);
+  if (checkpoint.tree_root.has_value()) {
+    proto.set_tree_root(HashBytes(*checkpoint.tree_root));
+  }
+  proto.set_note(checkpoint.note);
   return proto;
 }
 

@@ -8,6 +8,7 @@
 #include "services/audit_service/audit_event_proto.h"
 #include "services/audit_service/audit_query.h"
 #include "services/audit_service/audit_summary.h"
+#include "services/audit_service/log_proofs.h"
 #include "services/audit_service/log_verification.h"
 #include "services/common/status_macros.h"
 #include "services/rpc/raw_call.h"
@@ -103,6 +104,70 @@ grpc::ServerUnaryReactor* AuditService::SummarizeAuditEvents(
       [this](Call call, const auto& req, auto* resp) {
         Summarize(call, req, resp);
       });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetInclusionProof(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetInclusionProofRequest, v1::InclusionProof>(
+      *admission_, Rpc::kGetInclusionProof, context, request, response,
+      [this](Call call, const auto& req, auto* resp) {
+        InclusionProof(call, req, resp);
+      });
+}
+
+grpc::ServerUnaryReactor* AuditService::GetConsistencyProof(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetConsistencyProofRequest, v1::ConsistencyProof>(
+      *admission_, Rpc::kGetConsistencyProof, context, request, response,
+      [this](Call call, const auto& req, auto* resp) {
+        ConsistencyProof(call, req, resp);
+      });
+}
+
+void AuditService::InclusionProof(Call call,
+                                  const v1::GetInclusionProofRequest& request,
+                                  v1::InclusionProof* response) {
+  const int64_t seq = request.seq();
+  const int64_t tree_size = request.tree_size();
+  AuditThenRead(
+      call, AccessEvent(*call),
+      [this, seq, tree_size, response]() -> absl::Status {
+        CG_ASSIGN_OR_RETURN(
+            LogInclusionProof proof,
+            ProveInclusion(*store_, seq, tree_size,
+                           ledger_->committed_head().seq));
+        response->set_leaf_index(proof.leaf_index);
+        response->set_tree_size(proof.tree_size);
+        for (const Hash256& h : proof.hashes) {
+          response->add_hashes(h.data(), h.size());
+        }
+        if (proof.checkpoint.has_value()) {
+          *response->mutable_checkpoint() = CheckpointToProto(*proof.checkpoint);
+        }
+        return absl::OkStatus();
+      });
+}
+
+void AuditService::ConsistencyProof(
+    Call call, const v1::GetConsistencyProofRequest& request,
+    v1::ConsistencyProof* response) {
+  const int64_t from = request.from_size();
+  const int64_t to = request.to_size();
+  AuditThenRead(call, AccessEvent(*call),
+                [this, from, to, response]() -> absl::Status {
+                  CG_ASSIGN_OR_RETURN(
+                      std::vector<Hash256> hashes,
+                      ProveConsistency(*store_, from, to,
+                                       ledger_->committed_head().seq));
+                  response->set_from_size(from);
+                  response->set_to_size(to);
+                  for (const Hash256& h : hashes) {
+                    response->add_hashes(h.data(), h.size());
+                  }
+                  return absl::OkStatus();
+                });
 }
 
 void AuditService::Query(Call call, const v1::QueryAuditEventsRequest& request,

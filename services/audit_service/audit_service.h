@@ -1,4 +1,5 @@
-// caregate.v1.AuditService on the gRPC callback API (COMPLIANCE only).
+// caregate.v1.AuditService on the gRPC callback API (COMPLIANCE only, but
+// for the proofs: services/security/rpc_policy.cc).
 //
 // Reading the log is itself audited: every call, once admitted and its request
 // validated, is first written as AUDIT_ACTION_AUDIT_ACCESSED (detail: the RPC
@@ -34,7 +35,10 @@ using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_QueryAuditEvent
         v1::AuditService::WithRawCallbackMethod_GetCheckpoint<
             v1::AuditService::WithRawCallbackMethod_GetAccountingOfDisclosures<
                 v1::AuditService::WithRawCallbackMethod_SummarizeAuditEvents<
-                    v1::AuditService::Service>>>>>;
+                    v1::AuditService::WithRawCallbackMethod_GetInclusionProof<
+                        v1::AuditService::
+                            WithRawCallbackMethod_GetConsistencyProof<
+                                v1::AuditService::Service>>>>>>>;
 
 class AuditService final : public AuditServiceBase {
  public:
@@ -66,6 +70,12 @@ class AuditService final : public AuditServiceBase {
   grpc::ServerUnaryReactor* SummarizeAuditEvents(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetInclusionProof(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetConsistencyProof(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
  private:
   using Call = std::shared_ptr<UnaryCall>;
@@ -80,6 +90,11 @@ class AuditService final : public AuditServiceBase {
                   v1::GetAccountingOfDisclosuresResponse* response);
   void Summarize(Call call, const v1::SummarizeAuditEventsRequest& request,
                  v1::SummarizeAuditEventsResponse* response);
+  void InclusionProof(Call call, const v1::GetInclusionProofRequest& request,
+                      v1::InclusionProof* response);
+  void ConsistencyProof(Call call,
+                        const v1::GetConsistencyProofRequest& request,
+                        v1::ConsistencyProof* response);
   // The AUDIT_ACCESSED event of `call` (actor fields and the RPC name).
   static AuditEvent AccessEvent(const UnaryCall& call);
 

@@ -5,12 +5,15 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "services/common/absl_compat.h"
 #include "services/common/status_macros.h"
 #include "services/config/delivery_config.h"
+#include "services/transparency/note_keys.h"
+#include "services/transparency/signed_note.h"
 
 namespace caregate {
 namespace {
@@ -93,6 +96,8 @@ class GatewayConfigBuilder {
                                      const Location& at,
                                      OrganizationInfo& info) const;
   absl::Status BuildDelivery(const cfg::GatewayConfig& p, GatewayConfig& c);
+  absl::Status BuildTransparency(const cfg::GatewayConfig& p,
+                                 GatewayConfig& c);
 
   const TextFormat::ParseInfoTree* Nested(const Message& msg,
                                           const TextFormat::ParseInfoTree* tree,
@@ -439,6 +444,49 @@ absl::Status GatewayConfigBuilder::BuildDurations(const cfg::GatewayConfig& p,
                   &c.checkpoint_interval_);
 }
 
+absl::Status GatewayConfigBuilder::BuildTransparency(
+    const cfg::GatewayConfig& p, GatewayConfig& c) {
+  // The origin names the log's note key too (docs/transparency.md).
+  if (absl::Status s = tlog::CheckKeyName(p.checkpoint_origin()); !s.ok()) {
+    return Error(Locate(p, tree_, "", "checkpoint_origin"),
+                 absl::StrCat("must be usable as a signed-note key name: ",
+                              s.message()));
+  }
+  for (int i = 0; i < p.witnesses_size(); ++i) {
+    const cfg::Witness& w = p.witnesses(i);
+    const auto* t = Nested(p, tree_, "witnesses", i);
+    const std::string at = absl::StrCat("witnesses[", i, "]");
+    CG_RETURN_IF_ERROR(RequireString(w, t, at, "url", w.url()));
+    if (!absl::StartsWith(w.url(), "http://") &&
+        !absl::StartsWith(w.url(), "https://")) {
+      return Error(Locate(w, t, at, "url"),
+                   "must start with http:// or https://");
+    }
+    CG_RETURN_IF_ERROR(
+        RequireString(w, t, at, "verifier_key", w.verifier_key()));
+    auto verifier = tlog::NoteVerifier::FromVerifierKey(w.verifier_key());
+    if (!verifier.ok()) {
+      return Error(Locate(w, t, at, "verifier_key"),
+                   std::string(verifier.status().message()));
+    }
+    if ((*verifier)->type() != tlog::NoteKeyType::kCosignatureV1) {
+      return Error(Locate(w, t, at, "verifier_key"),
+                   "must be a cosignature/v1 key (type 0x04)");
+    }
+    c.witnesses_.push_back({w.url(), w.verifier_key()});
+  }
+  const int min = p.witness_policy().min_cosignatures();
+  if (min < 0 || min > p.witnesses_size()) {
+    return Error(Locate(p.witness_policy(),
+                        Nested(p, tree_, "witness_policy"), "witness_policy",
+                        "min_cosignatures"),
+                 absl::StrCat("must be within [0, ", p.witnesses_size(),
+                              "] (the number of witnesses)"));
+  }
+  c.min_cosignatures_ = min == 0 ? p.witnesses_size() : min;
+  return absl::OkStatus();
+}
+
 absl::Status GatewayConfigBuilder::BuildNetwork(const cfg::GatewayConfig& p,
                                                 GatewayConfig& c) {
   const auto* t = Nested(p, tree_, "network");
@@ -547,6 +595,7 @@ GatewayConfigBuilder::Build(const cfg::GatewayConfig& p) {
     return Error(Locate(p, tree_, "", "checkpoint_origin"), "must be one line");
   }
   c->checkpoint_origin_ = p.checkpoint_origin();
+  CG_RETURN_IF_ERROR(BuildTransparency(p, *c));
   CG_RETURN_IF_ERROR(BuildDurations(p, *c));
   CG_RETURN_IF_ERROR(BuildNetwork(p, *c));
   return std::shared_ptr<const GatewayConfig>(std::move(c));

@@ -132,6 +132,13 @@ struct DeliveryPolicyConfig {
   absl::Duration attempt_timeout = absl::Seconds(30);
 };
 
+// One witness of the audit log (config Witness): its URL and its
+// cosignature/v1 verifier key, both checked.
+struct WitnessInfo {
+  std::string url;
+  std::string verifier_key;
+};
+
 // The validated configuration. Paths are absolute (resolved against the
 // config file's directory).
 class GatewayConfig {
@@ -185,6 +192,10 @@ class GatewayConfig {
   absl::Duration shutdown_grace() const { return shutdown_grace_; }
   absl::Duration checkpoint_interval() const { return checkpoint_interval_; }
   const NetworkSettings& network() const { return network_; }
+  // The audit log's witnesses (url, verifier key), in configuration order.
+  const std::vector<WitnessInfo>& witnesses() const { return witnesses_; }
+  // Cosignatures that make a checkpoint witnessed (0 without witnesses).
+  int min_cosignatures() const { return min_cosignatures_; }
 
  private:
   friend class GatewayConfigBuilder;
@@ -214,6 +225,8 @@ class GatewayConfig {
   absl::Duration shutdown_grace_ = absl::Seconds(10);
   absl::Duration checkpoint_interval_ = absl::Seconds(1);
   NetworkSettings network_;
+  std::vector<WitnessInfo> witnesses_;
+  int min_cosignatures_ = 0;
 };
 
 // True for an id usable as principal, organization, provider, patient or

@@ -27,6 +27,7 @@
 #include "services/security/peer_identity.h"
 #include "services/store/postgres/postgres_store.h"
 #include "services/store/sqlite_store.h"
+#include "services/witnessing/log_witnesses.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
@@ -43,6 +44,8 @@ struct Gateway::Parts {
   ConsentIndex index;
   std::unique_ptr<InProcessNotifier> notifier;
   std::unique_ptr<Ledger> ledger;
+  // Declared after the ledger, so stopped before it.
+  std::unique_ptr<WitnessPublisher> witness_publisher;
   std::unique_ptr<Executor> executor;
   std::unique_ptr<CallAdmission> admission;
   std::unique_ptr<ConsentService> consent_service;
@@ -184,10 +187,28 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   CG_RETURN_IF_ERROR(LoadKeys(cfg, p.signer, p.verifier, p.cipher, p.digester));
   CG_ASSIGN_OR_RETURN(p.store, OpenStore(cfg));
   CG_RETURN_IF_ERROR(LoadConsentIndex(*p.store, *p.cipher, p.index));
+  // Before the ledger can sign anything: a log that is not what the
+  // witnesses cosigned is not served (docs/transparency.md).
+  std::vector<std::pair<std::string, std::string>> witness_config;
+  for (const WitnessInfo& w : cfg.witnesses()) {
+    witness_config.emplace_back(w.url, w.verifier_key);
+  }
+  CG_ASSIGN_OR_RETURN(auto witnesses, ConnectWitnesses(witness_config));
+  CG_RETURN_IF_ERROR(
+      CheckLogAgainstWitnesses(*p.store, cfg.checkpoint_origin(), witnesses));
   CG_ASSIGN_OR_RETURN(
       p.ledger,
       Ledger::Create(p.store.get(), p.clock, p.signer.get(),
                      {cfg.checkpoint_origin(), cfg.checkpoint_interval()}));
+  spdlog::info("audit checkpoint notes are signed by {}",
+               p.ledger->note_verifier_key());
+  if (!witnesses.empty()) {
+    p.witness_publisher = std::make_unique<WitnessPublisher>(
+        p.store.get(), p.ledger.get(), std::move(witnesses),
+        WitnessPublisher::Options{cfg.min_cosignatures()});
+    spdlog::info("checkpoints go to {} witness(es); {} make one witnessed",
+                 cfg.witnesses().size(), cfg.min_cosignatures());
+  }
   // Everything stored at start is durable: streams may show it.
   p.notifier =
       std::make_unique<InProcessNotifier>(p.ledger->committed_head().seq);
@@ -301,6 +322,8 @@ void Gateway::Shutdown() {
   // start.
   if (p.push_dispatcher != nullptr) p.push_dispatcher->Stop();
   p.push_transports.reset();
+  // The final checkpoint goes to the witnesses at the next start.
+  p.witness_publisher.reset();
   if (p.ledger != nullptr) p.ledger->Shutdown();
   p.executor.reset();
   spdlog::info("caregated stopped");

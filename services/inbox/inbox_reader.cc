@@ -31,6 +31,7 @@ absl::StatusOr<v1::Message> OpenStoredMessage(const DataCipher& cipher,
     return Unreadable(row, "not the stored message");
   }
   message.set_delivery_state(row.state);
+  message.set_audit_seq(row.seq);
   if (row.acknowledged_at.has_value()) {
     *message.mutable_acknowledged_at() = ToProtoTime(*row.acknowledged_at);
   } else {

@@ -1,41 +1,145 @@
 #include "services/ledger/ledger.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/audit/audit_tree.h"
 #include "services/audit/checkpoint.h"
 #include "services/common/status_macros.h"
+#include "services/transparency/checkpoint.h"
+#include "services/transparency/signed_note.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
 
 absl::StatusOr<int64_t> LedgerTxn::Audit(AuditEvent event) {
   if (event.time == absl::Time()) event.time = now_;
-  AuditChain before = *chain_;
+  const AuditChain chain_before = *chain_;
+  const tlog::CompactRange tree_before = *tree_;
   chain_->Append(&event);
   absl::Status s = store_->AppendAuditEvent(event);
+  if (s.ok()) {
+    std::vector<tlog::NodeHash> completed;
+    tree_->Append(AuditLeafHash(event.hash), &completed);
+    s = store_->PutTreeNodes(completed);
+  }
   if (!s.ok()) {
-    *chain_ = before;
+    *chain_ = chain_before;
+    *tree_ = tree_before;
     return s;
   }
   return event.seq;
 }
 
+namespace {
+
+// The tree of `size` leaves continued from its stored right edge.
+absl::StatusOr<tlog::CompactRange> RestoreTree(WriteTransaction& txn,
+                                               int64_t size) {
+  CG_ASSIGN_OR_RETURN(
+      std::vector<Hash256> edge,
+      txn.ReadTreeNodes(tlog::CompactRange::RightEdgeNodes(size)));
+  return tlog::CompactRange::Restore(size, std::move(edge));
+}
+
+// Stores the tree nodes of events stored_size+1..head that a log written
+// before the tree existed lacks, in one transaction (`txn` holds the head).
+absl::StatusOr<tlog::CompactRange> BuildMissingTree(Store& store,
+                                                    WriteTransaction& txn,
+                                                    int64_t head) {
+  CG_ASSIGN_OR_RETURN(int64_t stored, store.GetTreeSize());
+  stored = std::min(stored, head);
+  CG_ASSIGN_OR_RETURN(tlog::CompactRange tree, RestoreTree(txn, stored));
+  spdlog::info("building the audit log's Merkle tree over events {}..{}",
+               stored + 1, head);
+  std::vector<tlog::NodeHash> pending;
+  absl::Status written = absl::OkStatus();
+  CG_RETURN_IF_ERROR(store.ScanAuditEvents(
+      stored + 1, head, [&](const AuditEvent& event) {
+        if (event.seq != tree.size() + 1) {
+          written = absl::DataLossError(absl::StrCat(
+              "audit event ", tree.size() + 1, " is missing"));
+          return false;
+        }
+        tree.Append(AuditLeafHash(event.hash), &pending);
+        if (pending.size() >= 4096) {
+          written = txn.PutTreeNodes(pending);
+          pending.clear();
+        }
+        return written.ok();
+      }));
+  CG_RETURN_IF_ERROR(written);
+  CG_RETURN_IF_ERROR(txn.PutTreeNodes(pending));
+  if (tree.size() != head) {
+    return absl::DataLossError(
+        absl::StrCat("audit events after ", tree.size(), " are missing"));
+  }
+  CG_RETURN_IF_ERROR(txn.Commit());
+  CG_RETURN_IF_ERROR(store.Sync());
+  return tree;
+}
+
+// The tree of the stored log, built first where the store lacks it.
+absl::StatusOr<tlog::CompactRange> LoadTree(Store& store, ChainHead& head) {
+  CG_ASSIGN_OR_RETURN(std::unique_ptr<WriteTransaction> txn,
+                      store.BeginWrite());
+  CG_ASSIGN_OR_RETURN(std::optional<ChainHead> locked, txn->LockLogHead());
+  head = locked.value_or(ChainHead{});
+  CG_ASSIGN_OR_RETURN(const int64_t stored, store.GetTreeSize());
+  if (stored > head.seq) {
+    spdlog::error(
+        "audit log: the stored Merkle tree has {} leaves but the log only {} "
+        "events: events were removed behind the gateway's back (log "
+        "truncated); the tree continues from the events",
+        stored, head.seq);
+  }
+  absl::StatusOr<tlog::CompactRange> tree = RestoreTree(*txn, head.seq);
+  if (!absl::IsNotFound(tree.status())) return tree;
+  return BuildMissingTree(store, *txn, head.seq);
+}
+
+// The checkpoint note of the tree of `size` leaves with root `root`,
+// signed by `signer` at `now`.
+absl::StatusOr<std::string> SignCheckpointNote(const tlog::NoteSigner& signer,
+                                               int64_t size,
+                                               const Hash256& root,
+                                               absl::Time now) {
+  CG_ASSIGN_OR_RETURN(std::string text,
+                      tlog::FormatCheckpoint({signer.name(), size, root, {}}));
+  CG_ASSIGN_OR_RETURN(tlog::NoteSignature signature, signer.Sign(text, now));
+  return tlog::FormatSignedNote({std::move(text), {std::move(signature)}});
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Create(
     Store* store, const Clock* clock, const Ed25519Signer* signer,
     Options options) {
-  absl::StatusOr<std::optional<ChainHead>> head = store->GetChainHead();
-  if (!head.ok()) return head.status();
+  // Not owned: the caller keeps the signer alive longer than the ledger.
+  std::shared_ptr<const Ed25519Signer> key(std::shared_ptr<void>(), signer);
+  absl::StatusOr<std::unique_ptr<tlog::NoteSigner>> note_signer =
+      tlog::NoteSigner::Create(options.checkpoint_origin,
+                               tlog::NoteKeyType::kCosignatureV1, key);
+  if (!note_signer.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint origin: ", note_signer.status().message()));
+  }
+  ChainHead head;
+  absl::StatusOr<tlog::CompactRange> tree = LoadTree(*store, head);
+  if (!tree.ok()) return tree.status();
   AuditChain chain;
-  if (head->has_value()) chain = AuditChain((*head)->seq, (*head)->hash);
+  if (head.seq > 0) chain = AuditChain(head.seq, head.hash);
   auto ledger = std::unique_ptr<Ledger>(
-      new Ledger(store, clock, signer, std::move(options), chain));
+      new Ledger(store, clock, signer, *std::move(note_signer),
+                 std::move(options), chain, *std::move(tree)));
   absl::StatusOr<std::optional<Checkpoint>> cp = store->GetLatestCheckpoint();
   if (!cp.ok()) return cp.status();
   if (cp->has_value()) {
     ledger->last_checkpoint_seq_ = (*cp)->seq;
     absl::MutexLock lock(&ledger->mu_);
     ledger->checkpoint_ = **cp;
+    ledger->durable_checkpoint_ = **cp;
   }
   ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
   ledger->syncer_ = std::thread([l = ledger.get()] { l->SyncLoop(); });
@@ -43,12 +147,15 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Create(
 }
 
 Ledger::Ledger(Store* store, const Clock* clock, const Ed25519Signer* signer,
-               Options options, AuditChain chain)
+               std::unique_ptr<tlog::NoteSigner> note_signer, Options options,
+               AuditChain chain, tlog::CompactRange tree)
     : store_(store),
       clock_(clock),
       signer_(signer),
+      note_signer_(std::move(note_signer)),
       options_(std::move(options)),
-      chain_(chain) {
+      chain_(chain),
+      tree_(std::move(tree)) {
   committed_.seq = chain.head_seq();
   committed_.hash = chain.head_hash();
 }
@@ -103,6 +210,11 @@ std::optional<Checkpoint> Ledger::latest_checkpoint() const {
   return checkpoint_;
 }
 
+std::optional<Checkpoint> Ledger::durable_checkpoint() const {
+  absl::MutexLock lock(&mu_);
+  return durable_checkpoint_;
+}
+
 void Ledger::WriterLoop() {
   for (;;) {
     bool stop = false;
@@ -128,6 +240,7 @@ void Ledger::RunGroup() {
   std::vector<std::function<void()>> on_commit;
   absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = BeginGroup();
   const AuditChain chain_before = chain_;
+  const tlog::CompactRange tree_before = tree_;
   bool end_group = false;
   while (!end_group &&
          static_cast<int>(outcomes.size()) < options_.max_group_size) {
@@ -156,6 +269,7 @@ void Ledger::RunGroup() {
     spdlog::error("ledger commit failed ({} commands): {}", outcomes.size(),
                   commit.ToString());
     chain_ = chain_before;
+    tree_ = tree_before;
     for (Outcome& o : outcomes) {
       o.status = absl::UnavailableError(
           absl::StrCat("store unavailable, nothing written: ",
@@ -179,6 +293,9 @@ absl::StatusOr<std::unique_ptr<WriteTransaction>> Ledger::BeginGroup() {
                       store_->BeginWrite());
   CG_ASSIGN_OR_RETURN(std::optional<ChainHead> head, txn->LockLogHead());
   chain_ = head.has_value() ? AuditChain(head->seq, head->hash) : AuditChain();
+  if (tree_.size() != chain_.head_seq()) {
+    CG_ASSIGN_OR_RETURN(tree_, RestoreTree(*txn, chain_.head_seq()));
+  }
   return txn;
 }
 
@@ -267,11 +384,13 @@ void Ledger::RunCommand(WriteTransaction& txn, Pending pending, Group& group,
     return;
   }
   const AuditChain chain_before = chain_;
-  LedgerTxn ltxn(&txn, &chain_, clock_->Now());
+  const tlog::CompactRange tree_before = tree_;
+  LedgerTxn ltxn(&txn, &chain_, &tree_, clock_->Now());
   s = pending.command(ltxn);
   if (s.ok()) s = txn.ReleaseSavepoint();
   if (!s.ok()) {
     chain_ = chain_before;
+    tree_ = tree_before;
     absl::Status rollback = txn.RollbackToSavepoint();
     if (!rollback.ok()) {
       spdlog::error("ledger savepoint rollback failed: {}",
@@ -301,8 +420,13 @@ void Ledger::MaybeCheckpoint(bool force) {
   }
   Checkpoint cp = SignCheckpoint(options_.checkpoint_origin, head,
                                  chain_.head_hash(), now, *signer_);
+  cp.tree_root = tree_.Root();
+  absl::StatusOr<std::string> note =
+      SignCheckpointNote(*note_signer_, head, *cp.tree_root, now);
+  absl::Status s = note.status();
+  if (s.ok()) cp.note = *std::move(note);
   absl::StatusOr<std::unique_ptr<WriteTransaction>> txn = store_->BeginWrite();
-  absl::Status s = txn.ok() ? (*txn)->InsertCheckpoint(cp) : txn.status();
+  if (s.ok()) s = txn.ok() ? (*txn)->InsertCheckpoint(cp) : txn.status();
   if (s.ok()) s = (*txn)->Commit();
   if (!s.ok()) {
     spdlog::error("checkpoint at seq {} not written: {}", head, s.ToString());
@@ -310,7 +434,13 @@ void Ledger::MaybeCheckpoint(bool force) {
   }
   last_checkpoint_seq_ = head;
   last_checkpoint_time_ = now;
-  HandOff(Group{});  // a sync soon, even if no command follows
+  // A sync soon, even if no command follows; then witnesses may see it.
+  Group group;
+  group.on_durable.push_back([this, cp] {
+    absl::MutexLock lock(&mu_);
+    durable_checkpoint_ = cp;
+  });
+  HandOff(std::move(group));
   absl::MutexLock lock(&mu_);
   checkpoint_ = std::move(cp);
 }

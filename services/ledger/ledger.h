@@ -21,8 +21,16 @@
 // consents calls EndGroupAfterThis(), so its in-memory effects (OnCommit) are
 // applied before any later command runs.
 //
+// Each audited event is also a leaf of the log's RFC 6962 Merkle tree
+// (services/audit/audit_tree.h): the writer keeps the tree's right edge
+// (tlog::CompactRange) and stores every node it completes in the same
+// transaction as the event. A group that finds the head moved (another
+// replica appended) restores the edge from the stored nodes.
+//
 // The writer also signs a checkpoint of the audit head at most every
-// `checkpoint_interval` while events arrive, and once more at Shutdown().
+// `checkpoint_interval` while events arrive, and once more at Shutdown():
+// the chain head signed as before, and the tree root as a C2SP checkpoint
+// note with a timestamped (cosignature/v1) signature of the origin's key.
 //
 // Thread-safety: Submit() and the accessors are thread-safe. OnCommit
 // functions run on the writer thread, OnDurable functions and completions on
@@ -48,6 +56,8 @@
 #include "services/common/clock.h"
 #include "services/crypto/ed25519.h"
 #include "services/store/store.h"
+#include "services/transparency/compact_range.h"
+#include "services/transparency/note_keys.h"
 
 namespace caregate {
 
@@ -59,8 +69,8 @@ class LedgerTxn {
   // The time the command runs at (one clock reading per command).
   absl::Time now() const { return now_; }
 
-  // Sets the event's time if unset, appends it to the chain and the store,
-  // and returns its seq.
+  // Sets the event's time if unset, appends it to the chain, the Merkle tree
+  // and the store, and returns its seq.
   absl::StatusOr<int64_t> Audit(AuditEvent event);
 
   // Runs on the writer thread right after the group commits, before any
@@ -83,11 +93,13 @@ class LedgerTxn {
 
  private:
   friend class Ledger;
-  LedgerTxn(WriteTransaction* store, AuditChain* chain, absl::Time now)
-      : store_(store), chain_(chain), now_(now) {}
+  LedgerTxn(WriteTransaction* store, AuditChain* chain,
+            tlog::CompactRange* tree, absl::Time now)
+      : store_(store), chain_(chain), tree_(tree), now_(now) {}
 
   WriteTransaction* store_;
   AuditChain* chain_;
+  tlog::CompactRange* tree_;
   absl::Time now_;
   std::vector<std::function<void()>> on_commit_;
   std::vector<std::function<void()>> on_durable_;
@@ -112,8 +124,11 @@ class Ledger {
     int max_group_size = 256;
   };
 
-  // Reads the chain head from `store` and starts the writer thread. `store`,
-  // `clock` and `signer` must outlive the Ledger.
+  // Reads the chain head and the tree's right edge from `store` (building the
+  // tree from the events first if the store holds fewer leaves than events,
+  // as after an upgrade) and starts the writer thread. `store`, `clock` and
+  // `signer` must outlive the Ledger. INVALID_ARGUMENT when the origin is
+  // not a valid note key name.
   static absl::StatusOr<std::unique_ptr<Ledger>> Create(
       Store* store, const Clock* clock, const Ed25519Signer* signer,
       Options options);
@@ -132,6 +147,14 @@ class Ledger {
   ChainHead committed_head() const;
   // The last checkpoint written by this process, if any.
   std::optional<Checkpoint> latest_checkpoint() const;
+  // The last checkpoint known durable (synced), if any: the one to show
+  // witnesses, who must never cosign a head a crash could still take back.
+  std::optional<Checkpoint> durable_checkpoint() const;
+  // The verifier key of the checkpoint notes' signatures
+  // ("<origin>+<key id>+<base64 key>", cosignature/v1).
+  const std::string& note_verifier_key() const {
+    return note_signer_->verifier_key();
+  }
 
  private:
   struct Pending {
@@ -149,7 +172,8 @@ class Ledger {
   };
 
   Ledger(Store* store, const Clock* clock, const Ed25519Signer* signer,
-         Options options, AuditChain chain);
+         std::unique_ptr<tlog::NoteSigner> note_signer, Options options,
+         AuditChain chain, tlog::CompactRange tree);
   void WriterLoop();
   // Runs one group of queued commands in one transaction.
   void RunGroup();
@@ -171,6 +195,7 @@ class Ledger {
   Store* const store_;
   const Clock* const clock_;
   const Ed25519Signer* const signer_;
+  const std::unique_ptr<tlog::NoteSigner> note_signer_;
   const Options options_;
 
   mutable absl::Mutex mu_;
@@ -182,10 +207,12 @@ class Ledger {
   bool sync_failed_ ABSL_GUARDED_BY(mu_) = false;
   ChainHead committed_ ABSL_GUARDED_BY(mu_);
   std::optional<Checkpoint> checkpoint_ ABSL_GUARDED_BY(mu_);
+  std::optional<Checkpoint> durable_checkpoint_ ABSL_GUARDED_BY(mu_);
 
   // Writer-thread state. chain_ is reseeded from the store at the start of
-  // every group (BeginGroup).
+  // every group (BeginGroup), and tree_ restored when the head moved.
   AuditChain chain_;
+  tlog::CompactRange tree_;
   absl::Time last_checkpoint_time_ = absl::InfinitePast();
   int64_t last_checkpoint_seq_ = 0;
 

@@ -5,11 +5,18 @@
 #include <memory>
 
 #include "absl/synchronization/notification.h"
+#include "sqlite3.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/audit/audit_chain.h"
+#include "services/audit/audit_tree.h"
 #include "services/audit/checkpoint.h"
 #include "services/store/sqlite_store.h"
+#include "services/transparency/checkpoint.h"
+#include "services/transparency/node_source.h"
+#include "services/transparency/proof_builder.h"
+#include "services/transparency/proof_verifier.h"
+#include "services/transparency/signed_note.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_keys.h"
 
@@ -19,6 +26,32 @@ namespace {
 using ::caregate::testing::IsOk;
 using ::caregate::testing::StatusIs;
 using ::testing::HasSubstr;
+
+// The Merkle root of `events` computed in memory.
+Hash256 ReferenceRoot(const std::vector<AuditEvent>& events) {
+  tlog::MemoryNodeSource tree;
+  for (const AuditEvent& e : events) tree.AppendLeaf(AuditLeafHash(e.hash));
+  return tree.Root();
+}
+
+// Proofs read the store's committed tree nodes.
+class StoreNodes final : public tlog::NodeSource {
+ public:
+  explicit StoreNodes(Store* store) : store_(store) {}
+  absl::StatusOr<Hash256> Node(int level, int64_t index) override {
+    const tlog::NodeId id{level, index};
+    auto hashes = store_->ReadTreeNodes({&id, 1});
+    if (!hashes.ok()) return hashes.status();
+    return (*hashes)[0];
+  }
+  absl::StatusOr<std::vector<Hash256>> Nodes(
+      absl::Span<const tlog::NodeId> ids) override {
+    return store_->ReadTreeNodes(ids);
+  }
+
+ private:
+  Store* store_;
+};
 
 class LedgerTest : public ::testing::Test {
  protected:
@@ -68,6 +101,18 @@ class LedgerTest : public ::testing::Test {
     e.action = v1::AUDIT_ACTION_ACCESS_DENIED;
     e.subject_id = std::move(subject);
     return e;
+  }
+
+  // Runs `sql` on the database file, as someone with the data directory can.
+  void RawExec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error),
+              SQLITE_OK)
+        << (error != nullptr ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
   }
 
   std::vector<AuditEvent> AllEvents() {
@@ -227,6 +272,13 @@ class SyncObservingStore final : public Store {
       const std::function<bool(const AuditEvent&)>& fn) override {
     return inner_->ScanAuditEvents(from, to, fn);
   }
+  absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
+      absl::Span<const tlog::NodeId> ids) override {
+    return inner_->ReadTreeNodes(ids);
+  }
+  absl::StatusOr<int64_t> GetTreeSize() override {
+    return inner_->GetTreeSize();
+  }
   absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() override {
     return inner_->GetLatestCheckpoint();
   }
@@ -375,6 +427,14 @@ TEST_F(LedgerTest, EachGroupContinuesFromTheHeadInTheStore) {
     other.time = clock_.Now();
     chain.Append(&other);
     ASSERT_THAT(txn->AppendAuditEvent(other), IsOk());
+    // ... and the tree nodes it completes, as a replica's ledger does.
+    auto edge = txn->ReadTreeNodes(tlog::CompactRange::RightEdgeNodes(1));
+    ASSERT_THAT(edge, IsOk());
+    auto tree = tlog::CompactRange::Restore(1, *edge);
+    ASSERT_THAT(tree, IsOk());
+    std::vector<tlog::NodeHash> completed;
+    tree->Append(AuditLeafHash(other.hash), &completed);
+    ASSERT_THAT(txn->PutTreeNodes(completed), IsOk());
     ASSERT_THAT(txn->Commit(), IsOk());
   }
   ASSERT_THAT(
@@ -385,6 +445,91 @@ TEST_F(LedgerTest, EachGroupContinuesFromTheHeadInTheStore) {
   EXPECT_EQ(events[2].seq, 3);
   EXPECT_EQ(events[2].prev_hash, events[1].hash);
   EXPECT_EQ(ledger_->committed_head().seq, 3);
+  ledger_->Shutdown();
+  // The ledger continued the tree from the other writer's nodes.
+  EXPECT_EQ(*(*store_->GetLatestCheckpoint())->tree_root,
+            ReferenceRoot(events));
+}
+
+TEST_F(LedgerTest, CheckpointNotesCommitToTheTreeOfTheEvents) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_THAT(Run([i](LedgerTxn& txn) {
+                  return txn.Audit(Event(std::to_string(i))).status();
+                }),
+                IsOk());
+  }
+  ledger_->Shutdown();
+  const std::vector<AuditEvent> events = AllEvents();
+  const std::optional<Checkpoint> cp = *store_->GetLatestCheckpoint();
+  ASSERT_TRUE(cp.has_value());
+  ASSERT_EQ(cp->seq, 5);
+  ASSERT_TRUE(cp->tree_root.has_value());
+  EXPECT_EQ(*cp->tree_root, ReferenceRoot(events));
+  // The note: a C2SP checkpoint of that root, signed with a timestamp by
+  // the origin's key.
+  auto note = tlog::ParseSignedNote(cp->note);
+  ASSERT_THAT(note, IsOk());
+  auto parsed = tlog::ParseCheckpoint(note->text);
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->origin, "test.local/audit");
+  EXPECT_EQ(parsed->size, 5);
+  EXPECT_EQ(parsed->root, *cp->tree_root);
+  auto key = tlog::NoteVerifier::FromVerifierKey(ledger_->note_verifier_key());
+  ASSERT_THAT(key, IsOk());
+  const tlog::NoteVerifier* trusted[] = {key->get()};
+  auto verified = tlog::VerifyNote(*note, trusted);
+  ASSERT_THAT(verified, IsOk());
+  ASSERT_EQ(verified->size(), 1u);
+  EXPECT_EQ((*verified)[0].timestamp, absl::ToUnixSeconds(cp->time));
+}
+
+TEST_F(LedgerTest, TreeContinuesAcrossRestartAndProofsReadTheStoredNodes) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(Run([i](LedgerTxn& txn) {
+                  return txn.Audit(Event(std::to_string(i))).status();
+                }),
+                IsOk());
+  }
+  Reopen();
+  for (int i = 3; i < 11; ++i) {
+    ASSERT_THAT(Run([i](LedgerTxn& txn) {
+                  return txn.Audit(Event(std::to_string(i))).status();
+                }),
+                IsOk());
+  }
+  ledger_->Shutdown();
+  const std::vector<AuditEvent> events = AllEvents();
+  ASSERT_EQ(events.size(), 11u);
+  EXPECT_EQ(*store_->GetTreeSize(), 11);
+  const Hash256 root = ReferenceRoot(events);
+  EXPECT_EQ(*(*store_->GetLatestCheckpoint())->tree_root, root);
+  StoreNodes nodes(store_.get());
+  for (int64_t leaf = 0; leaf < 11; ++leaf) {
+    auto proof = tlog::InclusionProof(nodes, leaf, 11);
+    ASSERT_THAT(proof, IsOk());
+    EXPECT_THAT(tlog::VerifyInclusion(AuditLeafHash(events[leaf].hash), leaf,
+                                      11, *proof, root),
+                IsOk())
+        << leaf;
+  }
+}
+
+TEST_F(LedgerTest, ALogWrittenBeforeTheTreeGetsItsTreeAtStart) {
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_THAT(Run([i](LedgerTxn& txn) {
+                  return txn.Audit(Event(std::to_string(i))).status();
+                }),
+                IsOk());
+  }
+  ledger_.reset();
+  store_.reset();
+  RawExec("DELETE FROM tree_nodes");  // as a log of schema v4 has none
+  Open();
+  ledger_->Shutdown();
+  const std::vector<AuditEvent> events = AllEvents();
+  EXPECT_EQ(*store_->GetTreeSize(), 6);
+  EXPECT_EQ(*(*store_->GetLatestCheckpoint())->tree_root,
+            ReferenceRoot(events));
 }
 
 TEST_F(LedgerTest, SubmitAfterShutdownIsUnavailable) {

@@ -170,6 +170,27 @@ const NoteMap& Notes() {
        {"Push this clinic's messages to its FHIR R4 server as message "
         "Bundles (POST {base_url}/$process-message). Partner clinics only."}},
       // GrpcDelivery
+      {"GatewayConfig.witnesses",
+       {"Witnesses (C2SP tlog-witness, e.g. caregate-witness) that cosign "
+        "the audit log's checkpoints. At start the gateway refuses to serve "
+        "when its log is not consistent with what a witness has cosigned. "
+        "None by default.",
+        "witnesses {\n"
+        "  url: \"http://127.0.0.1:7380\"\n"
+        "  verifier_key: \"witness.example+01234567+BA...\"\n"
+        "}"}},
+      {"GatewayConfig.witness_policy",
+       {"How many witness cosignatures make a checkpoint witnessed "
+        "(default: every configured witness)."}},
+      {"Witness.url",
+       {"The witness's base URL; add-checkpoint requests go to "
+        "{url}/add-checkpoint."}},
+      {"Witness.verifier_key",
+       {"The witness's cosignature/v1 verifier key: the first line "
+        "caregate-witness prints."}},
+      {"WitnessPolicy.min_cosignatures",
+       {"Cosignatures a checkpoint needs to count as witnessed; at most the "
+        "number of witnesses (0: all of them)."}},
       {"GrpcDelivery.endpoint", {"host:port of the clinic's CareReceiver."}},
       {"GrpcDelivery.ca_cert_file",
        {"PEM CA bundle the receiver's server certificate must chain to."}},

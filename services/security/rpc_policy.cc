@@ -52,6 +52,12 @@ constexpr RpcEntry kRpcTable[] = {
     {Rpc::kSummarizeAuditEvents,
      "/caregate.v1.AuditService/SummarizeAuditEvents",
      {ROLE_COMPLIANCE}},
+    // Hashes only: a therapist checks a receipt, a clinic a message.
+    {Rpc::kGetInclusionProof, "/caregate.v1.AuditService/GetInclusionProof",
+     {ROLE_THERAPIST, ROLE_CLINIC, ROLE_COMPLIANCE}},
+    {Rpc::kGetConsistencyProof,
+     "/caregate.v1.AuditService/GetConsistencyProof",
+     {ROLE_THERAPIST, ROLE_CLINIC, ROLE_COMPLIANCE}},
 };
 
 const RpcEntry& Entry(Rpc rpc) {

@@ -31,6 +31,8 @@ enum class Rpc {
   kGetCheckpoint,
   kGetAccountingOfDisclosures,
   kSummarizeAuditEvents,
+  kGetInclusionProof,
+  kGetConsistencyProof,
 };
 
 // The full method name, e.g. "/caregate.v1.ConsentService/RecordConsent".

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
 #include "services/store/sqlite_codec.h"
 
@@ -40,8 +41,8 @@ namespace caregate::sqlite {
   "detail, prev_hash, hash"
 #define CG_AUDIT_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
 #define CG_CHECKPOINT_COLUMNS \
-  "origin, seq, head_hash, time_us, body, signature, key_id"
-#define CG_CHECKPOINT_PARAMS "?,?,?,?,?,?,?"
+  "origin, seq, head_hash, time_us, body, signature, key_id, tree_root, note"
+#define CG_CHECKPOINT_PARAMS "?,?,?,?,?,?,?,?,?"
 
 const char kInsertConsentSql[] = "INSERT INTO consents (" CG_CONSENT_COLUMNS
                                  ") VALUES (" CG_CONSENT_PARAMS ")";
@@ -91,6 +92,15 @@ const char kInsertAuditEventSql[] =
 const char kInsertCheckpointSql[] =
     "INSERT INTO checkpoints (" CG_CHECKPOINT_COLUMNS
     ") VALUES (" CG_CHECKPOINT_PARAMS ")";
+
+const char kUpdateCheckpointNoteSql[] =
+    "UPDATE checkpoints SET note = ?3 WHERE seq = ?1 AND tree_root = ?2";
+const char kInsertTreeNodeSql[] =
+    "INSERT OR REPLACE INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)";
+const char kReadTreeNodeSql[] =
+    "SELECT hash FROM tree_nodes WHERE level = ?1 AND idx = ?2";
+const char kTreeSizeSql[] =
+    "SELECT COALESCE(MAX(idx) + 1, 0) FROM tree_nodes WHERE level = 0";
 
 const char kGetMessageSql[] =
     "SELECT " CG_MESSAGE_COLUMNS " FROM messages WHERE message_id = ?1";
@@ -400,6 +410,8 @@ void BindCheckpoint(const Checkpoint& c, SqliteStatement& s) {
   s.BindText(p++, c.body);
   s.BindBlob(p++, c.signature);
   s.BindText(p++, c.key_id);
+  s.BindBlob(p++, c.tree_root.has_value() ? HashBytes(*c.tree_root) : "");
+  s.BindText(p++, c.note);
 }
 
 absl::StatusOr<Checkpoint> ReadCheckpoint(const SqliteStatement& s) {
@@ -413,7 +425,33 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const SqliteStatement& s) {
   c.body = s.ColumnText(i++);
   c.signature = s.ColumnBlob(i++);
   c.key_id = s.ColumnText(i++);
+  const std::string root = s.ColumnBlob(i++);
+  if (!root.empty()) {
+    CG_ASSIGN_OR_RETURN(c.tree_root, DecodeHash("checkpoint tree_root", root));
+  }
+  c.note = s.ColumnText(i++);
   return c;
+}
+
+absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
+    SqliteConnection& db, absl::Span<const tlog::NodeId> ids) {
+  std::vector<Hash256> hashes;
+  hashes.reserve(ids.size());
+  for (const tlog::NodeId& id : ids) {
+    CG_ASSIGN_OR_RETURN(SqliteStatement s,
+                        db.Prepare("read tree node", kReadTreeNodeSql));
+    s.BindInt64(1, id.level);
+    s.BindInt64(2, id.index);
+    CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
+    if (!has_row) {
+      return absl::NotFoundError(absl::StrCat("tree node (", id.level, ", ",
+                                              id.index, ") is not stored"));
+    }
+    CG_ASSIGN_OR_RETURN(Hash256 hash,
+                        DecodeHash("tree node hash", s.ColumnBlob(0)));
+    hashes.push_back(hash);
+  }
+  return hashes;
 }
 
 }  // namespace caregate::sqlite

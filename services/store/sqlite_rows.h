@@ -16,10 +16,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "services/audit/audit_event.h"
 #include "services/policy/consent_record.h"
 #include "services/store/records.h"
 #include "services/store/sqlite_connection.h"
+#include "services/transparency/merkle.h"
 
 namespace caregate::sqlite {
 
@@ -42,6 +44,8 @@ extern const char kUpdateMessageDeliverySql[];  // BindMessageDelivery
 extern const char kWithholdMessagesSql[];       // new state, old state, consent
 extern const char kInsertAuditEventSql[];
 extern const char kInsertCheckpointSql[];
+extern const char kUpdateCheckpointNoteSql[];  // seq, tree_root, note
+extern const char kInsertTreeNodeSql[];        // level, idx, hash
 
 // Statements of both connections.
 extern const char kGetMessageSql[];  // message_id
@@ -59,8 +63,14 @@ extern const char kListDisclosuresSql[];
 extern const char kScanAuditEventsSql[];  // from_seq, to_seq
 extern const char kLatestCheckpointSql[];
 extern const char kScanCheckpointsSql[];
+extern const char kTreeSizeSql[];
 // "SELECT <audit columns> FROM audit_events", for queries built at run time.
 extern const char kSelectAuditEventsSql[];
+
+// The hashes of tree nodes `ids` read on `db`, in order; NOT_FOUND naming
+// the first one missing.
+absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
+    SqliteConnection& db, absl::Span<const tlog::NodeId> ids);
 
 void BindConsent(const ConsentRecord& consent, SqliteStatement& stmt);
 absl::StatusOr<ConsentRecord> ReadConsent(const SqliteStatement& stmt);

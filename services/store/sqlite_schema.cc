@@ -202,11 +202,27 @@ CREATE INDEX messages_due ON messages
   (recipient_org_id, state, next_attempt_at_us);
 )sql";
 
+// Version 5: the audit log's RFC 6962 Merkle tree (every node the
+// accumulator completes; docs/transparency.md "Storing the tree") and the
+// checkpoints' tree root and C2SP signed note. The gateway fills the tree of
+// an older log from its events at start.
+constexpr char kSchemaV5[] = R"sql(
+CREATE TABLE tree_nodes (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+ALTER TABLE checkpoints ADD COLUMN tree_root BLOB NOT NULL DEFAULT x'';
+ALTER TABLE checkpoints ADD COLUMN note TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 };
 
 absl::StatusOr<int> ReadVersion(SqliteConnection& db) {

@@ -129,6 +129,9 @@ class SqliteStore final : public Store {
   absl::Status ScanAuditEvents(
       int64_t from_seq, int64_t to_seq,
       const std::function<bool(const AuditEvent&)>& fn) override;
+  absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
+      absl::Span<const tlog::NodeId> ids) override;
+  absl::StatusOr<int64_t> GetTreeSize() override;
   absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() override;
   absl::Status ScanCheckpoints(
       const std::function<bool(const Checkpoint&)>& fn) override;
@@ -330,6 +333,20 @@ absl::Status SqliteStore::ScanAuditEvents(
                                                sqlite::ReadAuditEvent(s));
                            if (!fn(event)) return absl::OkStatus();
                          }
+                       });
+}
+
+absl::StatusOr<std::vector<Hash256>> SqliteStore::ReadTreeNodes(
+    absl::Span<const tlog::NodeId> ids) {
+  CG_ASSIGN_OR_RETURN(sqlite::SqliteReadPool::Lease lease, readers_.Acquire());
+  return sqlite::ReadTreeNodes(lease.connection(), ids);
+}
+
+absl::StatusOr<int64_t> SqliteStore::GetTreeSize() {
+  return WithStatement("read tree size", sqlite::kTreeSizeSql,
+                       [](SqliteStatement& s) -> absl::StatusOr<int64_t> {
+                         CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
+                         return has_row ? s.ColumnInt64(0) : 0;
                        });
 }
 

@@ -135,10 +135,12 @@ TEST_F(SqliteStoreTest, MigrationToVersion2CountsTheLogAlreadyThere) {
     CG_ASSERT_OK((*txn)->InsertDisclosure(disclosure));
     CG_ASSERT_OK((*txn)->Commit());
   }
-  // Back to version 2, as written before the day counts (3) and the push
-  // delivery columns (4) existed.
+  // Back to version 2, as written before the day counts (3), the push
+  // delivery columns (4) and the Merkle tree (5) existed.
   for (const char* sql :
-       {"DROP TABLE audit_day_counts", "DROP INDEX audit_by_action_time",
+       {"DROP TABLE tree_nodes", "ALTER TABLE checkpoints DROP COLUMN note",
+        "ALTER TABLE checkpoints DROP COLUMN tree_root",
+        "DROP TABLE audit_day_counts", "DROP INDEX audit_by_action_time",
         "DROP INDEX disclosures_by_time", "DROP INDEX messages_due",
         "ALTER TABLE messages DROP COLUMN delivery_attempts",
         "ALTER TABLE messages DROP COLUMN next_attempt_at_us",
@@ -149,7 +151,7 @@ TEST_F(SqliteStoreTest, MigrationToVersion2CountsTheLogAlreadyThere) {
   }
   std::unique_ptr<Store> store = Open(path());
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"), "4");
+  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"), "5");
   absl::StatusOr<AuditSummary> s =
       store->SummarizeAuditEvents(absl::InfinitePast(), absl::InfiniteFuture());
   ASSERT_THAT(s, IsOk());

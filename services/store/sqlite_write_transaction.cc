@@ -305,6 +305,37 @@ absl::Status SqliteWriteTransaction::InsertCheckpoint(
              [&](SqliteStatement& s) { BindCheckpoint(checkpoint, s); });
 }
 
+absl::Status SqliteWriteTransaction::UpdateCheckpointNote(
+    int64_t seq, const Hash256& tree_root, std::string_view note) {
+  return Run("update checkpoint note", kUpdateCheckpointNoteSql,
+             [&](SqliteStatement& s) {
+               s.BindInt64(1, seq);
+               s.BindBlob(2, HashBytes(tree_root));
+               s.BindText(3, note);
+             });
+}
+
+absl::Status SqliteWriteTransaction::PutTreeNodes(
+    absl::Span<const tlog::NodeHash> nodes) {
+  for (const tlog::NodeHash& node : nodes) {
+    CG_RETURN_IF_ERROR(Run("store tree node", kInsertTreeNodeSql,
+                           [&](SqliteStatement& s) {
+                             s.BindInt64(1, node.id.level);
+                             s.BindInt64(2, node.id.index);
+                             s.BindBlob(3, HashBytes(node.hash));
+                           }));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Hash256>> SqliteWriteTransaction::ReadTreeNodes(
+    absl::Span<const tlog::NodeId> ids) {
+  CG_RETURN_IF_ERROR(CheckOpen("read tree nodes"));
+  auto hashes = sqlite::ReadTreeNodes(db_, ids);
+  if (!absl::IsNotFound(hashes.status())) Track(hashes.status()).IgnoreError();
+  return hashes;
+}
+
 absl::Status SqliteWriteTransaction::Commit() {
   CG_RETURN_IF_ERROR(CheckOpen("commit"));
   CG_RETURN_IF_ERROR(Track(day_counts_.Flush(db_)));

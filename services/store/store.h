@@ -24,7 +24,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "services/audit/audit_event.h"
+#include "services/transparency/merkle.h"
 #include "services/policy/consent_record.h"
 #include "services/store/records.h"
 
@@ -110,6 +112,22 @@ class WriteTransaction {
   // Appends an event whose seq, prev_hash and hash are already set.
   virtual absl::Status AppendAuditEvent(const AuditEvent& event) = 0;
   virtual absl::Status InsertCheckpoint(const Checkpoint& checkpoint) = 0;
+  // Replaces the signed note of the checkpoints with this seq and tree root
+  // (e.g. with witnesses' cosignatures added). OK when none matches.
+  virtual absl::Status UpdateCheckpointNote(int64_t seq,
+                                            const Hash256& tree_root,
+                                            std::string_view note) = 0;
+
+  // Stores nodes of the audit log's Merkle tree (docs/transparency.md
+  // "Storing the tree"), as CompactRange::Append reports them, replacing a
+  // node stored already (left by events removed behind the gateway's back:
+  // the tree follows the events the log has).
+  virtual absl::Status PutTreeNodes(
+      absl::Span<const tlog::NodeHash> nodes) = 0;
+  // The hashes of `ids` as this transaction sees them, in order; NOT_FOUND
+  // naming the first node it does not hold.
+  virtual absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
+      absl::Span<const tlog::NodeId> ids) = 0;
 
   // Commits: the changes become visible to readers and ordered after every
   // earlier transaction, or an error is returned and nothing is kept. They
@@ -180,6 +198,13 @@ class Store {
   virtual absl::Status ScanAuditEvents(
       int64_t from_seq, int64_t to_seq,
       const std::function<bool(const AuditEvent&)>& fn) = 0;
+
+  // The hashes of the committed tree nodes `ids`, in order; NOT_FOUND naming
+  // the first node it does not hold. (The proofs' tlog::NodeSource.)
+  virtual absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
+      absl::Span<const tlog::NodeId> ids) = 0;
+  // The number of leaves of the stored tree (committed level-0 nodes).
+  virtual absl::StatusOr<int64_t> GetTreeSize() = 0;
 
   // The checkpoint with the highest seq (latest time among equals).
   virtual absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() = 0;

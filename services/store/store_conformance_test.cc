@@ -540,5 +540,78 @@ TEST_P(StoreConformanceTest, SyncMakesCommitsDurableWhileTheWriterGoesOn) {
   }
 }
 
+Hash256 TestHash(int seed) {
+  Hash256 h{};
+  for (size_t i = 0; i < h.size(); ++i) h[i] = static_cast<uint8_t>(seed + i);
+  return h;
+}
+
+TEST_P(StoreConformanceTest, TreeNodesRoundTripInsideAndAfterTheTransaction) {
+  EXPECT_EQ(store_->GetTreeSize().value_or(-1), 0);
+  const std::vector<tlog::NodeHash> nodes = {
+      {{0, 0}, TestHash(1)}, {{0, 1}, TestHash(2)}, {{1, 0}, TestHash(3)},
+      {{0, 2}, TestHash(4)}};
+  const std::vector<tlog::NodeId> ids = {{1, 0}, {0, 2}, {0, 0}};
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.PutTreeNodes(nodes));
+    CG_ASSERT_OK(txn.PutTreeNodes({}));
+    auto inside = txn.ReadTreeNodes(ids);
+    CG_ASSERT_OK(inside);
+    EXPECT_EQ(*inside, (std::vector<Hash256>{TestHash(3), TestHash(4),
+                                              TestHash(1)}));
+  });
+  auto after = store_->ReadTreeNodes(ids);
+  CG_ASSERT_OK(after);
+  EXPECT_EQ(*after,
+            (std::vector<Hash256>{TestHash(3), TestHash(4), TestHash(1)}));
+  EXPECT_EQ(store_->GetTreeSize().value_or(-1), 3);
+  EXPECT_THAT(store_->ReadTreeNodes(std::vector<tlog::NodeId>{{0, 1}, {2, 0}}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("(2, 0)")));
+  Reopen();
+  EXPECT_EQ(store_->GetTreeSize().value_or(-1), 3);
+}
+
+TEST_P(StoreConformanceTest, ATreeNodeWrittenAgainIsReplaced) {
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.PutTreeNodes({{{0, 0}, TestHash(1)}}));
+  });
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.PutTreeNodes({{{0, 0}, TestHash(9)}}));
+  });
+  auto hashes = store_->ReadTreeNodes(std::vector<tlog::NodeId>{{0, 0}});
+  CG_ASSERT_OK(hashes);
+  EXPECT_EQ(*hashes, std::vector<Hash256>{TestHash(9)});
+}
+
+TEST_P(StoreConformanceTest, CheckpointKeepsItsTreeRootAndNote) {
+  Checkpoint old = SampleCheckpoint(1, T0());  // written before the tree
+  Checkpoint cp = SampleCheckpoint(2, T0() + absl::Seconds(1));
+  cp.tree_root = TestHash(7);
+  cp.note = "caregate.example/audit\n2\nBwgJ\n\n\xE2\x80\x94 k AAAA\n";
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertCheckpoint(old));
+    CG_ASSERT_OK(txn.InsertCheckpoint(cp));
+    CG_ASSERT_OK(txn.UpdateCheckpointNote(2, TestHash(8), "other root"));
+  });
+  auto latest = store_->GetLatestCheckpoint();
+  CG_ASSERT_OK(latest);
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->tree_root, cp.tree_root);
+  EXPECT_EQ((*latest)->note, cp.note);
+  const std::string cosigned = cp.note + "\xE2\x80\x94 w BBBB\n";
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.UpdateCheckpointNote(2, TestHash(7), cosigned));
+  });
+  std::vector<Checkpoint> all;
+  CG_ASSERT_OK(store_->ScanCheckpoints([&](const Checkpoint& c) {
+    all.push_back(c);
+    return true;
+  }));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_FALSE(all[0].tree_root.has_value());
+  EXPECT_EQ(all[0].note, "");
+  EXPECT_EQ(all[1].note, cosigned);
+}
+
 }  // namespace
 }  // namespace caregate::store_testing

@@ -203,6 +203,24 @@ void CliGateway::Launch() {
                 << Slurp(dir_ + "/caregated.log");
 }
 
+std::pair<int, std::string> CliGateway::LaunchExpectingExit() {
+  const std::string log = dir_ + "/caregated-refused.log";
+  const pid_t pid =
+      Spawn({CAREGATED_BIN, "--config", dir_ + "/caregate.textproto"},
+            ChildEnvironment({}), log, log);
+  if (pid < 0) return {-1, "cannot start caregated"};
+  for (int i = 0; i < 300; ++i) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(log)};
+    }
+    usleep(100 * 1000);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  return {-1, Slurp(log)};
+}
+
 void CliGateway::Stop() {
   StopKeepingData();
   if (!dir_.empty()) fs::remove_all(dir_);

@@ -76,6 +76,10 @@ class CliGateway {
   void StopKeepingData();
   // Starts caregated again on the existing setup and waits for health.
   void Restart();
+  // Starts caregated on the existing setup expecting it to refuse to serve:
+  // waits (at most 30 s) for it to exit and returns its exit status (-1,
+  // after killing it, when it did not exit) and its log.
+  std::pair<int, std::string> LaunchExpectingExit();
 
   const std::string& dir() const { return dir_; }
   const std::string& address() const { return address_; }

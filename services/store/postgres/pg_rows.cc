@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
 #include "services/store/postgres/pg_codec.h"
 #include "services/store/sqlite_codec.h"
@@ -60,8 +61,8 @@ std::vector<Enum> ToEnums(const std::vector<int>& values) {
 #define CG_AUDIT_PARAMS \
   "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20"
 #define CG_CHECKPOINT_COLUMNS \
-  "origin, seq, head_hash, time_us, body, signature, key_id"
-#define CG_CHECKPOINT_PARAMS "$1,$2,$3,$4,$5,$6,$7"
+  "origin, seq, head_hash, time_us, body, signature, key_id, tree_root, note"
+#define CG_CHECKPOINT_PARAMS "$1,$2,$3,$4,$5,$6,$7,$8,$9"
 
 const char kInsertConsentSql[] =
     "INSERT INTO consents (" CG_CONSENT_COLUMNS ") VALUES (" CG_CONSENT_PARAMS
@@ -128,6 +129,24 @@ const char kInsertCheckpointSql[] =
     "INSERT INTO checkpoints (" CG_CHECKPOINT_COLUMNS
     ") VALUES (" CG_CHECKPOINT_PARAMS ")";
 
+const char kUpdateCheckpointNoteSql[] =
+    "UPDATE checkpoints SET note = $3 WHERE seq = $1 AND tree_root = $2";
+// Nodes as three parallel arrays: levels, indexes and hex hashes.
+const char kInsertTreeNodesSql[] =
+    "INSERT INTO tree_nodes (level, idx, hash)"
+    " SELECT l, i::int8, decode(h, 'hex')"
+    " FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(l, i, h)"
+    " ON CONFLICT (level, idx) DO UPDATE SET hash = excluded.hash";
+// Levels and indexes as parallel arrays; one row per id, in order, with a
+// NULL hash for a node not stored.
+const char kReadTreeNodesSql[] =
+    "SELECT t.hash FROM unnest($1::int4[], $2::text[]) WITH ORDINALITY"
+    " AS u(l, i, ord) LEFT JOIN tree_nodes t"
+    " ON t.level = u.l AND t.idx = u.i::int8 ORDER BY u.ord";
+const char kTreeSizeSql[] =
+    "SELECT coalesce(max(idx) + 1, 0) FROM tree_nodes WHERE level = 0";
+
+const int kCheckpointColumnCount = 9;
 const int kConsentColumnCount = 28;
 const char kConsentPageSql[] =
     "SELECT " CG_CONSENT_COLUMNS
@@ -424,7 +443,11 @@ PgParams CheckpointParams(const Checkpoint& c) {
                        .Int64(TimeToMicros(c.time))
                        .Text(c.body)
                        .Bytes(c.signature)
-                       .Text(c.key_id));
+                       .Text(c.key_id)
+                       .Bytes(c.tree_root.has_value()
+                                  ? HashBytes(*c.tree_root)
+                                  : std::string_view())
+                       .Text(c.note));
 }
 
 absl::StatusOr<Checkpoint> ReadCheckpoint(PgRow r) {
@@ -437,10 +460,64 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(PgRow r) {
   c.body = r.Text(i++);
   c.signature = r.Bytes(i++);
   c.key_id = r.Text(i++);
+  const std::string tree_root = r.Bytes(i++);
+  c.note = r.Text(i++);
   CG_RETURN_IF_ERROR(r.status());
+  if (i != kCheckpointColumnCount) {
+    return absl::InternalError("checkpoint reader out of step with columns");
+  }
   CG_ASSIGN_OR_RETURN(c.head_hash,
                       DecodeHash("checkpoint head_hash", head_hash));
+  if (!tree_root.empty()) {
+    CG_ASSIGN_OR_RETURN(c.tree_root,
+                        DecodeHash("checkpoint tree_root", tree_root));
+  }
   return c;
+}
+
+PgParams TreeNodeIdParams(absl::Span<const tlog::NodeId> ids) {
+  std::vector<int> levels;
+  std::vector<std::string> indexes;
+  for (const tlog::NodeId& id : ids) {
+    levels.push_back(id.level);
+    indexes.push_back(absl::StrCat(id.index));
+  }
+  return std::move(PgParams().Int32Array(levels).TextArray(indexes));
+}
+
+PgParams TreeNodeParams(absl::Span<const tlog::NodeHash> nodes) {
+  std::vector<int> levels;
+  std::vector<std::string> indexes;
+  std::vector<std::string> hashes;
+  for (const tlog::NodeHash& node : nodes) {
+    levels.push_back(node.id.level);
+    indexes.push_back(absl::StrCat(node.id.index));
+    hashes.push_back(tlog::HashHex(node.hash));
+  }
+  return std::move(
+      PgParams().Int32Array(levels).TextArray(indexes).TextArray(hashes));
+}
+
+absl::StatusOr<std::vector<Hash256>> ReadTreeNodeHashes(
+    const PgResult& result, absl::Span<const tlog::NodeId> ids) {
+  if (result.rows() != static_cast<int>(ids.size())) {
+    return absl::InternalError("read tree nodes: one row per node expected");
+  }
+  std::vector<Hash256> hashes;
+  hashes.reserve(ids.size());
+  for (int i = 0; i < result.rows(); ++i) {
+    PgRow row = result.row(i);
+    if (row.IsNull(0)) {
+      return absl::NotFoundError(absl::StrCat("tree node (", ids[i].level,
+                                              ", ", ids[i].index,
+                                              ") is not stored"));
+    }
+    const std::string hash = row.Bytes(0);
+    CG_RETURN_IF_ERROR(row.status());
+    CG_ASSIGN_OR_RETURN(Hash256 h, DecodeHash("tree node hash", hash));
+    hashes.push_back(h);
+  }
+  return hashes;
 }
 
 absl::StatusOr<std::optional<ChainHead>> ReadChainHead(PgRow r) {

@@ -18,10 +18,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "services/audit/audit_event.h"
 #include "services/policy/consent_record.h"
 #include "services/store/postgres/pg_connection.h"
 #include "services/store/records.h"
+#include "services/transparency/merkle.h"
 
 namespace caregate::pg {
 
@@ -49,6 +51,10 @@ extern const char kInsertAuditEventSql[];
 extern const char kAdvanceLogHeadSql[];  // seq, hash
 extern const char kLockLogHeadSql[];
 extern const char kInsertCheckpointSql[];
+extern const char kUpdateCheckpointNoteSql[];  // seq, tree_root, note
+extern const char kInsertTreeNodesSql[];       // TreeNodeParams
+extern const char kReadTreeNodesSql[];         // TreeNodeIdParams
+extern const char kTreeSizeSql[];
 
 // Statements of the read connections.
 extern const char kConsentPageSql[];  // after row_id, limit (+ row_id column)
@@ -85,7 +91,15 @@ PgParams MessageDeliveryParams(const MessageRow& message);
 PgParams AuditEventParams(const AuditEvent& event);
 absl::StatusOr<AuditEvent> ReadAuditEvent(PgRow row);
 
+// The number of checkpoint columns (a page query adds row_id after them).
+extern const int kCheckpointColumnCount;
 PgParams CheckpointParams(const Checkpoint& checkpoint);
+PgParams TreeNodeIdParams(absl::Span<const tlog::NodeId> ids);
+PgParams TreeNodeParams(absl::Span<const tlog::NodeHash> nodes);
+// The hashes of kReadTreeNodesSql's rows for `ids`; NOT_FOUND naming the
+// first node not stored.
+absl::StatusOr<std::vector<Hash256>> ReadTreeNodeHashes(
+    const PgResult& result, absl::Span<const tlog::NodeId> ids);
 absl::StatusOr<Checkpoint> ReadCheckpoint(PgRow row);
 
 // The log_head row: std::nullopt for an empty log (seq 0).

@@ -173,9 +173,23 @@ CREATE INDEX messages_due ON messages
   (recipient_org_id, state, next_attempt_at_us);
 )sql";
 
+// Version 3: the audit log's RFC 6962 Merkle tree and the checkpoints' tree
+// root and C2SP signed note (as SQLite's version 5).
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE tree_nodes (
+  level int4 NOT NULL,
+  idx int8 NOT NULL,
+  hash bytea NOT NULL CHECK (octet_length(hash) = 32),
+  PRIMARY KEY (level, idx)
+);
+ALTER TABLE checkpoints ADD COLUMN tree_root bytea NOT NULL DEFAULT '';
+ALTER TABLE checkpoints ADD COLUMN note text NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 constexpr char kCreateVersionTableSql[] =

@@ -275,6 +275,30 @@ absl::Status PgWriteTransaction::InsertCheckpoint(
                 CheckpointParams(checkpoint));
 }
 
+absl::Status PgWriteTransaction::UpdateCheckpointNote(int64_t seq,
+                                                     const Hash256& tree_root,
+                                                     std::string_view note) {
+  return Run("update checkpoint note", kUpdateCheckpointNoteSql,
+             PgParams().Int64(seq).Bytes(sqlite::HashBytes(tree_root)).Text(
+                 note))
+      .status();
+}
+
+absl::Status PgWriteTransaction::PutTreeNodes(
+    absl::Span<const tlog::NodeHash> nodes) {
+  if (nodes.empty()) return absl::OkStatus();
+  return Run("store tree nodes", kInsertTreeNodesSql, TreeNodeParams(nodes))
+      .status();
+}
+
+absl::StatusOr<std::vector<Hash256>> PgWriteTransaction::ReadTreeNodes(
+    absl::Span<const tlog::NodeId> ids) {
+  CG_ASSIGN_OR_RETURN(
+      PgResult result,
+      Run("read tree nodes", kReadTreeNodesSql, TreeNodeIdParams(ids)));
+  return ReadTreeNodeHashes(result, ids);
+}
+
 absl::StatusOr<std::optional<ChainHead>> PgWriteTransaction::LockLogHead() {
   constexpr std::string_view kOp = "lock log head";
   CG_ASSIGN_OR_RETURN(PgResult result, Run(kOp, kLockLogHeadSql, PgParams()));

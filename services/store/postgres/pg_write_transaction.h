@@ -88,6 +88,11 @@ class PgWriteTransaction final : public WriteTransaction {
 
   absl::Status AppendAuditEvent(const AuditEvent& event) override;
   absl::Status InsertCheckpoint(const Checkpoint& checkpoint) override;
+  absl::Status UpdateCheckpointNote(int64_t seq, const Hash256& tree_root,
+                                    std::string_view note) override;
+  absl::Status PutTreeNodes(absl::Span<const tlog::NodeHash> nodes) override;
+  absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
+      absl::Span<const tlog::NodeId> ids) override;
 
   // The `log_head` row, read FOR UPDATE: locked until this transaction ends.
   absl::StatusOr<std::optional<ChainHead>> LockLogHead() override;

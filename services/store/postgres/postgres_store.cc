@@ -26,7 +26,7 @@ using pg::PgResult;
 // Rows per page of ForEachConsent / ScanAuditEvents / ScanCheckpoints.
 constexpr int kPageRows = 500;
 // The extra column of the paged consent and checkpoint queries.
-constexpr int kCheckpointRowIdColumn = 7;
+const int kCheckpointRowIdColumn = pg::kCheckpointColumnCount;
 
 // The writer's session: commits durable before COMMIT returns (see header).
 absl::Status ConfigureWriter(PgConnection& db) {
@@ -82,6 +82,9 @@ class PostgresStore final : public Store {
   absl::Status ScanAuditEvents(
       int64_t from_seq, int64_t to_seq,
       const std::function<bool(const AuditEvent&)>& fn) override;
+  absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
+      absl::Span<const tlog::NodeId> ids) override;
+  absl::StatusOr<int64_t> GetTreeSize() override;
   absl::StatusOr<std::optional<Checkpoint>> GetLatestCheckpoint() override;
   absl::Status ScanCheckpoints(
       const std::function<bool(const Checkpoint&)>& fn) override;
@@ -280,6 +283,25 @@ absl::Status PostgresStore::ScanAuditEvents(
     next = events.back().seq + 1;
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Hash256>> PostgresStore::ReadTreeNodes(
+    absl::Span<const tlog::NodeId> ids) {
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Read("read tree nodes", pg::kReadTreeNodesSql,
+                           pg::TreeNodeIdParams(ids)));
+  return pg::ReadTreeNodeHashes(result, ids);
+}
+
+absl::StatusOr<int64_t> PostgresStore::GetTreeSize() {
+  CG_ASSIGN_OR_RETURN(
+      PgResult result,
+      Read("read tree size", pg::kTreeSizeSql, PgParams()));
+  if (result.rows() != 1) return absl::InternalError("read tree size: no row");
+  pg::PgRow row = result.row(0);
+  const int64_t size = row.Int64(0);
+  CG_RETURN_IF_ERROR(row.status());
+  return size;
 }
 
 absl::StatusOr<std::optional<Checkpoint>> PostgresStore::GetLatestCheckpoint() {
