@@ -139,6 +139,8 @@ void AuditService::InclusionProof(Call call,
             ProveInclusion(*store_, seq, tree_size,
                            ledger_->committed_head().seq));
         response->set_leaf_index(proof.leaf_index);
+        response->set_event_hash(proof.event_hash.data(),
+                                 proof.event_hash.size());
         response->set_tree_size(proof.tree_size);
         for (const Hash256& h : proof.hashes) {
           response->add_hashes(h.data(), h.size());

@@ -59,6 +59,15 @@ absl::StatusOr<LogInclusionProof> ProveInclusion(Store& store, int64_t seq,
   proof.tree_size = tree_size;
   CG_ASSIGN_OR_RETURN(proof.hashes,
                       tlog::InclusionProof(nodes, seq - 1, tree_size));
+  bool found = false;
+  CG_RETURN_IF_ERROR(store.ScanAuditEvents(seq, seq, [&](const AuditEvent& e) {
+    proof.event_hash = e.hash;
+    found = true;
+    return false;
+  }));
+  if (!found) {
+    return absl::DataLossError(absl::StrCat("audit event ", seq, " is missing"));
+  }
   if (!proof.checkpoint.has_value()) {
     CG_ASSIGN_OR_RETURN(std::optional<Checkpoint> latest,
                         store.GetLatestCheckpoint());

@@ -13,6 +13,7 @@
 #include "services/common/proto_time.h"
 #include "services/crypto/encoding.h"
 #include "services/ctl/audit_export_commands.h"
+#include "services/ctl/audit_proof_commands.h"
 #include "services/ctl/client_command.h"
 #include "services/ctl/commands.h"
 #include "services/ctl/message_view.h"
@@ -327,6 +328,10 @@ const std::vector<Command>& AuditCommands() {
        AuditExportUsage(), RunAuditExport},
       {"verify-offline", "verify an export with only the public key",
        AuditVerifyOfflineUsage(), RunAuditVerifyOffline},
+      {"prove", "write an event's inclusion proof and checkpoint to a file",
+       AuditProveUsage(), RunAuditProve},
+      {"verify-proof", "check a proof of `audit prove` with public keys only",
+       AuditVerifyProofUsage(), RunAuditVerifyProof},
   };
   return *commands;
 }

@@ -219,5 +219,64 @@ TEST_F(AuditWitnessCliTest, EditedEventWithItsStoredHashKeptIsRefused) {
   EXPECT_THAT(log, HasSubstr("seq 3: hash mismatch"));
 }
 
+TEST_F(AuditWitnessCliTest, ADisclosuresProofVerifiesWithPublicKeysAlone) {
+  gateway_.Launch();
+  // Event 2 is the permitted disclosure. Wait (bounded) until the latest
+  // checkpoint carries the witness's cosignature.
+  const std::string path = gateway_.WriteFile("proof-2.json", "");
+  const std::vector<std::string> verify = {
+      "audit", "verify-proof", path, "--pubkey", gateway_.PublicKeyPath(),
+      "--witness-key", witness_key_, "--min-witnesses", "1"};
+  CtlResult checked;
+  for (int i = 0; i < 50; ++i) {
+    CtlResult proved = gateway_.As("core-pelvic-pt-inbox",
+                                   {"audit", "prove", "2", "--out", path});
+    ASSERT_EQ(proved.code, 0) << proved.out << proved.err;
+    checked = RunCtl(verify);
+    if (checked.code == 0) break;
+    usleep(200 * 1000);
+  }
+  ASSERT_EQ(checked.code, 0) << checked.out << checked.err;
+  EXPECT_THAT(checked.out, HasSubstr("VERIFIED: event 2 is in the log "
+                                     "caregate.local/audit"));
+  EXPECT_THAT(checked.out,
+              HasSubstr("cosigned by witness " + witness_->name()));
+
+  // A compliance officer's file has the event: its content is checked too.
+  CtlResult proved = gateway_.As("compliance-officer",
+                                 {"audit", "prove", "2", "--out", path});
+  ASSERT_EQ(proved.code, 0) << proved.err;
+  checked = RunCtl(verify);
+  ASSERT_EQ(checked.code, 0) << checked.out << checked.err;
+  EXPECT_THAT(checked.out, HasSubstr("its content matches its hash"));
+
+  // Attacks on the file, each caught by the verifier.
+  const std::string good = gateway_.ReadFile(path);
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    std::ofstream(path, std::ios::trunc) << text;
+    return RunCtl(verify);
+  };
+  CtlResult edited = with("\"AUDIT_ACTION_DISCLOSURE_PERMITTED\"",
+                           "\"AUDIT_ACTION_DISCLOSURE_DENIED\"");
+  EXPECT_EQ(edited.code, 1) << edited.out;
+  EXPECT_THAT(edited.out, HasSubstr("hash mismatch"));
+  CtlResult resized = with("\"treeSize\": \"", "\"treeSize\": \"1");
+  EXPECT_EQ(resized.code, 1) << resized.out;
+  std::ofstream(path, std::ios::trunc) << good;
+  CtlResult two_witnesses = RunCtl({"audit", "verify-proof", path, "--pubkey",
+                                    gateway_.PublicKeyPath(), "--witness-key",
+                                    witness_key_, "--min-witnesses", "2"});
+  EXPECT_EQ(two_witnesses.code, 1) << two_witnesses.out;
+  EXPECT_THAT(two_witnesses.out, HasSubstr("2 required"));
+  CtlResult other_log = RunCtl({"audit", "verify-proof", path, "--log-key",
+                                witness_key_});
+  EXPECT_EQ(other_log.code, 1) << other_log.out;
+  EXPECT_THAT(other_log.out, HasSubstr("is not the log key"));
+}
+
 }  // namespace
 }  // namespace caregate::testing

@@ -1,0 +1,125 @@
+#include "services/ctl/proof_verify.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "services/audit/audit_chain.h"
+#include "services/audit/audit_tree.h"
+#include "services/ctl/offline_verify.h"
+#include "services/transparency/checkpoint.h"
+#include "services/transparency/merkle.h"
+#include "services/transparency/note_keys.h"
+#include "services/transparency/proof_verifier.h"
+#include "services/transparency/signed_note.h"
+
+namespace caregate::ctl {
+namespace {
+
+ProofReport Fail(ProofReport report, std::string problem) {
+  report.ok = false;
+  report.problem = std::move(problem);
+  return report;
+}
+
+std::string Message(const absl::Status& s) { return std::string(s.message()); }
+
+}  // namespace
+
+ProofReport VerifyEventProof(const v1::AuditEventProof& proof,
+                             const std::string& log_key,
+                             const std::vector<std::string>& witness_keys,
+                             int min_witnesses) {
+  ProofReport report;
+  report.seq = proof.seq();
+  report.tree_size = proof.proof().tree_size();
+  auto log = tlog::NoteVerifier::FromVerifierKey(log_key);
+  if (!log.ok()) return Fail(report, "log key: " + Message(log.status()));
+  std::vector<std::unique_ptr<tlog::NoteVerifier>> keys;
+  for (const std::string& key : witness_keys) {
+    auto witness = tlog::NoteVerifier::FromVerifierKey(key);
+    if (!witness.ok()) {
+      return Fail(report, "witness key: " + Message(witness.status()));
+    }
+    keys.push_back(*std::move(witness));
+  }
+  // 1. The checkpoint note: the log's signature, the witnesses'.
+  auto note = tlog::ParseSignedNote(proof.proof().checkpoint().note());
+  if (!note.ok()) return Fail(report, "checkpoint: " + Message(note.status()));
+  std::vector<const tlog::NoteVerifier*> trusted = {log->get()};
+  for (const auto& k : keys) trusted.push_back(k.get());
+  auto signatures = tlog::VerifyNote(*note, trusted);
+  if (!signatures.ok()) {
+    return Fail(report, "checkpoint: " + Message(signatures.status()));
+  }
+  bool log_signed = false;
+  for (const tlog::VerifiedSignature& s : *signatures) {
+    if (s.verifier == log->get()) {
+      log_signed = true;
+      report.log_signed_at = s.timestamp.value_or(0);
+    } else {
+      report.witnesses.push_back(absl::StrCat(s.verifier->name(), " (",
+                                              s.timestamp.value_or(0), ")"));
+    }
+  }
+  if (!log_signed) {
+    return Fail(report, "checkpoint: not signed by the log key " +
+                            (*log)->name());
+  }
+  auto checkpoint = tlog::ParseCheckpoint(note->text);
+  if (!checkpoint.ok()) {
+    return Fail(report, "checkpoint: " + Message(checkpoint.status()));
+  }
+  report.origin = checkpoint->origin;
+  // The log's key is named by its origin: a witness's key is not the log's.
+  if ((*log)->name() != checkpoint->origin) {
+    return Fail(report, "the key " + (*log)->name() +
+                            " is not the log key of origin " +
+                            checkpoint->origin);
+  }
+  if (checkpoint->size != report.tree_size) {
+    return Fail(report, absl::StrCat("the proof is for tree size ",
+                                     report.tree_size, " but the checkpoint "
+                                     "covers ", checkpoint->size));
+  }
+  // 2. The leaf: the event's hash, from its content when the file has it.
+  auto event_hash = tlog::HashFromBytes(proof.event_hash(), "event_hash");
+  if (!event_hash.ok()) return Fail(report, Message(event_hash.status()));
+  if (proof.has_event()) {
+    auto event = AuditEventFromProto(proof.event());
+    if (!event.ok()) return Fail(report, "event: " + Message(event.status()));
+    if (event->seq != proof.seq()) {
+      return Fail(report, "the event in the file is not event seq " +
+                              std::to_string(proof.seq()));
+    }
+    if (ComputeEventHash(event->prev_hash, *event) != *event_hash ||
+        event->hash != *event_hash) {
+      return Fail(report, absl::StrCat("seq ", proof.seq(),
+                                       ": hash mismatch (event content "
+                                       "changed)"));
+    }
+    report.event_checked = true;
+  }
+  // 3. The inclusion proof of that leaf in the checkpoint's tree.
+  if (proof.proof().leaf_index() != proof.seq() - 1) {
+    return Fail(report, "the proof's leaf index is not seq - 1");
+  }
+  const std::vector<std::string> raw(proof.proof().hashes().begin(),
+                                     proof.proof().hashes().end());
+  auto hashes = tlog::ProofFromBytes(raw);
+  if (!hashes.ok()) return Fail(report, Message(hashes.status()));
+  absl::Status included =
+      tlog::VerifyInclusion(AuditLeafHash(*event_hash), proof.seq() - 1,
+                            report.tree_size, *hashes, checkpoint->root);
+  if (!included.ok()) {
+    return Fail(report, "inclusion proof: " + Message(included));
+  }
+  if (static_cast<int>(report.witnesses.size()) < min_witnesses) {
+    return Fail(report, absl::StrCat(report.witnesses.size(),
+                                     " witness cosignature(s) verified, ",
+                                     min_witnesses, " required"));
+  }
+  report.ok = true;
+  return report;
+}
+
+}  // namespace caregate::ctl
