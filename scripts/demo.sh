@@ -6,15 +6,17 @@
 #   scripts/demo.sh --stop     stop a gateway this script started
 #
 # Uses binaries already built (scripts/run.sh builds first). Creates a dev
-# setup with `caregatectl dev-init` when $CAREGATE_DEV_DIR has none, starts
-# caregated in the background unless it is already running, and waits until
-# it serves. Every step prints the command and its output and checks the
+# setup with `caregatectl dev-init` when $CAREGATE_DEV_DIR has none, with a
+# witness (caregate-witness, state in DIR/witness) that cosigns the audit
+# log's checkpoints; starts the witness and caregated in the background
+# unless they are already running, and waits until the gateway serves. Every step prints the command and its output and checks the
 # expected outcome; the script exits non-zero at the first wrong one. A second
 # run reuses the setup and the data (fresh consents and request ids).
 #
 # Environment: CAREGATE_BUILD_DIR (default build), CAREGATE_DEV_DIR (default
 # dev), CAREGATE_LISTEN (HOST:PORT for a new dev setup; default
-# 127.0.0.1:7443).
+# 127.0.0.1:7443), CAREGATE_WITNESS_LISTEN (the new setup's witness; default
+# the gateway's port + 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,24 +33,33 @@ case "${1:-}" in
   --once) once=1 ;;
   --stop) ;;
   "") ;;
-  -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "demo: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
-gateway_pid() {
-  [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null && cat "$PID_FILE"
+# pid_of FILE: the pid in FILE if that process runs.
+pid_of() {
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && cat "$1"
 }
 
-stop_gateway() {
+gateway_pid() { pid_of "$PID_FILE"; }
+
+# stop_pid FILE NAME: SIGTERM, a bounded wait, the pid file removed.
+stop_pid() {
   local pid
-  pid="$(gateway_pid)" || { rm -f "$PID_FILE"; return 0; }
+  pid="$(pid_of "$1")" || { rm -f "$1"; return 0; }
   kill -TERM "$pid"
   for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  rm -f "$PID_FILE"
-  echo "caregate: gateway (pid $pid) stopped"
+  rm -f "$1"
+  echo "caregate: $2 (pid $pid) stopped"
+}
+
+stop_gateway() {
+  stop_pid "$PID_FILE" gateway
+  stop_pid "$DEV_DIR/witness.pid" witness
 }
 
 if [ "${1:-}" = "--stop" ]; then
@@ -64,6 +75,7 @@ WORK="$(mktemp -d)"
 BUILD_DIR="$(cd "$BUILD_DIR" && pwd)"
 CTL="$BUILD_DIR/services/ctl/caregatectl"
 CAREGATED="$BUILD_DIR/services/gateway/caregated"
+WITNESS="$BUILD_DIR/services/witness/caregate-witness"
 cleanup() {
   rm -rf "$WORK"
   if [ "$once" = 1 ]; then stop_gateway; fi
@@ -73,13 +85,43 @@ trap cleanup EXIT
 # --- the gateway --------------------------------------------------------------
 
 if [ ! -f "$DEV_DIR/caregate.textproto" ]; then
-  "$CTL" dev-init "$DEV_DIR" --listen "${CAREGATE_LISTEN:-127.0.0.1:7443}" >/dev/null
+  listen="${CAREGATE_LISTEN:-127.0.0.1:7443}"
+  "$CTL" dev-init "$DEV_DIR" --listen "$listen" >/dev/null
   echo "caregate: wrote a dev setup (CA, certificates, keys, config) in $DEV_DIR"
+  echo "${CAREGATE_WITNESS_LISTEN:-${listen%:*}:$((${listen##*:} + 1))}" \
+    >"$DEV_DIR/witness.listen"
 fi
 
 DEV_DIR="$(cd "$DEV_DIR" && pwd)"
 PID_FILE="$DEV_DIR/caregated.pid"
 LOG_FILE="$DEV_DIR/caregated.log"
+
+# The witness of a setup this script wrote: started before the gateway, which
+# checks its log against what the witness cosigned. Its verifier key (the
+# first line it prints) goes into the config on the first start.
+start_witness() {
+  [ -f "$DEV_DIR/witness.listen" ] || return 0
+  local wpid
+  if wpid="$(pid_of "$DEV_DIR/witness.pid")"; then return 0; fi
+  local wlisten
+  wlisten="$(cat "$DEV_DIR/witness.listen")"
+  "$WITNESS" --listen "$wlisten" --state "$DEV_DIR/witness" \
+    --log-key "$(cat "$DEV_DIR/keys/audit-log.vkey")" \
+    >"$DEV_DIR/witness.out" 2>>"$DEV_DIR/witness.log" &
+  echo "$!" >"$DEV_DIR/witness.pid"
+  for _ in $(seq 1 50); do
+    [ -s "$DEV_DIR/witness.out" ] && break
+    sleep 0.1
+  done
+  WITNESS_KEY="$(head -n 1 "$DEV_DIR/witness.out")"
+  [ -n "$WITNESS_KEY" ] || { echo "demo: the witness did not start; see $DEV_DIR/witness.log" >&2; exit 1; }
+  if ! grep -q '^witnesses {' "$DEV_DIR/caregate.textproto"; then
+    printf '\n# The dev witness (scripts/demo.sh).\nwitnesses {\n  url: "http://%s"\n  verifier_key: "%s"\n}\n' \
+      "$wlisten" "$WITNESS_KEY" >>"$DEV_DIR/caregate.textproto"
+  fi
+  echo "caregate: started caregate-witness on $wlisten (key $WITNESS_KEY)"
+}
+start_witness
 
 start_gateway() {
   if pid="$(gateway_pid)"; then
@@ -152,7 +194,9 @@ expect() {
   shift 2
   [ "$RC" = "$rc" ] || fail "expected exit $rc ($outcome), got $RC"
   for text in "$@"; do
-    printf '%s\n' "$OUT" | grep -qF -- "$text" || fail "expected \"$text\" ($outcome)"
+    # A here-string, not a pipe: grep -q exits at the first match, and under
+    # pipefail the writer's SIGPIPE would fail the check.
+    grep -qF -- "$text" <<<"$OUT" || fail "expected \"$text\" ($outcome)"
   done
   checks=$((checks + 1))
   echo "  -> ok: $outcome"
@@ -236,7 +280,7 @@ as core-pelvic-pt-inbox inbox show "$NOTE_MESSAGE"
 expect "signature verified" 0 "signature   verified" "redisclosure notice"
 as core-pelvic-pt-inbox inbox show "$REDACTED_MESSAGE"
 expect "only the covered section arrived" 0 "[1] HOMEWORK_ADHERENCE"
-printf '%s\n' "$OUT" | grep -q "SEXUAL_HISTORY" && fail "the redacted section arrived"
+grep -q "SEXUAL_HISTORY" <<<"$OUT" && fail "the redacted section arrived"
 
 step "The PT clinic acknowledges both"
 as core-pelvic-pt-inbox inbox ack "$NOTE_MESSAGE"
@@ -279,6 +323,32 @@ expect "verified" 0 "VERIFIED"
 step "Compliance prints the accounting of disclosures for $PATIENT"
 as compliance-officer audit accounting --practice sunrise-therapy --patient "$PATIENT"
 expect "accounting lists both disclosures" 0 "$NOTE" "$REDACTED"
+
+step "The PT clinic proves its message is in the witnessed audit log, with public keys alone"
+if [ -f "$DEV_DIR/witness.out" ]; then
+  WITNESS_KEY="$(head -n 1 "$DEV_DIR/witness.out")"
+  SEQ="$(CAREGATE_PROFILE="$DEV_DIR/pki/core-pelvic-pt-inbox" "$CTL" inbox show "$NOTE_MESSAGE" --json |
+    sed -n 's/.*"auditSeq":"\([0-9]*\)".*/\1/p')"
+  [ -n "$SEQ" ] || fail "the message has no audit seq"
+  cp "$DEV_DIR/keys/audit-signing.pub.pem" gateway.pub.pem
+  # The witness cosigns within a second or so of each checkpoint.
+  for _ in $(seq 1 50); do
+    CAREGATE_PROFILE="$DEV_DIR/pki/core-pelvic-pt-inbox" "$CTL" audit prove "$SEQ" --out proof.json >/dev/null 2>&1 || true
+    env -u CAREGATE_PROFILE "$CTL" audit verify-proof proof.json --pubkey gateway.pub.pem \
+      --witness-key "$WITNESS_KEY" --min-witnesses 1 >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  as core-pelvic-pt-inbox audit prove "$SEQ" --out proof.json
+  expect "proof written" 0 "wrote the inclusion proof of event $SEQ"
+  printf 'clinic$ caregatectl audit verify-proof proof.json --pubkey gateway.pub.pem --witness-key "%s" --min-witnesses 1\n' "$WITNESS_KEY"
+  RC=0
+  OUT="$(env -u CAREGATE_PROFILE "$CTL" audit verify-proof proof.json --pubkey gateway.pub.pem \
+    --witness-key "$WITNESS_KEY" --min-witnesses 1 2>&1)" || RC=$?
+  printf '%s\n' "$OUT" | sed 's/^/    /'
+  expect "included, and cosigned by the witness" 0 "VERIFIED: event $SEQ" "cosigned by witness"
+else
+  echo "(this dev setup has no witness: skipped)"
+fi
 
 step "Compliance exports the log; an auditor verifies it offline with only the public key"
 as compliance-officer audit export --out "audit-export.json"

@@ -13,6 +13,7 @@
 #include "services/pki/annotated_config.h"
 #include "services/pki/dev_pki.h"
 #include "services/pki/pem.h"
+#include "services/transparency/note_keys.h"
 
 namespace caregate::pki {
 namespace {
@@ -207,16 +208,39 @@ absl::Status AddCertificates(const DevInitOptions& options,
   return absl::OkStatus();
 }
 
-absl::Status AddKeys(std::vector<PlannedFile>& files) {
+// The verifier key of `key`'s checkpoint notes under `origin`.
+absl::StatusOr<std::string> LogVerifierKey(EVP_PKEY* key,
+                                           std::string_view origin) {
+  unsigned char raw[32];
+  size_t length = sizeof(raw);
+  if (EVP_PKEY_get_raw_public_key(key, raw, &length) != 1 || length != 32) {
+    return absl::InternalError("cannot read the Ed25519 public key");
+  }
+  return absl::StrCat(
+      tlog::FormatVerifierKey(
+          origin, tlog::NoteKeyType::kCosignatureV1,
+          std::string_view(reinterpret_cast<const char*>(raw), length)),
+      "\n");
+}
+
+absl::Status AddKeys(const DevInitOptions& options,
+                     std::vector<PlannedFile>& files) {
   CG_ASSIGN_OR_RETURN(EvpPkeyPtr signing_key, GenerateEd25519Key());
   CG_ASSIGN_OR_RETURN(std::string private_pem,
                       PrivateKeyPem(signing_key.get()));
   CG_ASSIGN_OR_RETURN(std::string public_pem, PublicKeyPem(signing_key.get()));
+  CG_ASSIGN_OR_RETURN(
+      std::string log_key,
+      LogVerifierKey(signing_key.get(),
+                     CheckpointOrigin(options.trust_domain)));
   files.push_back(Private(kAuditSigningKeyFile, std::move(private_pem),
                           "Ed25519 key that signs audit checkpoints and "
                           "messages"));
   files.push_back(Public(kAuditSigningPublicKeyFile, std::move(public_pem),
                          "its public key, for auditors and clinics"));
+  files.push_back(Public(kAuditLogKeyFile, std::move(log_key),
+                         "the verifier key of its checkpoint notes, for "
+                         "witnesses"));
   CG_ASSIGN_OR_RETURN(std::string data_key, SecureRandomBytes(kDataKeyBytes));
   files.push_back(Private(
       kDataKeyFile, absl::StrCat(absl::BytesToHexString(data_key), "\n"),
@@ -288,7 +312,7 @@ absl::StatusOr<std::vector<PlannedFile>> BuildDevFiles(
   files.push_back(Public(kConfigFileName, SampleConfigText(options),
                          "gateway config, annotated"));
   CG_RETURN_IF_ERROR(AddCertificates(options, config, files));
-  CG_RETURN_IF_ERROR(AddKeys(files));
+  CG_RETURN_IF_ERROR(AddKeys(options, files));
   return files;
 }
 

@@ -158,7 +158,7 @@ TEST_F(DevInitTest, WritesEveryFileOfTheContract) {
                                        "pki/ca.crt",
                                        "pki/server.crt",
                                        "pki/server.key",
-                                       "keys/audit-signing.pub.pem",
+                                       "keys/audit-signing.pub.pem", "keys/audit-log.vkey",
                                        "keys/audit-signing.key.pem",
                                        "keys/data.key",
                                        "keys/content-digest.key",

@@ -5,6 +5,11 @@
 #include "services/common/absl_compat.h"
 
 namespace caregate::pki {
+
+std::string CheckpointOrigin(std::string_view trust_domain) {
+  return std::string(trust_domain) + "/audit";
+}
+
 namespace {
 
 using ::caregate::config::v1::GatewayConfig;
@@ -197,7 +202,7 @@ GatewayConfig SampleGatewayConfig(const DevInitOptions& options) {
   keys->set_delivery_cert_file(std::string(kDeliveryCertFile));
   keys->set_delivery_key_file(std::string(kDeliveryKeyFile));
   config.set_redisclosure_notice(kRedisclosureNotice);
-  config.set_checkpoint_origin(absl::StrCat(options.trust_domain, "/audit"));
+  config.set_checkpoint_origin(CheckpointOrigin(options.trust_domain));
   return config;
 }
 

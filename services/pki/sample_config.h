@@ -43,8 +43,13 @@ inline constexpr std::string_view kServerCertFile = "pki/server.crt";
 inline constexpr std::string_view kServerKeyFile = "pki/server.key";
 inline constexpr std::string_view kAuditSigningKeyFile =
     "keys/audit-signing.key.pem";
+// The checkpoint origin of a setup for `trust_domain`.
+std::string CheckpointOrigin(std::string_view trust_domain);
 inline constexpr std::string_view kAuditSigningPublicKeyFile =
     "keys/audit-signing.pub.pem";
+// The signed-note verifier key of the checkpoint notes (docs/audit-log.md),
+// for `caregate-witness --log-key` and `caregatectl audit verify-proof`.
+inline constexpr std::string_view kAuditLogKeyFile = "keys/audit-log.vkey";
 inline constexpr std::string_view kDataKeyFile = "keys/data.key";
 inline constexpr std::string_view kContentDigestKeyFile =
     "keys/content-digest.key";
