@@ -105,6 +105,8 @@ start_witness() {
   if wpid="$(pid_of "$DEV_DIR/witness.pid")"; then return 0; fi
   local wlisten
   wlisten="$(cat "$DEV_DIR/witness.listen")"
+  # Removed first: the background start truncates it only when it runs.
+  rm -f "$DEV_DIR/witness.out"
   "$WITNESS" --listen "$wlisten" --state "$DEV_DIR/witness" \
     --log-key "$(cat "$DEV_DIR/keys/audit-log.vkey")" \
     >"$DEV_DIR/witness.out" 2>>"$DEV_DIR/witness.log" &

@@ -172,8 +172,9 @@ int RunVerify(const std::vector<std::string>& args, CommandIo io) {
 
 int RunCheckpoint(const std::vector<std::string>& args, CommandIo io) {
   ClientCommand cmd("caregatectl audit checkpoint", io);
-  std::string pubkey;
+  std::string pubkey, note_out;
   cmd.flags().AddString("pubkey", &pubkey);
+  cmd.flags().AddString("note-out", &note_out);
   if (!cmd.Parse(args, 0, 0, "") || !cmd.Connect()) return cmd.exit_code();
   auto verifier = LoadVerifier(PublicKeyPath(cmd.connection_flags(), pubkey));
   if (!verifier.ok()) return cmd.Fail(std::string(verifier.status().message()));
@@ -199,10 +200,25 @@ int RunCheckpoint(const std::vector<std::string>& args, CommandIo io) {
                  {"head hash", HexEncode(c.head_hash())},
                  {"signed", HumanTime(c.time())},
                  {"key", c.key_id()},
-                 {"signature", signature}},
+                 {"signature", signature},
+                 {"tree root", c.tree_root().empty()
+                                   ? std::string("-")
+                                   : HexEncode(c.tree_root())}},
                 cmd.out());
   }
   if (!valid.ok()) return cmd.Fail("the checkpoint signature does not verify");
+  if (!note_out.empty()) {
+    if (c.note().empty()) {
+      return cmd.Fail("this checkpoint has no note (signed before the tree)");
+    }
+    if (absl::Status s = WriteFileAtomically(note_out, c.note()); !s.ok()) {
+      return cmd.Fail(std::string(s.message()));
+    }
+    if (!cmd.json()) {
+      cmd.out() << "saved the checkpoint note to " << note_out
+                << " (for audit verify-offline --trusted-checkpoint)\n";
+    }
+  }
   return kExitOk;
 }
 
@@ -296,14 +312,18 @@ const std::vector<Command>& AuditCommands() {
       "audit verify-offline.\n",
       "  caregatectl audit verify --profile dev/pki/compliance-officer\n"));
   static const auto* checkpoint_usage = new std::string(Usage(
-      "usage: caregatectl audit checkpoint [--pubkey FILE] [--json]\n"
+      "usage: caregatectl audit checkpoint [--pubkey FILE] [--note-out FILE]\n"
+      "         [--json]\n"
       "\n"
       "Prints the latest signed checkpoint of the audit log and checks its\n"
       "signature with the published key (exit 1 when it does not verify).\n"
       "\n"
       "flags:\n"
       "  --pubkey FILE  the gateway's PEM public key (default: the profile's\n"
-      "                 DIR/keys/audit-signing.pub.pem)\n",
+      "                 DIR/keys/audit-signing.pub.pem)\n"
+      "  --note-out FILE  save the checkpoint's signed note (C2SP), e.g. to\n"
+      "                 hold the gateway to it later with audit\n"
+      "                 verify-offline --trusted-checkpoint FILE\n",
       "  caregatectl audit checkpoint --profile dev/pki/compliance-officer\n"));
   static const auto* accounting_usage = new std::string(Usage(
       "usage: caregatectl audit accounting --practice ORG --patient ID\n"

@@ -10,6 +10,7 @@
 #include "services/common/absl_compat.h"
 #include "services/ctl/audit_export.h"
 #include "services/ctl/client_command.h"
+#include "services/ctl/export_trust.h"
 #include "services/ctl/message_view.h"
 #include "services/ctl/offline_verify.h"
 #include "services/ctl/output.h"
@@ -128,6 +129,7 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
 std::string_view AuditVerifyOfflineUsage() {
   static const auto* usage = new std::string(Usage(
       "usage: caregatectl audit verify-offline FILE --pubkey PEM\n"
+      "         [--trusted-checkpoint NOTE] [--witness-key VKEY]...\n"
       "         [--allow-unsigned-tail] [--json]\n"
       "\n"
       "Verifies an audit export with no gateway, using only FILE and the\n"
@@ -145,6 +147,12 @@ std::string_view AuditVerifyOfflineUsage() {
       "                 (default: the profile's, if --profile or "
       "CAREGATE_PROFILE)\n"
       "  --profile DIR/pki/PRINCIPAL  only to find the default key\n"
+      "  --trusted-checkpoint NOTE  a checkpoint note saved earlier (audit\n"
+      "                 checkpoint --note-out): the export must reach its size\n"
+      "                 and have the same Merkle root there, or it was\n"
+      "                 truncated or rewritten\n"
+      "  --witness-key VKEY  a witness whose cosignatures on the export's\n"
+      "                 checkpoints are checked and reported; repeat for more\n"
       "  --allow-unsigned-tail  accept events after the last checkpoint\n"
       "                 (reported, not verified by any signature)\n"
       "  --json         print {ok, verifiedThroughSeq, firstBadSeq, problem, "
@@ -157,9 +165,12 @@ std::string_view AuditVerifyOfflineUsage() {
 
 int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   ClientCommand cmd("caregatectl audit verify-offline", io);
-  std::string pubkey;
+  std::string pubkey, trusted_path;
+  std::vector<std::string> witness_keys;
   bool allow_unsigned_tail = false;
   cmd.flags().AddString("pubkey", &pubkey);
+  cmd.flags().AddString("trusted-checkpoint", &trusted_path);
+  cmd.flags().AddList("witness-key", &witness_keys);
   cmd.flags().AddBool("allow-unsigned-tail", &allow_unsigned_tail);
   auto files = cmd.Parse(args, 1, 1, "FILE");
   if (!files) return cmd.exit_code();
@@ -175,8 +186,25 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   if (!x.ok()) {
     return cmd.Fail(absl::StrCat(files->front(), ": ", x.status().message()));
   }
-  const OfflineReport r =
-      VerifyAuditExport(*x, **verifier, allow_unsigned_tail);
+  std::string trusted_note;
+  if (!trusted_path.empty()) {
+    std::ifstream saved(trusted_path, std::ios::binary);
+    std::stringstream note;
+    if (saved) note << saved.rdbuf();
+    if (!saved) return cmd.Fail(absl::StrCat("cannot read ", trusted_path));
+    trusted_note = note.str();
+  }
+  OfflineReport r = VerifyAuditExport(*x, **verifier, allow_unsigned_tail);
+  TrustReport trust;
+  if (r.ok && (!trusted_note.empty() || !witness_keys.empty())) {
+    trust =
+        CheckExportAgainstTrust(*x, **verifier, trusted_note, witness_keys);
+    if (!trust.ok) {
+      r.ok = false;
+      r.problem = trust.problem;
+      r.first_bad_seq = trust.trusted_size;
+    }
+  }
   if (cmd.json()) {
     v1::VerifyAuditLogResponse json;
     json.set_ok(r.ok);
@@ -192,6 +220,13 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
               << "checkpoint at seq " << r.checkpoint_seq << " (origin "
               << x->checkpoint().origin() << ") has a valid signature by key "
               << r.key_id << " and matches the chain\n";
+    if (trust.trusted_size > 0) {
+      cmd.out() << "consistent with the trusted checkpoint of size "
+                << trust.trusted_size << "\n";
+    }
+    for (const std::string& v : trust.vouched) {
+      cmd.out() << "witness " << v << "\n";
+    }
     if (r.events_after_checkpoint > 0) {
       cmd.out() << "WARNING: " << r.events_after_checkpoint
                 << " events after the checkpoint are UNSIGNED: chained but "

@@ -278,5 +278,62 @@ TEST_F(AuditWitnessCliTest, ADisclosuresProofVerifiesWithPublicKeysAlone) {
   EXPECT_THAT(other_log.out, HasSubstr("is not the log key"));
 }
 
+TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
+  // The auditor saves a checkpoint note while the log is intact, and sees
+  // the witness vouch for the export.
+  gateway_.Launch();
+  const std::string note = gateway_.WriteFile("trusted.note", "");
+  CtlResult saved = gateway_.As("compliance-officer",
+                                {"audit", "checkpoint", "--note-out", note});
+  ASSERT_EQ(saved.code, 0) << saved.out << saved.err;
+  WaitForWitnessedSize(witnessed_ + 1);
+  const std::string honest = gateway_.WriteFile("honest.json", "");
+  ASSERT_EQ(gateway_
+                .As("compliance-officer", {"audit", "export", "--out", honest})
+                .code,
+            0);
+  CtlResult vouched = RunCtl(
+      {"audit", "verify-offline", honest, "--pubkey", gateway_.PublicKeyPath(),
+       "--trusted-checkpoint", note, "--witness-key", witness_key_});
+  EXPECT_EQ(vouched.code, 0) << vouched.out << vouched.err;
+  EXPECT_THAT(vouched.out, HasSubstr("consistent with the trusted checkpoint"));
+  EXPECT_THAT(vouched.out, HasSubstr("witness " + witness_->name() +
+                                     " vouched for size "));
+  gateway_.StopKeepingData();
+
+  // Someone with the data directory and the config drops the witness,
+  // rewrites history with every hash recomputed and deletes the checkpoints
+  // after the edit; the gateway, with no witness to ask, serves and signs.
+  const std::string config_path = gateway_.dir() + "/caregate.textproto";
+  std::string config = gateway_.ReadFile(config_path);
+  config.erase(config.find("\nwitnesses {"));
+  std::ofstream(config_path, std::ios::trunc) << config;
+  std::vector<AuditEvent> events = ReadEvents(db(), 1);
+  events[2].action = v1::AUDIT_ACTION_DISCLOSURE_PERMITTED;
+  events[2].outcome = v1::DECISION_OUTCOME_PERMITTED;
+  events[2].reasons.clear();
+  AuditChain chain(2, events[1].hash);
+  for (size_t i = 2; i < events.size(); ++i) chain.Append(&events[i]);
+  ReplaceEventsFrom(3, {events.begin() + 2, events.end()});
+  Sql(db(), "DELETE FROM checkpoints WHERE seq >= 3");
+  Sql(db(), "DELETE FROM tree_nodes");
+  gateway_.Launch();
+  const std::string forged = gateway_.WriteFile("forged.json", "");
+  ASSERT_EQ(gateway_
+                .As("compliance-officer", {"audit", "export", "--out", forged})
+                .code,
+            0);
+  // The gateway's own signatures all verify...
+  CtlResult alone = RunCtl({"audit", "verify-offline", forged, "--pubkey",
+                            gateway_.PublicKeyPath()});
+  EXPECT_EQ(alone.code, 0) << alone.out << alone.err;
+  // ... but not against what the auditor saved.
+  CtlResult held = RunCtl({"audit", "verify-offline", forged, "--pubkey",
+                           gateway_.PublicKeyPath(), "--trusted-checkpoint",
+                           note});
+  EXPECT_EQ(held.code, 1) << held.out << held.err;
+  EXPECT_THAT(held.out, HasSubstr("(log rewritten)"));
+}
+
 }  // namespace
 }  // namespace caregate::testing
