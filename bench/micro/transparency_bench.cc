@@ -11,7 +11,17 @@
 //   size. Each call is timed on its own into a histogram (p50/p90/p99).
 // tlog_verify_inclusion/<N>, tlog_verify_consistency/<N>: verifying such
 //   proofs (precomputed, cycled).
+// tlog_store_append: what the gateway's writer adds per audit event: the
+//   Append plus Store::PutTreeNodes of the completed nodes into SQLite, in
+//   transactions of 256 events (a group), commits included, no fsync.
+// tlog_store_inclusion_proof/<N>, tlog_store_consistency_proof/<N>: proofs
+//   as AuditService serves them, reading the nodes of a SQLite store holding
+//   a tree of N leaves (StoreNodeSource), timed one by one.
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -22,6 +32,8 @@
 #include "services/transparency/node_source.h"
 #include "services/transparency/proof_builder.h"
 #include "services/transparency/proof_verifier.h"
+#include "services/store/sqlite_store.h"
+#include "services/store/store_node_source.h"
 
 namespace caregate::bench {
 namespace {
@@ -163,12 +175,113 @@ void BM_VerifyConsistency(benchmark::State& state, int64_t leaves) {
   });
 }
 
+// A SQLite store in a temp dir holding a tree of `leaves` synthetic leaves.
+struct StoreTree {
+  std::string dir;
+  std::unique_ptr<Store> store;
+  std::vector<int64_t> indexes;
+  std::vector<int64_t> old_sizes;
+  ~StoreTree() {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+std::unique_ptr<StoreTree> SeedStoreTree(int64_t leaves) {
+  auto t = std::make_unique<StoreTree>();
+  t->dir = (std::filesystem::temp_directory_path() /
+            absl::StrCat("caregate_tlog_bench_", getpid(), "_", leaves))
+               .string();
+  std::filesystem::remove_all(t->dir);
+  std::filesystem::create_directories(t->dir);
+  auto store = OpenSqliteStore(t->dir + "/db.sqlite");
+  if (!store.ok()) return nullptr;
+  t->store = *std::move(store);
+  tlog::CompactRange range;
+  std::vector<tlog::NodeHash> nodes;
+  for (int64_t i = 0; i < leaves;) {
+    auto txn = t->store->BeginWrite();
+    if (!txn.ok()) return nullptr;
+    for (int64_t end = std::min(leaves, i + 100'000); i < end; ++i) {
+      range.Append(SyntheticLeafHash(i), &nodes);
+    }
+    if (!(*txn)->PutTreeNodes(nodes).ok() || !(*txn)->Commit().ok()) {
+      return nullptr;
+    }
+    nodes.clear();
+  }
+  std::mt19937_64 random(7);
+  std::uniform_int_distribution<int64_t> leaf(0, leaves - 1);
+  std::uniform_int_distribution<int64_t> size(1, leaves - 1);
+  for (int i = 0; i < kProofPool; ++i) {
+    t->indexes.push_back(leaf(random));
+    t->old_sizes.push_back(size(random));
+  }
+  return t;
+}
+
+StoreTree* StoreTreeFor(int64_t leaves) {
+  static std::unique_ptr<StoreTree> tree;
+  if (tree == nullptr || tree->indexes.empty() ||
+      *tree->store->GetTreeSize() != leaves) {
+    tree.reset();
+    tree = SeedStoreTree(leaves);
+  }
+  return tree.get();
+}
+
+void BM_StoreInclusionProof(benchmark::State& state, int64_t leaves) {
+  StoreTree* t = StoreTreeFor(leaves);
+  if (t == nullptr) return state.SkipWithError("cannot seed the store");
+  StoreNodeSource nodes(t->store.get());
+  TimeEach(state, [&](int i) {
+    auto proof = tlog::InclusionProof(nodes, t->indexes[i], leaves);
+    benchmark::DoNotOptimize(proof);
+    return proof.ok();
+  });
+}
+
+void BM_StoreConsistencyProof(benchmark::State& state, int64_t leaves) {
+  StoreTree* t = StoreTreeFor(leaves);
+  if (t == nullptr) return state.SkipWithError("cannot seed the store");
+  StoreNodeSource nodes(t->store.get());
+  TimeEach(state, [&](int i) {
+    auto proof = tlog::ConsistencyProof(nodes, t->old_sizes[i], leaves);
+    benchmark::DoNotOptimize(proof);
+    return proof.ok();
+  });
+}
+
+void BM_StoreAppend(benchmark::State& state) {
+  auto t = SeedStoreTree(0);
+  if (t == nullptr) return state.SkipWithError("cannot open the store");
+  tlog::CompactRange range;
+  std::vector<tlog::NodeHash> nodes;
+  int64_t i = 0;
+  std::unique_ptr<WriteTransaction> txn;
+  for (auto _ : state) {
+    if (txn == nullptr) txn = *t->store->BeginWrite();
+    nodes.clear();
+    range.Append(SyntheticLeafHash(i), &nodes);
+    if (!txn->PutTreeNodes(nodes).ok()) {
+      return state.SkipWithError("PutTreeNodes failed");
+    }
+    if (++i % 256 == 0) {
+      if (!txn->Commit().ok()) return state.SkipWithError("commit failed");
+      txn.reset();
+    }
+  }
+  if (txn != nullptr) txn->Commit().IgnoreError();
+}
+
 }  // namespace
 
 void RegisterTransparencyBenchmarks(const std::vector<int64_t>& tree_sizes) {
   benchmark::RegisterBenchmark("tlog_append", BM_Append)
       ->Unit(benchmark::kNanosecond);
   benchmark::RegisterBenchmark("tlog_hash_and_append", BM_HashAndAppend)
+      ->Unit(benchmark::kNanosecond);
+  benchmark::RegisterBenchmark("tlog_store_append", BM_StoreAppend)
       ->Unit(benchmark::kNanosecond);
   for (int64_t n : tree_sizes) {
     benchmark::RegisterBenchmark(
@@ -185,6 +298,14 @@ void RegisterTransparencyBenchmarks(const std::vector<int64_t>& tree_sizes) {
     benchmark::RegisterBenchmark(
         absl::StrCat("tlog_verify_consistency/", n).c_str(),
         BM_VerifyConsistency, n)
+        ->Unit(benchmark::kNanosecond);
+    benchmark::RegisterBenchmark(
+        absl::StrCat("tlog_store_inclusion_proof/", n).c_str(),
+        BM_StoreInclusionProof, n)
+        ->Unit(benchmark::kNanosecond);
+    benchmark::RegisterBenchmark(
+        absl::StrCat("tlog_store_consistency_proof/", n).c_str(),
+        BM_StoreConsistencyProof, n)
         ->Unit(benchmark::kNanosecond);
   }
 }
