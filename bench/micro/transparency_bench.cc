@@ -21,19 +21,19 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "bench/micro/micro_benchmarks.h"
+#include "services/store/sqlite_store.h"
+#include "services/store/store_node_source.h"
 #include "services/transparency/compact_range.h"
 #include "services/transparency/node_source.h"
 #include "services/transparency/proof_builder.h"
 #include "services/transparency/proof_verifier.h"
-#include "services/store/sqlite_store.h"
-#include "services/store/store_node_source.h"
 
 namespace caregate::bench {
 namespace {

@@ -20,8 +20,8 @@ namespace caregate {
 using Hash256 = std::array<uint8_t, 32>;
 
 struct AuditEvent {
-  int64_t seq = 0;           // assigned by AuditChain::Append, from 1
-  absl::Time time;           // stored with microsecond precision
+  int64_t seq = 0;  // assigned by AuditChain::Append, from 1
+  absl::Time time;  // stored with microsecond precision
   std::string actor_principal_id;
   v1::Role actor_role = v1::ROLE_UNSPECIFIED;
   std::string actor_org_id;
@@ -36,10 +36,10 @@ struct AuditEvent {
   std::vector<v1::DenialReason> reasons;
   std::string content_sha256;  // lowercase hex, or empty
   std::string request_id;
-  std::string subject_id;      // the disclosure, message or consent concerned
-  std::string detail;          // short and PHI-free: an RPC name, a status code
-  Hash256 prev_hash{};         // set by AuditChain::Append
-  Hash256 hash{};              // set by AuditChain::Append
+  std::string subject_id;  // the disclosure, message or consent concerned
+  std::string detail;      // short and PHI-free: an RPC name, a status code
+  Hash256 prev_hash{};     // set by AuditChain::Append
+  Hash256 hash{};          // set by AuditChain::Append
 };
 
 // A signed statement of the audit log's head, in the C2SP tlog-checkpoint

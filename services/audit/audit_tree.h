@@ -12,8 +12,8 @@
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/types/span.h"
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "services/audit/audit_chain.h"
 #include "services/audit/audit_event.h"
 #include "services/transparency/compact_range.h"

@@ -63,7 +63,9 @@ grpc::ServerUnaryReactor* AuditService::QueryAuditEvents(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::QueryAuditEventsRequest, v1::QueryAuditEventsResponse>(
       *admission_, Rpc::kQueryAuditEvents, context, request, response,
-      [this](Call call, const auto& req, auto* resp) { Query(call, req, resp); });
+      [this](Call call, const auto& req, auto* resp) {
+        Query(call, req, resp);
+      });
 }
 
 grpc::ServerUnaryReactor* AuditService::VerifyAuditLog(
@@ -71,7 +73,9 @@ grpc::ServerUnaryReactor* AuditService::VerifyAuditLog(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::VerifyAuditLogRequest, v1::VerifyAuditLogResponse>(
       *admission_, Rpc::kVerifyAuditLog, context, request, response,
-      [this](Call call, const auto& req, auto* resp) { Verify(call, req, resp); });
+      [this](Call call, const auto& req, auto* resp) {
+        Verify(call, req, resp);
+      });
 }
 
 grpc::ServerUnaryReactor* AuditService::GetCheckpoint(
@@ -89,8 +93,8 @@ grpc::ServerUnaryReactor* AuditService::GetAccountingOfDisclosures(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetAccountingOfDisclosuresRequest,
                     v1::GetAccountingOfDisclosuresResponse>(
-      *admission_, Rpc::kGetAccountingOfDisclosures, context, request,
-      response, [this](Call call, const auto& req, auto* resp) {
+      *admission_, Rpc::kGetAccountingOfDisclosures, context, request, response,
+      [this](Call call, const auto& req, auto* resp) {
         Accounting(call, req, resp);
       });
 }
@@ -131,25 +135,25 @@ void AuditService::InclusionProof(Call call,
                                   v1::InclusionProof* response) {
   const int64_t seq = request.seq();
   const int64_t tree_size = request.tree_size();
-  AuditThenRead(
-      call, AccessEvent(*call),
-      [this, seq, tree_size, response]() -> absl::Status {
-        CG_ASSIGN_OR_RETURN(
-            LogInclusionProof proof,
-            ProveInclusion(*store_, seq, tree_size,
-                           ledger_->committed_head().seq));
-        response->set_leaf_index(proof.leaf_index);
-        response->set_event_hash(proof.event_hash.data(),
-                                 proof.event_hash.size());
-        response->set_tree_size(proof.tree_size);
-        for (const Hash256& h : proof.hashes) {
-          response->add_hashes(h.data(), h.size());
-        }
-        if (proof.checkpoint.has_value()) {
-          *response->mutable_checkpoint() = CheckpointToProto(*proof.checkpoint);
-        }
-        return absl::OkStatus();
-      });
+  AuditThenRead(call, AccessEvent(*call),
+                [this, seq, tree_size, response]() -> absl::Status {
+                  CG_ASSIGN_OR_RETURN(
+                      LogInclusionProof proof,
+                      ProveInclusion(*store_, seq, tree_size,
+                                     ledger_->committed_head().seq));
+                  response->set_leaf_index(proof.leaf_index);
+                  response->set_event_hash(proof.event_hash.data(),
+                                           proof.event_hash.size());
+                  response->set_tree_size(proof.tree_size);
+                  for (const Hash256& h : proof.hashes) {
+                    response->add_hashes(h.data(), h.size());
+                  }
+                  if (proof.checkpoint.has_value()) {
+                    *response->mutable_checkpoint() =
+                        CheckpointToProto(*proof.checkpoint);
+                  }
+                  return absl::OkStatus();
+                });
 }
 
 void AuditService::ConsistencyProof(
@@ -157,19 +161,18 @@ void AuditService::ConsistencyProof(
     v1::ConsistencyProof* response) {
   const int64_t from = request.from_size();
   const int64_t to = request.to_size();
-  AuditThenRead(call, AccessEvent(*call),
-                [this, from, to, response]() -> absl::Status {
-                  CG_ASSIGN_OR_RETURN(
-                      std::vector<Hash256> hashes,
-                      ProveConsistency(*store_, from, to,
-                                       ledger_->committed_head().seq));
-                  response->set_from_size(from);
-                  response->set_to_size(to);
-                  for (const Hash256& h : hashes) {
-                    response->add_hashes(h.data(), h.size());
-                  }
-                  return absl::OkStatus();
-                });
+  AuditThenRead(
+      call, AccessEvent(*call), [this, from, to, response]() -> absl::Status {
+        CG_ASSIGN_OR_RETURN(
+            std::vector<Hash256> hashes,
+            ProveConsistency(*store_, from, to, ledger_->committed_head().seq));
+        response->set_from_size(from);
+        response->set_to_size(to);
+        for (const Hash256& h : hashes) {
+          response->add_hashes(h.data(), h.size());
+        }
+        return absl::OkStatus();
+      });
 }
 
 void AuditService::Query(Call call, const v1::QueryAuditEventsRequest& request,
@@ -219,7 +222,7 @@ void AuditService::Verify(Call call, const v1::VerifyAuditLogRequest& request,
 }
 
 void AuditService::LatestCheckpoint(Call call, const v1::GetCheckpointRequest&,
-                              v1::Checkpoint* response) {
+                                    v1::Checkpoint* response) {
   AuditThenRead(call, AccessEvent(*call), [this, response]() -> absl::Status {
     CG_ASSIGN_OR_RETURN(std::optional<Checkpoint> checkpoint,
                         store_->GetLatestCheckpoint());
@@ -242,10 +245,9 @@ void AuditService::Accounting(
   event.practice_org_id = accounting->patient.practice_org_id;
   AuditThenRead(call, std::move(event),
                 [this, a = *std::move(accounting), response]() -> absl::Status {
-                  CG_ASSIGN_OR_RETURN(
-                      std::vector<DisclosureRow> rows,
-                      store_->ListDisclosuresForPatient(a.patient, a.since,
-                                                        a.until));
+                  CG_ASSIGN_OR_RETURN(std::vector<DisclosureRow> rows,
+                                      store_->ListDisclosuresForPatient(
+                                          a.patient, a.since, a.until));
                   for (const DisclosureRow& row : rows) {
                     *response->add_entries() =
                         AccountingEntryFromRow(row, config_->directory());

@@ -8,12 +8,11 @@
 namespace caregate {
 namespace {
 
-absl::Status CheckWithinLog(const char* field, int64_t size,
-                            int64_t log_size) {
+absl::Status CheckWithinLog(const char* field, int64_t size, int64_t log_size) {
   if (size <= log_size) return absl::OkStatus();
-  return absl::OutOfRangeError(absl::StrCat(
-      field, ": ", size, " is beyond the log, which has ", log_size,
-      " events"));
+  return absl::OutOfRangeError(absl::StrCat(field, ": ", size,
+                                            " is beyond the log, which has ",
+                                            log_size, " events"));
 }
 
 // The latest checkpoint that has a tree root.
@@ -45,9 +44,11 @@ absl::StatusOr<LogInclusionProof> ProveInclusion(Store& store, int64_t seq,
     tree_size = latest.seq;
     proof.checkpoint = std::move(latest);
     if (seq > tree_size) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "seq: event ", seq, " is not yet covered by a checkpoint (the "
-          "latest covers ", tree_size, " events); retry in a second"));
+      return absl::OutOfRangeError(
+          absl::StrCat("seq: event ", seq,
+                       " is not yet covered by a checkpoint (the "
+                       "latest covers ",
+                       tree_size, " events); retry in a second"));
     }
   } else if (tree_size < seq) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -66,7 +67,8 @@ absl::StatusOr<LogInclusionProof> ProveInclusion(Store& store, int64_t seq,
     return false;
   }));
   if (!found) {
-    return absl::DataLossError(absl::StrCat("audit event ", seq, " is missing"));
+    return absl::DataLossError(
+        absl::StrCat("audit event ", seq, " is missing"));
   }
   if (!proof.checkpoint.has_value()) {
     CG_ASSIGN_OR_RETURN(std::optional<Checkpoint> latest,
@@ -87,9 +89,9 @@ absl::StatusOr<std::vector<Hash256>> ProveConsistency(Store& store,
     return absl::InvalidArgumentError("from_size: must be at least 1");
   }
   if (to_size < from_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "to_size: must be at least from_size (", from_size, "), got ",
-        to_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("to_size: must be at least from_size (", from_size,
+                     "), got ", to_size));
   }
   CG_RETURN_IF_ERROR(CheckWithinLog("to_size", to_size, log_size));
   StoreNodeSource nodes(&store);

@@ -34,8 +34,9 @@ constexpr int kEvents = 10000;
 class LogProofsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::path(
-        ::testing::TempDir()) / ("log_proofs_" + std::to_string(getpid())));
+    dir_ =
+        new std::filesystem::path(std::filesystem::path(::testing::TempDir()) /
+                                  ("log_proofs_" + std::to_string(getpid())));
     std::filesystem::remove_all(*dir_);
     std::filesystem::create_directories(*dir_);
     store_ = OpenSqliteStore((*dir_ / "db.sqlite").string()).value().release();
@@ -59,13 +60,13 @@ class LogProofsTest : public ::testing::Test {
     done.Wait();
     (*ledger)->Shutdown();
     leaves_ = new std::vector<Hash256>();
-    ASSERT_THAT(store_->ScanAuditEvents(1, kEvents,
-                                        [](const AuditEvent& e) {
-                                          leaves_->push_back(
-                                              AuditLeafHash(e.hash));
-                                          return true;
-                                        }),
-                IsOk());
+    ASSERT_THAT(
+        store_->ScanAuditEvents(1, kEvents,
+                                [](const AuditEvent& e) {
+                                  leaves_->push_back(AuditLeafHash(e.hash));
+                                  return true;
+                                }),
+        IsOk());
     ASSERT_EQ(leaves_->size(), static_cast<size_t>(kEvents));
   }
   static void TearDownTestSuite() {
@@ -110,8 +111,8 @@ TEST_F(LogProofsTest, ConsistencyBetweenEveryPairOfFiftySizes) {
     for (size_t b = a; b < sizes.size(); ++b) {
       auto proof = ProveConsistency(*store_, sizes[a], sizes[b], kEvents);
       ASSERT_THAT(proof, IsOk());
-      ASSERT_THAT(tlog::VerifyConsistency(sizes[a], sizes[b], *proof,
-                                          roots[a], roots[b]),
+      ASSERT_THAT(tlog::VerifyConsistency(sizes[a], sizes[b], *proof, roots[a],
+                                          roots[b]),
                   IsOk())
           << sizes[a] << " -> " << sizes[b];
     }
@@ -136,18 +137,18 @@ TEST_F(LogProofsTest, ImpossibleArgumentsNameTheField) {
   EXPECT_THAT(ProveInclusion(*store_, 9, 5, kEvents),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("tree_size: must be at least seq")));
-  EXPECT_THAT(ProveInclusion(*store_, 3, kEvents + 1, kEvents),
-              StatusIs(absl::StatusCode::kOutOfRange,
-                       HasSubstr("beyond the log")));
+  EXPECT_THAT(
+      ProveInclusion(*store_, 3, kEvents + 1, kEvents),
+      StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("beyond the log")));
   EXPECT_THAT(ProveInclusion(*store_, kEvents + 1, 0, kEvents),
               StatusIs(absl::StatusCode::kOutOfRange,
                        HasSubstr("not yet covered by a checkpoint")));
-  EXPECT_THAT(ProveConsistency(*store_, 0, 5, kEvents),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("from_size")));
-  EXPECT_THAT(ProveConsistency(*store_, 6, 5, kEvents),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("to_size")));
+  EXPECT_THAT(
+      ProveConsistency(*store_, 0, 5, kEvents),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from_size")));
+  EXPECT_THAT(
+      ProveConsistency(*store_, 6, 5, kEvents),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("to_size")));
   EXPECT_THAT(ProveConsistency(*store_, 6, kEvents + 5, kEvents),
               StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("to_size")));
 }

@@ -96,8 +96,7 @@ class GatewayConfigBuilder {
                                      const Location& at,
                                      OrganizationInfo& info) const;
   absl::Status BuildDelivery(const cfg::GatewayConfig& p, GatewayConfig& c);
-  absl::Status BuildTransparency(const cfg::GatewayConfig& p,
-                                 GatewayConfig& c);
+  absl::Status BuildTransparency(const cfg::GatewayConfig& p, GatewayConfig& c);
 
   const TextFormat::ParseInfoTree* Nested(const Message& msg,
                                           const TextFormat::ParseInfoTree* tree,
@@ -477,9 +476,8 @@ absl::Status GatewayConfigBuilder::BuildTransparency(
   }
   const int min = p.witness_policy().min_cosignatures();
   if (min < 0 || min > p.witnesses_size()) {
-    return Error(Locate(p.witness_policy(),
-                        Nested(p, tree_, "witness_policy"), "witness_policy",
-                        "min_cosignatures"),
+    return Error(Locate(p.witness_policy(), Nested(p, tree_, "witness_policy"),
+                        "witness_policy", "min_cosignatures"),
                  absl::StrCat("must be within [0, ", p.witnesses_size(),
                               "] (the number of witnesses)"));
   }

@@ -1,5 +1,6 @@
 // The gateway's configuration: one immutable object, built once at startup
-// from a protobuf text-format file (schema proto/caregate/config/v1/config.proto).
+// from a protobuf text-format file (schema
+// proto/caregate/config/v1/config.proto).
 //
 // A GatewayConfig is immutable after Load and therefore safe to share between
 // threads. Load fails fast: INVALID_ARGUMENT naming the file, the line and the
@@ -92,7 +93,8 @@ struct InputLimits {
   int64_t max_request_bytes = 4 << 20;
   int max_id_length = 256;
   // Bounds of a consent form's dates.
-  absl::Time earliest_signed_at = absl::FromUnixSeconds(946684800);  // 2000-01-01
+  absl::Time earliest_signed_at =
+      absl::FromUnixSeconds(946684800);  // 2000-01-01
   absl::Duration max_consent_term = absl::Hours(24 * 3653);
   int max_consents_per_patient = 1000;
 };
@@ -167,7 +169,9 @@ class GatewayConfig {
   // Exactly one of these is non-empty.
   const std::string& sqlite_path() const { return sqlite_path_; }
   const std::string& postgres_conninfo() const { return postgres_conninfo_; }
-  const std::string& audit_signing_key_file() const { return signing_key_file_; }
+  const std::string& audit_signing_key_file() const {
+    return signing_key_file_;
+  }
   const std::string& audit_signing_public_key_file() const {
     return signing_public_key_file_;
   }
@@ -187,7 +191,9 @@ class GatewayConfig {
   }
   const InputLimits& limits() const { return limits_; }
   const AdmissionConfig& admission() const { return admission_; }
-  const std::string& redisclosure_notice() const { return redisclosure_notice_; }
+  const std::string& redisclosure_notice() const {
+    return redisclosure_notice_;
+  }
   const std::string& checkpoint_origin() const { return checkpoint_origin_; }
   absl::Duration shutdown_grace() const { return shutdown_grace_; }
   absl::Duration checkpoint_interval() const { return checkpoint_interval_; }

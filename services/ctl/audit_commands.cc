@@ -195,16 +195,16 @@ int RunCheckpoint(const std::vector<std::string>& args, CommandIo io) {
   if (cmd.json()) {
     PrintJsonLine(c, cmd.out());
   } else {
-    PrintFields({{"origin", c.origin()},
-                 {"seq", absl::StrCat(c.seq())},
-                 {"head hash", HexEncode(c.head_hash())},
-                 {"signed", HumanTime(c.time())},
-                 {"key", c.key_id()},
-                 {"signature", signature},
-                 {"tree root", c.tree_root().empty()
-                                   ? std::string("-")
-                                   : HexEncode(c.tree_root())}},
-                cmd.out());
+    PrintFields(
+        {{"origin", c.origin()},
+         {"seq", absl::StrCat(c.seq())},
+         {"head hash", HexEncode(c.head_hash())},
+         {"signed", HumanTime(c.time())},
+         {"key", c.key_id()},
+         {"signature", signature},
+         {"tree root",
+          c.tree_root().empty() ? std::string("-") : HexEncode(c.tree_root())}},
+        cmd.out());
   }
   if (!valid.ok()) return cmd.Fail("the checkpoint signature does not verify");
   if (!note_out.empty()) {

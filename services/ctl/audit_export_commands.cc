@@ -87,8 +87,8 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   if (!cmd.Parse(args, 0, 0, "")) return cmd.exit_code();
   if (out_path.empty()) return cmd.Usage("missing --out FILE");
   if (format != "json" && format != "fhir") {
-    return cmd.Usage(absl::StrCat("--format: \"", format,
-                                  "\" is not one of json, fhir"));
+    return cmd.Usage(
+        absl::StrCat("--format: \"", format, "\" is not one of json, fhir"));
   }
   absl::StatusOr<absl::Duration> wait = ParseDurationText(wait_text);
   if (!wait.ok()) {
@@ -104,8 +104,8 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   const int64_t newest = built.newest_seq;
   const int64_t covered = x.checkpoint().seq();
   if (absl::Status written = WriteFileAtomically(
-          out_path, format == "fhir" ? AuditExportToFhirNdjson(x)
-                                     : AuditExportToJson(x));
+          out_path,
+          format == "fhir" ? AuditExportToFhirNdjson(x) : AuditExportToJson(x));
       !written.ok()) {
     return cmd.Fail(std::string(written.message()));
   }
@@ -114,9 +114,8 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   } else {
     cmd.out() << "exported " << x.events_size()
               << (format == "fhir" ? " events as FHIR AuditEvent" : " events")
-              << " (seq 1 through "
-              << covered << ") and the checkpoint at seq " << covered << " to "
-              << out_path << "\n";
+              << " (seq 1 through " << covered << ") and the checkpoint at seq "
+              << covered << " to " << out_path << "\n";
     if (newest > covered) {
       cmd.out() << "note: " << newest - covered
                 << " newer events are not covered by a checkpoint yet and "
@@ -148,7 +147,8 @@ std::string_view AuditVerifyOfflineUsage() {
       "CAREGATE_PROFILE)\n"
       "  --profile DIR/pki/PRINCIPAL  only to find the default key\n"
       "  --trusted-checkpoint NOTE  a checkpoint note saved earlier (audit\n"
-      "                 checkpoint --note-out): the export must reach its size\n"
+      "                 checkpoint --note-out): the export must reach its "
+      "size\n"
       "                 and have the same Merkle root there, or it was\n"
       "                 truncated or rewritten\n"
       "  --witness-key VKEY  a witness whose cosignatures on the export's\n"
@@ -197,8 +197,7 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   OfflineReport r = VerifyAuditExport(*x, **verifier, allow_unsigned_tail);
   TrustReport trust;
   if (r.ok && (!trusted_note.empty() || !witness_keys.empty())) {
-    trust =
-        CheckExportAgainstTrust(*x, **verifier, trusted_note, witness_keys);
+    trust = CheckExportAgainstTrust(*x, **verifier, trusted_note, witness_keys);
     if (!trust.ok) {
       r.ok = false;
       r.problem = trust.problem;

@@ -57,7 +57,8 @@ absl::StatusOr<std::string> LogKey(const std::string& log_key,
   if (!note.ok()) return note.status();
   const std::string origin = note->text.substr(0, note->text.find('\n'));
   if (!tlog::CheckKeyName(origin).ok()) {
-    return absl::InvalidArgumentError("the checkpoint's origin is not a key name");
+    return absl::InvalidArgumentError(
+        "the checkpoint's origin is not a key name");
   }
   return tlog::FormatVerifierKey(origin, tlog::NoteKeyType::kCosignatureV1,
                                  (*verifier)->raw_public_key());
@@ -126,8 +127,8 @@ int RunAuditProve(const std::vector<std::string>& args, CommandIo io) {
   if (absl::Status s = WriteFileAtomically(out, json); !s.ok()) {
     return cmd.Fail(std::string(s.message()));
   }
-  cmd.out() << "wrote the inclusion proof of event " << seq << " in the tree of "
-            << file.proof().tree_size() << " events ("
+  cmd.out() << "wrote the inclusion proof of event " << seq
+            << " in the tree of " << file.proof().tree_size() << " events ("
             << file.proof().hashes_size() << " hashes) to " << out << "\n";
   return kExitOk;
 }
@@ -183,16 +184,16 @@ int RunAuditVerifyProof(const std::vector<std::string>& args, CommandIo io) {
   if (!in) return cmd.Fail(absl::StrCat("cannot read ", files->front()));
   v1::AuditEventProof proof;
   if (!google::protobuf::util::JsonStringToMessage(text.str(), &proof).ok()) {
-    return cmd.Fail(absl::StrCat(files->front(),
-                                 ": not a proof of `audit prove` (JSON)"));
+    return cmd.Fail(
+        absl::StrCat(files->front(), ": not a proof of `audit prove` (JSON)"));
   }
   absl::StatusOr<std::string> key = LogKey(log_key, pubkey, proof);
   if (!key.ok()) return cmd.Fail(std::string(key.status().message()));
   const ProofReport r =
       VerifyEventProof(proof, *key, witness_keys, min_witnesses);
   if (cmd.json()) {
-    cmd.out() << "{\"ok\":" << (r.ok ? "true" : "false") << ",\"seq\":"
-              << r.seq << ",\"treeSize\":" << r.tree_size
+    cmd.out() << "{\"ok\":" << (r.ok ? "true" : "false") << ",\"seq\":" << r.seq
+              << ",\"treeSize\":" << r.tree_size
               << ",\"witnesses\":" << r.witnesses.size() << "}\n";
   } else if (r.ok) {
     cmd.out() << "VERIFIED: event " << r.seq << " is in the log " << r.origin
@@ -206,7 +207,8 @@ int RunAuditVerifyProof(const std::vector<std::string>& args, CommandIo io) {
   } else {
     cmd.out() << "FAILED: " << r.problem << "\n";
   }
-  if (!r.ok) return cmd.Fail(absl::StrCat("the proof does not verify: ", r.problem));
+  if (!r.ok)
+    return cmd.Fail(absl::StrCat("the proof does not verify: ", r.problem));
   return kExitOk;
 }
 

@@ -45,9 +45,8 @@ absl::StatusOr<CheckedNote> CheckNote(
     if (s.verifier == &log) {
       by_log = true;
     } else {
-      checked.vouched.push_back(absl::StrCat(s.verifier->name(),
-                                             " vouched for size ",
-                                             checkpoint->size));
+      checked.vouched.push_back(absl::StrCat(
+          s.verifier->name(), " vouched for size ", checkpoint->size));
     }
   }
   if (!by_log) {
@@ -119,16 +118,15 @@ TrustReport CheckExportAgainstTrust(
   if (trusted.has_value()) {
     const int64_t size = trusted->checkpoint.size;
     if (tree.size() < size) {
-      return Fail(report, absl::StrCat(
-                              "the export has ", tree.size(),
-                              " events but the trusted checkpoint covers ",
-                              size, " (log truncated)"));
+      return Fail(report,
+                  absl::StrCat("the export has ", tree.size(),
+                               " events but the trusted checkpoint covers ",
+                               size, " (log truncated)"));
     }
     if (tree.RootAt(size) != trusted->checkpoint.root) {
-      return Fail(report, absl::StrCat(
-                              "the export's first ", size,
-                              " events are not those of the trusted "
-                              "checkpoint (log rewritten)"));
+      return Fail(report, absl::StrCat("the export's first ", size,
+                                       " events are not those of the trusted "
+                                       "checkpoint (log rewritten)"));
     }
   }
   return report;

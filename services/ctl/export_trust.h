@@ -33,10 +33,10 @@ struct TrustReport {
 // that size ("rewritten"), when a checkpoint's tree root is not the export's
 // at its size, or when a configured witness key's cosignature does not
 // verify.
-TrustReport CheckExportAgainstTrust(const v1::AuditExport& x,
-                                    const Ed25519Verifier& pubkey,
-                                    const std::string& trusted_note,
-                                    const std::vector<std::string>& witness_keys);
+TrustReport CheckExportAgainstTrust(
+    const v1::AuditExport& x, const Ed25519Verifier& pubkey,
+    const std::string& trusted_note,
+    const std::vector<std::string>& witness_keys);
 
 }  // namespace caregate::ctl
 

@@ -57,13 +57,13 @@ ProofReport VerifyEventProof(const v1::AuditEventProof& proof,
       log_signed = true;
       report.log_signed_at = s.timestamp.value_or(0);
     } else {
-      report.witnesses.push_back(absl::StrCat(s.verifier->name(), " (",
-                                              s.timestamp.value_or(0), ")"));
+      report.witnesses.push_back(
+          absl::StrCat(s.verifier->name(), " (", s.timestamp.value_or(0), ")"));
     }
   }
   if (!log_signed) {
-    return Fail(report, "checkpoint: not signed by the log key " +
-                            (*log)->name());
+    return Fail(report,
+                "checkpoint: not signed by the log key " + (*log)->name());
   }
   auto checkpoint = tlog::ParseCheckpoint(note->text);
   if (!checkpoint.ok()) {
@@ -77,9 +77,11 @@ ProofReport VerifyEventProof(const v1::AuditEventProof& proof,
                             checkpoint->origin);
   }
   if (checkpoint->size != report.tree_size) {
-    return Fail(report, absl::StrCat("the proof is for tree size ",
-                                     report.tree_size, " but the checkpoint "
-                                     "covers ", checkpoint->size));
+    return Fail(report,
+                absl::StrCat("the proof is for tree size ", report.tree_size,
+                             " but the checkpoint "
+                             "covers ",
+                             checkpoint->size));
   }
   // 2. The leaf: the event's hash, from its content when the file has it.
   auto event_hash = tlog::HashFromBytes(proof.event_hash(), "event_hash");

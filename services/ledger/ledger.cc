@@ -55,11 +55,11 @@ absl::StatusOr<tlog::CompactRange> BuildMissingTree(Store& store,
                stored + 1, head);
   std::vector<tlog::NodeHash> pending;
   absl::Status written = absl::OkStatus();
-  CG_RETURN_IF_ERROR(store.ScanAuditEvents(
-      stored + 1, head, [&](const AuditEvent& event) {
+  CG_RETURN_IF_ERROR(
+      store.ScanAuditEvents(stored + 1, head, [&](const AuditEvent& event) {
         if (event.seq != tree.size() + 1) {
-          written = absl::DataLossError(absl::StrCat(
-              "audit event ", tree.size() + 1, " is missing"));
+          written = absl::DataLossError(
+              absl::StrCat("audit event ", tree.size() + 1, " is missing"));
           return false;
         }
         tree.Append(AuditLeafHash(event.hash), &pending);

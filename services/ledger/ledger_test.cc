@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "absl/synchronization/notification.h"
-#include "sqlite3.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/audit/audit_chain.h"
@@ -17,6 +16,7 @@
 #include "services/transparency/proof_builder.h"
 #include "services/transparency/proof_verifier.h"
 #include "services/transparency/signed_note.h"
+#include "sqlite3.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_keys.h"
 

@@ -229,10 +229,9 @@ absl::Status AddKeys(const DevInitOptions& options,
   CG_ASSIGN_OR_RETURN(std::string private_pem,
                       PrivateKeyPem(signing_key.get()));
   CG_ASSIGN_OR_RETURN(std::string public_pem, PublicKeyPem(signing_key.get()));
-  CG_ASSIGN_OR_RETURN(
-      std::string log_key,
-      LogVerifierKey(signing_key.get(),
-                     CheckpointOrigin(options.trust_domain)));
+  CG_ASSIGN_OR_RETURN(std::string log_key,
+                      LogVerifierKey(signing_key.get(),
+                                     CheckpointOrigin(options.trust_domain)));
   files.push_back(Private(kAuditSigningKeyFile, std::move(private_pem),
                           "Ed25519 key that signs audit checkpoints and "
                           "messages"));
@@ -245,12 +244,11 @@ absl::Status AddKeys(const DevInitOptions& options,
   files.push_back(Private(
       kDataKeyFile, absl::StrCat(absl::BytesToHexString(data_key), "\n"),
       absl::StrCat("AES-256 data key, id ", std::string(kDataKeyId))));
-  CG_ASSIGN_OR_RETURN(std::string digest_key,
-                      SecureRandomBytes(kDataKeyBytes));
-  files.push_back(Private(
-      kContentDigestKeyFile,
-      absl::StrCat(absl::BytesToHexString(digest_key), "\n"),
-      "HMAC-SHA256 key of stored content digests"));
+  CG_ASSIGN_OR_RETURN(std::string digest_key, SecureRandomBytes(kDataKeyBytes));
+  files.push_back(
+      Private(kContentDigestKeyFile,
+              absl::StrCat(absl::BytesToHexString(digest_key), "\n"),
+              "HMAC-SHA256 key of stored content digests"));
   return absl::OkStatus();
 }
 

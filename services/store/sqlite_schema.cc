@@ -218,11 +218,8 @@ ALTER TABLE checkpoints ADD COLUMN note TEXT NOT NULL DEFAULT '';
 )sql";
 
 constexpr Migration kMigrations[] = {
-    {1, kSchemaV1},
-    {2, kSchemaV2},
-    {3, kSchemaV3},
-    {4, kSchemaV4},
-    {5, kSchemaV5},
+    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3},
+    {4, kSchemaV4}, {5, kSchemaV5},
 };
 
 absl::StatusOr<int> ReadVersion(SqliteConnection& db) {

@@ -318,12 +318,12 @@ absl::Status SqliteWriteTransaction::UpdateCheckpointNote(
 absl::Status SqliteWriteTransaction::PutTreeNodes(
     absl::Span<const tlog::NodeHash> nodes) {
   for (const tlog::NodeHash& node : nodes) {
-    CG_RETURN_IF_ERROR(Run("store tree node", kInsertTreeNodeSql,
-                           [&](SqliteStatement& s) {
-                             s.BindInt64(1, node.id.level);
-                             s.BindInt64(2, node.id.index);
-                             s.BindBlob(3, HashBytes(node.hash));
-                           }));
+    CG_RETURN_IF_ERROR(
+        Run("store tree node", kInsertTreeNodeSql, [&](SqliteStatement& s) {
+          s.BindInt64(1, node.id.level);
+          s.BindInt64(2, node.id.index);
+          s.BindBlob(3, HashBytes(node.hash));
+        }));
   }
   return absl::OkStatus();
 }

@@ -26,9 +26,9 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "services/audit/audit_event.h"
-#include "services/transparency/merkle.h"
 #include "services/policy/consent_record.h"
 #include "services/store/records.h"
+#include "services/transparency/merkle.h"
 
 namespace caregate {
 
@@ -122,8 +122,7 @@ class WriteTransaction {
   // "Storing the tree"), as CompactRange::Append reports them, replacing a
   // node stored already (left by events removed behind the gateway's back:
   // the tree follows the events the log has).
-  virtual absl::Status PutTreeNodes(
-      absl::Span<const tlog::NodeHash> nodes) = 0;
+  virtual absl::Status PutTreeNodes(absl::Span<const tlog::NodeHash> nodes) = 0;
   // The hashes of `ids` as this transaction sees them, in order; NOT_FOUND
   // naming the first node it does not hold.
   virtual absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(

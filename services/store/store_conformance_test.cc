@@ -548,17 +548,18 @@ Hash256 TestHash(int seed) {
 
 TEST_P(StoreConformanceTest, TreeNodesRoundTripInsideAndAfterTheTransaction) {
   EXPECT_EQ(store_->GetTreeSize().value_or(-1), 0);
-  const std::vector<tlog::NodeHash> nodes = {
-      {{0, 0}, TestHash(1)}, {{0, 1}, TestHash(2)}, {{1, 0}, TestHash(3)},
-      {{0, 2}, TestHash(4)}};
+  const std::vector<tlog::NodeHash> nodes = {{{0, 0}, TestHash(1)},
+                                             {{0, 1}, TestHash(2)},
+                                             {{1, 0}, TestHash(3)},
+                                             {{0, 2}, TestHash(4)}};
   const std::vector<tlog::NodeId> ids = {{1, 0}, {0, 2}, {0, 0}};
   Write([&](WriteTransaction& txn) {
     CG_ASSERT_OK(txn.PutTreeNodes(nodes));
     CG_ASSERT_OK(txn.PutTreeNodes({}));
     auto inside = txn.ReadTreeNodes(ids);
     CG_ASSERT_OK(inside);
-    EXPECT_EQ(*inside, (std::vector<Hash256>{TestHash(3), TestHash(4),
-                                              TestHash(1)}));
+    EXPECT_EQ(*inside,
+              (std::vector<Hash256>{TestHash(3), TestHash(4), TestHash(1)}));
   });
   auto after = store_->ReadTreeNodes(ids);
   CG_ASSERT_OK(after);

@@ -40,13 +40,13 @@ absl::Status CheckWitnessed(Store& store, const std::vector<Witnessed>& held) {
   for (const Witnessed& w : held) {
     if (verifier.size() < w.size) {
       const VerifyResult& r = verifier.result();
-      return absl::FailedPreconditionError(absl::StrCat(
-          "audit log not consistent with witness ", w.witness,
-          ", which cosigned size ", w.size, ": ",
-          r.ok ? absl::StrCat("the log has only ", verifier.size(),
-                              " events (log truncated)")
-               : absl::StrCat(r.problem, " (log altered)"),
-          "; refusing to serve"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("audit log not consistent with witness ", w.witness,
+                       ", which cosigned size ", w.size, ": ",
+                       r.ok ? absl::StrCat("the log has only ", verifier.size(),
+                                           " events (log truncated)")
+                            : absl::StrCat(r.problem, " (log altered)"),
+                       "; refusing to serve"));
     }
     if (verifier.RootAt(w.size) != w.root) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -58,14 +58,14 @@ absl::Status CheckWitnessed(Store& store, const std::vector<Witnessed>& held) {
     if (stored_tree >= w.size) {
       CG_ASSIGN_OR_RETURN(Hash256 stored_root, tlog::RootAt(nodes, w.size));
       if (stored_root != w.root) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the stored Merkle tree at size ", w.size,
-            " is not the one witness ", w.witness,
-            " cosigned (tree nodes altered); refusing to serve"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("the stored Merkle tree at size ", w.size,
+                         " is not the one witness ", w.witness,
+                         " cosigned (tree nodes altered); refusing to serve"));
       }
     }
-    spdlog::info("audit log consistent with witness {} at size {}",
-                 w.witness, w.size);
+    spdlog::info("audit log consistent with witness {} at size {}", w.witness,
+                 w.size);
   }
   return absl::OkStatus();
 }
@@ -81,9 +81,9 @@ ConnectWitnesses(const std::vector<std::pair<std::string, std::string>>&
     absl::StatusOr<std::unique_ptr<tlog::WitnessClient>> client =
         tlog::WitnessClient::Create(url, key);
     if (!client.ok()) {
-      return absl::Status(client.status().code(),
-                          absl::StrCat("witnesses[", i, "]: ",
-                                       client.status().message()));
+      return absl::Status(
+          client.status().code(),
+          absl::StrCat("witnesses[", i, "]: ", client.status().message()));
     }
     clients.push_back(*std::move(client));
   }
@@ -207,9 +207,10 @@ void WitnessPublisher::Publish(const Checkpoint& checkpoint) {
     }
   }
   if (cosignatures < options_.min_cosignatures) {
-    spdlog::warn("checkpoint {} has {} of the {} witness cosignatures the "
-                 "policy asks for",
-                 checkpoint.seq, cosignatures, options_.min_cosignatures);
+    spdlog::warn(
+        "checkpoint {} has {} of the {} witness cosignatures the "
+        "policy asks for",
+        checkpoint.seq, cosignatures, options_.min_cosignatures);
   }
   if (cosignatures > 0) {
     const std::string note = checkpoint.note + lines;

@@ -1,4 +1,5 @@
-// The gateway's side of its witnesses (C2SP tlog-witness; docs/transparency.md):
+// The gateway's side of its witnesses (C2SP tlog-witness;
+// docs/transparency.md):
 //
 // CheckLogAgainstWitnesses runs at start, before the ledger signs anything:
 // it asks each witness for the latest checkpoint it cosigned for this log,

@@ -92,11 +92,11 @@ class AuditWitnessCliTest : public CliTest {
   void StartWitness() {
     witness_url_ = absl::StrCat("http://127.0.0.1:", FreePort());
     const std::string log = gateway_.dir() + "/witness.log";
-    witness_pid_ = SpawnLogged(
-        {CAREGATE_WITNESS_BIN, "--listen", witness_url_.substr(7), "--state",
-         gateway_.dir() + "/witness", "--log-key",
-         note_signer_->verifier_key()},
-        log);
+    witness_pid_ =
+        SpawnLogged({CAREGATE_WITNESS_BIN, "--listen", witness_url_.substr(7),
+                     "--state", gateway_.dir() + "/witness", "--log-key",
+                     note_signer_->verifier_key()},
+                    log);
     ASSERT_GT(witness_pid_, 0);
     for (int i = 0; i < 100 && witness_key_.empty(); ++i) {
       usleep(100 * 1000);
@@ -179,9 +179,9 @@ TEST_F(AuditWitnessCliTest, RewrittenHistoryIsRefusedAtStartAndByTheWitness) {
 
   auto [code, log] = gateway_.LaunchExpectingExit();
   EXPECT_NE(code, 0) << log;
-  EXPECT_THAT(log, HasSubstr(absl::StrCat("witness ", witness_->name(),
-                                          ", which cosigned size ",
-                                          witnessed_)));
+  EXPECT_THAT(log,
+              HasSubstr(absl::StrCat("witness ", witness_->name(),
+                                     ", which cosigned size ", witnessed_)));
   EXPECT_THAT(log, HasSubstr("log rewritten"));
 
   auto [note, proof] = ForgedCheckpoint(events);
@@ -225,8 +225,9 @@ TEST_F(AuditWitnessCliTest, ADisclosuresProofVerifiesWithPublicKeysAlone) {
   // checkpoint carries the witness's cosignature.
   const std::string path = gateway_.WriteFile("proof-2.json", "");
   const std::vector<std::string> verify = {
-      "audit", "verify-proof", path, "--pubkey", gateway_.PublicKeyPath(),
-      "--witness-key", witness_key_, "--min-witnesses", "1"};
+      "audit",      "verify-proof",           path,
+      "--pubkey",   gateway_.PublicKeyPath(), "--witness-key",
+      witness_key_, "--min-witnesses",        "1"};
   CtlResult checked;
   for (int i = 0; i < 50; ++i) {
     CtlResult proved = gateway_.As("core-pelvic-pt-inbox",
@@ -243,8 +244,8 @@ TEST_F(AuditWitnessCliTest, ADisclosuresProofVerifiesWithPublicKeysAlone) {
               HasSubstr("cosigned by witness " + witness_->name()));
 
   // A compliance officer's file has the event: its content is checked too.
-  CtlResult proved = gateway_.As("compliance-officer",
-                                 {"audit", "prove", "2", "--out", path});
+  CtlResult proved =
+      gateway_.As("compliance-officer", {"audit", "prove", "2", "--out", path});
   ASSERT_EQ(proved.code, 0) << proved.err;
   checked = RunCtl(verify);
   ASSERT_EQ(checked.code, 0) << checked.out << checked.err;
@@ -261,7 +262,7 @@ TEST_F(AuditWitnessCliTest, ADisclosuresProofVerifiesWithPublicKeysAlone) {
     return RunCtl(verify);
   };
   CtlResult edited = with("\"AUDIT_ACTION_DISCLOSURE_PERMITTED\"",
-                           "\"AUDIT_ACTION_DISCLOSURE_DENIED\"");
+                          "\"AUDIT_ACTION_DISCLOSURE_DENIED\"");
   EXPECT_EQ(edited.code, 1) << edited.out;
   EXPECT_THAT(edited.out, HasSubstr("hash mismatch"));
   CtlResult resized = with("\"treeSize\": \"", "\"treeSize\": \"1");
@@ -272,8 +273,8 @@ TEST_F(AuditWitnessCliTest, ADisclosuresProofVerifiesWithPublicKeysAlone) {
                                     witness_key_, "--min-witnesses", "2"});
   EXPECT_EQ(two_witnesses.code, 1) << two_witnesses.out;
   EXPECT_THAT(two_witnesses.out, HasSubstr("2 required"));
-  CtlResult other_log = RunCtl({"audit", "verify-proof", path, "--log-key",
-                                witness_key_});
+  CtlResult other_log =
+      RunCtl({"audit", "verify-proof", path, "--log-key", witness_key_});
   EXPECT_EQ(other_log.code, 1) << other_log.out;
   EXPECT_THAT(other_log.out, HasSubstr("is not the log key"));
 }
@@ -288,17 +289,17 @@ TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
   ASSERT_EQ(saved.code, 0) << saved.out << saved.err;
   WaitForWitnessedSize(witnessed_ + 1);
   const std::string honest = gateway_.WriteFile("honest.json", "");
-  ASSERT_EQ(gateway_
-                .As("compliance-officer", {"audit", "export", "--out", honest})
-                .code,
-            0);
-  CtlResult vouched = RunCtl(
-      {"audit", "verify-offline", honest, "--pubkey", gateway_.PublicKeyPath(),
-       "--trusted-checkpoint", note, "--witness-key", witness_key_});
+  ASSERT_EQ(
+      gateway_.As("compliance-officer", {"audit", "export", "--out", honest})
+          .code,
+      0);
+  CtlResult vouched = RunCtl({"audit", "verify-offline", honest, "--pubkey",
+                              gateway_.PublicKeyPath(), "--trusted-checkpoint",
+                              note, "--witness-key", witness_key_});
   EXPECT_EQ(vouched.code, 0) << vouched.out << vouched.err;
   EXPECT_THAT(vouched.out, HasSubstr("consistent with the trusted checkpoint"));
-  EXPECT_THAT(vouched.out, HasSubstr("witness " + witness_->name() +
-                                     " vouched for size "));
+  EXPECT_THAT(vouched.out,
+              HasSubstr("witness " + witness_->name() + " vouched for size "));
   gateway_.StopKeepingData();
 
   // Someone with the data directory and the config drops the witness,
@@ -319,18 +320,18 @@ TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
   Sql(db(), "DELETE FROM tree_nodes");
   gateway_.Launch();
   const std::string forged = gateway_.WriteFile("forged.json", "");
-  ASSERT_EQ(gateway_
-                .As("compliance-officer", {"audit", "export", "--out", forged})
-                .code,
-            0);
+  ASSERT_EQ(
+      gateway_.As("compliance-officer", {"audit", "export", "--out", forged})
+          .code,
+      0);
   // The gateway's own signatures all verify...
   CtlResult alone = RunCtl({"audit", "verify-offline", forged, "--pubkey",
                             gateway_.PublicKeyPath()});
   EXPECT_EQ(alone.code, 0) << alone.out << alone.err;
   // ... but not against what the auditor saved.
-  CtlResult held = RunCtl({"audit", "verify-offline", forged, "--pubkey",
-                           gateway_.PublicKeyPath(), "--trusted-checkpoint",
-                           note});
+  CtlResult held =
+      RunCtl({"audit", "verify-offline", forged, "--pubkey",
+              gateway_.PublicKeyPath(), "--trusted-checkpoint", note});
   EXPECT_EQ(held.code, 1) << held.out << held.err;
   EXPECT_THAT(held.out, HasSubstr("(log rewritten)"));
 }

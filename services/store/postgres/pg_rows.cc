@@ -444,9 +444,8 @@ PgParams CheckpointParams(const Checkpoint& c) {
                        .Text(c.body)
                        .Bytes(c.signature)
                        .Text(c.key_id)
-                       .Bytes(c.tree_root.has_value()
-                                  ? HashBytes(*c.tree_root)
-                                  : std::string_view())
+                       .Bytes(c.tree_root.has_value() ? HashBytes(*c.tree_root)
+                                                      : std::string_view())
                        .Text(c.note));
 }
 
@@ -508,9 +507,8 @@ absl::StatusOr<std::vector<Hash256>> ReadTreeNodeHashes(
   for (int i = 0; i < result.rows(); ++i) {
     PgRow row = result.row(i);
     if (row.IsNull(0)) {
-      return absl::NotFoundError(absl::StrCat("tree node (", ids[i].level,
-                                              ", ", ids[i].index,
-                                              ") is not stored"));
+      return absl::NotFoundError(absl::StrCat("tree node (", ids[i].level, ", ",
+                                              ids[i].index, ") is not stored"));
     }
     const std::string hash = row.Bytes(0);
     CG_RETURN_IF_ERROR(row.status());

@@ -276,11 +276,13 @@ absl::Status PgWriteTransaction::InsertCheckpoint(
 }
 
 absl::Status PgWriteTransaction::UpdateCheckpointNote(int64_t seq,
-                                                     const Hash256& tree_root,
-                                                     std::string_view note) {
+                                                      const Hash256& tree_root,
+                                                      std::string_view note) {
   return Run("update checkpoint note", kUpdateCheckpointNoteSql,
-             PgParams().Int64(seq).Bytes(sqlite::HashBytes(tree_root)).Text(
-                 note))
+             PgParams()
+                 .Int64(seq)
+                 .Bytes(sqlite::HashBytes(tree_root))
+                 .Text(note))
       .status();
 }
 
@@ -293,9 +295,8 @@ absl::Status PgWriteTransaction::PutTreeNodes(
 
 absl::StatusOr<std::vector<Hash256>> PgWriteTransaction::ReadTreeNodes(
     absl::Span<const tlog::NodeId> ids) {
-  CG_ASSIGN_OR_RETURN(
-      PgResult result,
-      Run("read tree nodes", kReadTreeNodesSql, TreeNodeIdParams(ids)));
+  CG_ASSIGN_OR_RETURN(PgResult result, Run("read tree nodes", kReadTreeNodesSql,
+                                           TreeNodeIdParams(ids)));
   return ReadTreeNodeHashes(result, ids);
 }
 

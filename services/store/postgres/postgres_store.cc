@@ -294,9 +294,8 @@ absl::StatusOr<std::vector<Hash256>> PostgresStore::ReadTreeNodes(
 }
 
 absl::StatusOr<int64_t> PostgresStore::GetTreeSize() {
-  CG_ASSIGN_OR_RETURN(
-      PgResult result,
-      Read("read tree size", pg::kTreeSizeSql, PgParams()));
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Read("read tree size", pg::kTreeSizeSql, PgParams()));
   if (result.rows() != 1) return absl::InternalError("read tree size: no row");
   pg::PgRow row = result.row(0);
   const int64_t size = row.Int64(0);
