@@ -9,6 +9,7 @@
 #include "caregate/v1/audit_service.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/common/absl_compat.h"
+#include "services/ctl/checkpoint_note.h"
 #include "services/ctl/client_command.h"
 #include "services/ctl/message_view.h"
 #include "services/ctl/output.h"
@@ -55,13 +56,7 @@ absl::StatusOr<std::string> LogKey(const std::string& log_key,
   if (!verifier.ok()) return verifier.status();
   auto note = tlog::ParseSignedNote(proof.proof().checkpoint().note());
   if (!note.ok()) return note.status();
-  const std::string origin = note->text.substr(0, note->text.find('\n'));
-  if (!tlog::CheckKeyName(origin).ok()) {
-    return absl::InvalidArgumentError(
-        "the checkpoint's origin is not a key name");
-  }
-  return tlog::FormatVerifierKey(origin, tlog::NoteKeyType::kCosignatureV1,
-                                 (*verifier)->raw_public_key());
+  return LogNoteKey(note->text.substr(0, note->text.find('\n')), **verifier);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/audit/audit_tree.h"
+#include "services/ctl/checkpoint_note.h"
 #include "services/ctl/offline_verify.h"
 #include "services/transparency/checkpoint.h"
 #include "services/transparency/merkle.h"
@@ -22,37 +23,12 @@ TrustReport Fail(TrustReport report, std::string problem) {
 
 std::string Message(const absl::Status& s) { return std::string(s.message()); }
 
-// A checkpoint note verified by `log` (and `witnesses`, who vouch).
-struct CheckedNote {
-  tlog::Checkpoint checkpoint;
-  std::vector<std::string> vouched;
-};
-
-absl::StatusOr<CheckedNote> CheckNote(
-    const std::string& note_text, const tlog::NoteVerifier& log,
-    const std::vector<std::unique_ptr<tlog::NoteVerifier>>& witnesses) {
-  auto note = tlog::ParseSignedNote(note_text);
-  if (!note.ok()) return note.status();
-  std::vector<const tlog::NoteVerifier*> trusted = {&log};
-  for (const auto& w : witnesses) trusted.push_back(w.get());
-  auto signatures = tlog::VerifyNote(*note, trusted);
-  if (!signatures.ok()) return signatures.status();
-  auto checkpoint = tlog::ParseCheckpoint(note->text);
-  if (!checkpoint.ok()) return checkpoint.status();
-  CheckedNote checked{*checkpoint, {}};
-  bool by_log = false;
-  for (const tlog::VerifiedSignature& s : *signatures) {
-    if (s.verifier == &log) {
-      by_log = true;
-    } else {
-      checked.vouched.push_back(absl::StrCat(
-          s.verifier->name(), " vouched for size ", checkpoint->size));
-    }
+// "NAME vouched for size N" for each cosignature of `note`.
+void AddVouched(const CheckedNote& note, std::vector<std::string>& vouched) {
+  for (const CheckedNote::Cosignature& c : note.cosignatures) {
+    vouched.push_back(
+        absl::StrCat(c.witness, " vouched for size ", note.checkpoint.size));
   }
-  if (!by_log) {
-    return absl::UnauthenticatedError("not signed by the gateway's key");
-  }
-  return checked;
 }
 
 }  // namespace
@@ -62,23 +38,17 @@ TrustReport CheckExportAgainstTrust(
     const std::string& trusted_note,
     const std::vector<std::string>& witness_keys) {
   TrustReport report;
-  const std::string origin = x.checkpoint().origin();
-  if (!tlog::CheckKeyName(origin).ok()) {
-    return Fail(report, "the export's origin is not a note key name");
-  }
-  auto log = tlog::NoteVerifier::FromVerifierKey(tlog::FormatVerifierKey(
-      origin, tlog::NoteKeyType::kCosignatureV1, pubkey.raw_public_key()));
+  auto log_key = LogNoteKey(x.checkpoint().origin(), pubkey);
+  if (!log_key.ok()) return Fail(report, Message(log_key.status()));
+  auto log = tlog::NoteVerifier::FromVerifierKey(*log_key);
   if (!log.ok()) return Fail(report, Message(log.status()));
-  std::vector<std::unique_ptr<tlog::NoteVerifier>> witnesses;
-  for (const std::string& key : witness_keys) {
-    auto w = tlog::NoteVerifier::FromVerifierKey(key);
-    if (!w.ok()) return Fail(report, "--witness-key: " + Message(w.status()));
-    witnesses.push_back(*std::move(w));
-  }
+  auto verifiers = WitnessVerifiers(witness_keys);
+  if (!verifiers.ok()) return Fail(report, Message(verifiers.status()));
+  const auto& witnesses = *verifiers;
   // The sizes whose roots matter: every checkpoint's and the trusted one's.
   std::optional<CheckedNote> trusted;
   if (!trusted_note.empty()) {
-    auto checked = CheckNote(trusted_note, **log, witnesses);
+    auto checked = CheckCheckpointNote(trusted_note, **log, witnesses);
     if (!checked.ok()) {
       return Fail(report, "trusted checkpoint: " + Message(checked.status()));
     }
@@ -102,7 +72,7 @@ TrustReport CheckExportAgainstTrust(
   all.push_back(x.checkpoint());
   for (const v1::Checkpoint& c : all) {
     if (c.note().empty()) continue;  // signed before the tree existed
-    auto checked = CheckNote(c.note(), **log, witnesses);
+    auto checked = CheckCheckpointNote(c.note(), **log, witnesses);
     if (!checked.ok()) {
       return Fail(report, absl::StrCat("checkpoint at seq ", c.seq(), ": ",
                                        Message(checked.status())));
@@ -111,9 +81,7 @@ TrustReport CheckExportAgainstTrust(
       return Fail(report, absl::StrCat("checkpoint at seq ", c.seq(),
                                        ": its tree root is not the export's"));
     }
-    for (std::string& v : checked->vouched) {
-      report.vouched.push_back(std::move(v));
-    }
+    AddVouched(*checked, report.vouched);
   }
   if (trusted.has_value()) {
     const int64_t size = trusted->checkpoint.size;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/audit/audit_chain.h"
 #include "services/audit/audit_tree.h"
+#include "services/ctl/checkpoint_note.h"
 #include "services/ctl/offline_verify.h"
 #include "services/transparency/checkpoint.h"
 #include "services/transparency/merkle.h"
@@ -34,48 +35,20 @@ ProofReport VerifyEventProof(const v1::AuditEventProof& proof,
   report.tree_size = proof.proof().tree_size();
   auto log = tlog::NoteVerifier::FromVerifierKey(log_key);
   if (!log.ok()) return Fail(report, "log key: " + Message(log.status()));
-  std::vector<std::unique_ptr<tlog::NoteVerifier>> keys;
-  for (const std::string& key : witness_keys) {
-    auto witness = tlog::NoteVerifier::FromVerifierKey(key);
-    if (!witness.ok()) {
-      return Fail(report, "witness key: " + Message(witness.status()));
-    }
-    keys.push_back(*std::move(witness));
-  }
+  auto witnesses = WitnessVerifiers(witness_keys);
+  if (!witnesses.ok()) return Fail(report, Message(witnesses.status()));
   // 1. The checkpoint note: the log's signature, the witnesses'.
-  auto note = tlog::ParseSignedNote(proof.proof().checkpoint().note());
-  if (!note.ok()) return Fail(report, "checkpoint: " + Message(note.status()));
-  std::vector<const tlog::NoteVerifier*> trusted = {log->get()};
-  for (const auto& k : keys) trusted.push_back(k.get());
-  auto signatures = tlog::VerifyNote(*note, trusted);
-  if (!signatures.ok()) {
-    return Fail(report, "checkpoint: " + Message(signatures.status()));
+  auto checked =
+      CheckCheckpointNote(proof.proof().checkpoint().note(), **log, *witnesses);
+  if (!checked.ok()) {
+    return Fail(report, "checkpoint: " + Message(checked.status()));
   }
-  bool log_signed = false;
-  for (const tlog::VerifiedSignature& s : *signatures) {
-    if (s.verifier == log->get()) {
-      log_signed = true;
-      report.log_signed_at = s.timestamp.value_or(0);
-    } else {
-      report.witnesses.push_back(
-          absl::StrCat(s.verifier->name(), " (", s.timestamp.value_or(0), ")"));
-    }
+  report.log_signed_at = checked->log_signed_at;
+  for (const CheckedNote::Cosignature& c : checked->cosignatures) {
+    report.witnesses.push_back(absl::StrCat(c.witness, " (", c.signed_at, ")"));
   }
-  if (!log_signed) {
-    return Fail(report,
-                "checkpoint: not signed by the log key " + (*log)->name());
-  }
-  auto checkpoint = tlog::ParseCheckpoint(note->text);
-  if (!checkpoint.ok()) {
-    return Fail(report, "checkpoint: " + Message(checkpoint.status()));
-  }
+  const tlog::Checkpoint* checkpoint = &checked->checkpoint;
   report.origin = checkpoint->origin;
-  // The log's key is named by its origin: a witness's key is not the log's.
-  if ((*log)->name() != checkpoint->origin) {
-    return Fail(report, "the key " + (*log)->name() +
-                            " is not the log key of origin " +
-                            checkpoint->origin);
-  }
   if (checkpoint->size != report.tree_size) {
     return Fail(report,
                 absl::StrCat("the proof is for tree size ", report.tree_size,

@@ -43,13 +43,12 @@ absl::StatusOr<tlog::CompactRange> RestoreTree(WriteTransaction& txn,
   return tlog::CompactRange::Restore(size, std::move(edge));
 }
 
-// Stores the tree nodes of events stored_size+1..head that a log written
-// before the tree existed lacks, in one transaction (`txn` holds the head).
+// Stores the tree nodes of events stored+1..head that a log written before
+// the tree existed lacks, in one transaction (`txn` holds the head).
 absl::StatusOr<tlog::CompactRange> BuildMissingTree(Store& store,
                                                     WriteTransaction& txn,
+                                                    int64_t stored,
                                                     int64_t head) {
-  CG_ASSIGN_OR_RETURN(int64_t stored, store.GetTreeSize());
-  stored = std::min(stored, head);
   CG_ASSIGN_OR_RETURN(tlog::CompactRange tree, RestoreTree(txn, stored));
   spdlog::info("building the audit log's Merkle tree over events {}..{}",
                stored + 1, head);
@@ -96,7 +95,7 @@ absl::StatusOr<tlog::CompactRange> LoadTree(Store& store, ChainHead& head) {
   }
   absl::StatusOr<tlog::CompactRange> tree = RestoreTree(*txn, head.seq);
   if (!absl::IsNotFound(tree.status())) return tree;
-  return BuildMissingTree(store, *txn, head.seq);
+  return BuildMissingTree(store, *txn, std::min(stored, head.seq), head.seq);
 }
 
 // The checkpoint note of the tree of `size` leaves with root `root`,

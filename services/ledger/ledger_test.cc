@@ -11,6 +11,7 @@
 #include "services/audit/audit_tree.h"
 #include "services/audit/checkpoint.h"
 #include "services/store/sqlite_store.h"
+#include "services/store/store_node_source.h"
 #include "services/transparency/checkpoint.h"
 #include "services/transparency/node_source.h"
 #include "services/transparency/proof_builder.h"
@@ -33,25 +34,6 @@ Hash256 ReferenceRoot(const std::vector<AuditEvent>& events) {
   for (const AuditEvent& e : events) tree.AppendLeaf(AuditLeafHash(e.hash));
   return tree.Root();
 }
-
-// Proofs read the store's committed tree nodes.
-class StoreNodes final : public tlog::NodeSource {
- public:
-  explicit StoreNodes(Store* store) : store_(store) {}
-  absl::StatusOr<Hash256> Node(int level, int64_t index) override {
-    const tlog::NodeId id{level, index};
-    auto hashes = store_->ReadTreeNodes({&id, 1});
-    if (!hashes.ok()) return hashes.status();
-    return (*hashes)[0];
-  }
-  absl::StatusOr<std::vector<Hash256>> Nodes(
-      absl::Span<const tlog::NodeId> ids) override {
-    return store_->ReadTreeNodes(ids);
-  }
-
- private:
-  Store* store_;
-};
 
 class LedgerTest : public ::testing::Test {
  protected:
@@ -503,7 +485,7 @@ TEST_F(LedgerTest, TreeContinuesAcrossRestartAndProofsReadTheStoredNodes) {
   EXPECT_EQ(*store_->GetTreeSize(), 11);
   const Hash256 root = ReferenceRoot(events);
   EXPECT_EQ(*(*store_->GetLatestCheckpoint())->tree_root, root);
-  StoreNodes nodes(store_.get());
+  StoreNodeSource nodes(store_.get());
   for (int64_t leaf = 0; leaf < 11; ++leaf) {
     auto proof = tlog::InclusionProof(nodes, leaf, 11);
     ASSERT_THAT(proof, IsOk());
