@@ -26,15 +26,7 @@ hot=${CONSOLE_BENCH_HOT:-10000}
 repeat=${CONSOLE_BENCH_REPEAT:-5}
 out=${BENCH_OUT:-bench/results/console-$(date -u +%Y-%m-%d).md}
 
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  if [ ! -f "$build_dir/build.ninja" ]; then
-    flock /tmp/caregate-build.lock cmake -S . -B "$build_dir" -G Ninja \
-      -DCMAKE_BUILD_TYPE=Release -DCAREGATE_SKIP_MISSING_TESTS=ON >/dev/null
-  fi
-  echo "console bench: building in $build_dir"
-  flock /tmp/caregate-build.lock ninja -C "$build_dir" caregated caregatectl \
-    caregate-bench caregate-bench-seed
-fi
+bench_build "$build_dir" caregated caregatectl caregate-bench caregate-bench-seed
 ctl=$build_dir/services/ctl/caregatectl
 gated=$build_dir/services/gateway/caregated
 bench=$build_dir/bench/caregate-bench

@@ -1,6 +1,21 @@
 # Shell helpers of bench/run.sh and bench/smoke_test.sh: a dev setup on a free
 # loopback port and a caregated started on it. Source it; needs bash.
 
+# bench_build BUILD_DIR TARGET...: configures BUILD_DIR as a Release build
+# when it has none and builds TARGETs (one build at a time on this machine);
+# nothing when BENCH_SKIP_BUILD=1.
+bench_build() {
+  local build_dir=$1
+  shift
+  [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 0
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    flock /tmp/caregate-build.lock cmake -S . -B "$build_dir" -G Ninja \
+      -DCMAKE_BUILD_TYPE=Release -DCAREGATE_SKIP_MISSING_TESTS=ON >/dev/null
+  fi
+  echo "bench: building $* in $build_dir"
+  flock /tmp/caregate-build.lock ninja -C "$build_dir" "$@"
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 bench_free_port() {
   local port

@@ -32,15 +32,8 @@ out=${BENCH_OUT:-bench/results/$(date -u +%Y-%m-%d).md}
 
 command -v jq >/dev/null || { echo "bench/run.sh needs jq (apt-get install jq)" >&2; exit 2; }
 
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  if [ ! -f "$build_dir/build.ninja" ]; then
-    flock /tmp/caregate-build.lock cmake -S . -B "$build_dir" -G Ninja \
-      -DCMAKE_BUILD_TYPE=Release -DCAREGATE_SKIP_MISSING_TESTS=ON >/dev/null
-  fi
-  echo "bench: building Release binaries in $build_dir"
-  flock /tmp/caregate-build.lock ninja -C "$build_dir" caregated caregatectl \
-    caregate-bench caregate-bench-seed caregate-microbench
-fi
+bench_build "$build_dir" caregated caregatectl caregate-bench \
+  caregate-bench-seed caregate-microbench
 ctl=${CAREGATECTL:-$build_dir/services/ctl/caregatectl}
 gated=${CAREGATED:-$build_dir/services/gateway/caregated}
 bench=${CAREGATE_BENCH:-$build_dir/bench/caregate-bench}

@@ -8,15 +8,19 @@
 # Uses binaries already built (scripts/run.sh builds first). Creates a dev
 # setup with `caregatectl dev-init` when $CAREGATE_DEV_DIR has none, with a
 # witness (caregate-witness, state in DIR/witness) that cosigns the audit
-# log's checkpoints; starts the witness and caregated in the background
-# unless they are already running, and waits until the gateway serves. Every step prints the command and its output and checks the
-# expected outcome; the script exits non-zero at the first wrong one. A second
-# run reuses the setup and the data (fresh consents and request ids).
+# log's checkpoints, and with the OB/GYN clinic taking pushed messages through
+# caregate-receiver (writing to DIR/lakeside-inbox) while the PT clinic pulls
+# its inbox. Starts the witness, the receiver and caregated in the background
+# unless they are already running, and waits until the gateway serves. Every
+# step prints the command and its output and checks the expected outcome; the
+# script exits non-zero at the first wrong one. A second run reuses the setup
+# and the data (fresh consents and request ids).
 #
 # Environment: CAREGATE_BUILD_DIR (default build), CAREGATE_DEV_DIR (default
 # dev), CAREGATE_LISTEN (HOST:PORT for a new dev setup; default
 # 127.0.0.1:7443), CAREGATE_WITNESS_LISTEN (the new setup's witness; default
-# the gateway's port + 1).
+# the gateway's port + 1), CAREGATE_RECEIVER_LISTEN (the new setup's OB/GYN
+# receiver; default the gateway's port + 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +37,7 @@ case "${1:-}" in
   --once) once=1 ;;
   --stop) ;;
   "") ;;
-  -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "demo: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
@@ -60,6 +64,7 @@ stop_pid() {
 stop_gateway() {
   stop_pid "$PID_FILE" gateway
   stop_pid "$DEV_DIR/witness.pid" witness
+  stop_pid "$DEV_DIR/receiver.pid" receiver
 }
 
 if [ "${1:-}" = "--stop" ]; then
@@ -76,6 +81,7 @@ BUILD_DIR="$(cd "$BUILD_DIR" && pwd)"
 CTL="$BUILD_DIR/services/ctl/caregatectl"
 CAREGATED="$BUILD_DIR/services/gateway/caregated"
 WITNESS="$BUILD_DIR/services/witness/caregate-witness"
+RECEIVER="$BUILD_DIR/services/receiver/caregate-receiver"
 cleanup() {
   rm -rf "$WORK"
   if [ "$once" = 1 ]; then stop_gateway; fi
@@ -86,10 +92,13 @@ trap cleanup EXIT
 
 if [ ! -f "$DEV_DIR/caregate.textproto" ]; then
   listen="${CAREGATE_LISTEN:-127.0.0.1:7443}"
-  "$CTL" dev-init "$DEV_DIR" --listen "$listen" >/dev/null
+  receiver_listen="${CAREGATE_RECEIVER_LISTEN:-${listen%:*}:$((${listen##*:} + 2))}"
+  "$CTL" dev-init "$DEV_DIR" --listen "$listen" \
+    --push "lakeside-obgyn=$receiver_listen" >/dev/null
   echo "caregate: wrote a dev setup (CA, certificates, keys, config) in $DEV_DIR"
   echo "${CAREGATE_WITNESS_LISTEN:-${listen%:*}:$((${listen##*:} + 1))}" \
     >"$DEV_DIR/witness.listen"
+  echo "$receiver_listen" >"$DEV_DIR/receiver.listen"
 fi
 
 DEV_DIR="$(cd "$DEV_DIR" && pwd)"
@@ -124,6 +133,31 @@ start_witness() {
   echo "caregate: started caregate-witness on $wlisten (key $WITNESS_KEY)"
 }
 start_witness
+
+# The OB/GYN's caregate-receiver, for a setup this script wrote: it takes the
+# messages the gateway pushes to lakeside-obgyn, checks their signatures and
+# writes each once to DIR/lakeside-inbox, acknowledging receipt.
+start_receiver() {
+  [ -f "$DEV_DIR/receiver.listen" ] || return 0
+  if pid_of "$DEV_DIR/receiver.pid" >/dev/null; then return 0; fi
+  local rlisten
+  rlisten="$(cat "$DEV_DIR/receiver.listen")"
+  rm -f "$DEV_DIR/receiver.out"
+  "$RECEIVER" --listen "$rlisten" --tls-cert "$DEV_DIR/pki/receiver.crt" \
+    --tls-key "$DEV_DIR/pki/receiver.key" --ca "$DEV_DIR/pki/ca.crt" \
+    --pubkey "$DEV_DIR/keys/audit-signing.pub.pem" \
+    --out "$DEV_DIR/lakeside-inbox" --ack \
+    >"$DEV_DIR/receiver.out" 2>>"$DEV_DIR/receiver.log" &
+  echo "$!" >"$DEV_DIR/receiver.pid"
+  for _ in $(seq 1 50); do
+    grep -q "listening on" "$DEV_DIR/receiver.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q "listening on" "$DEV_DIR/receiver.out" 2>/dev/null ||
+    { echo "demo: caregate-receiver did not start; see $DEV_DIR/receiver.log" >&2; exit 1; }
+  echo "caregate: started caregate-receiver for lakeside-obgyn on $rlisten (writes to $DEV_DIR/lakeside-inbox)"
+}
+start_receiver
 
 start_gateway() {
   if pid="$(gateway_pid)"; then
@@ -291,6 +325,34 @@ as core-pelvic-pt-inbox inbox ack "$REDACTED_MESSAGE"
 expect "acknowledged" 0 "acknowledged $REDACTED_MESSAGE"
 as dr-rivera disclosure get "$NOTE"
 expect "the therapist sees the delivery" 0 "ACKNOWLEDGED"
+
+step "A treatment summary to the OB/GYN, whose system takes pushed messages"
+if [ -f "$DEV_DIR/receiver.listen" ]; then
+  as dr-rivera send --patient "$PATIENT" --to-org lakeside-obgyn \
+    --to-provider dr-okafor --purpose treatment_coordination \
+    --section "treatment_summary=summary.txt:Treatment so far"
+  expect "permitted" 0 "PERMITTED: 1 of 1 sections covered"
+  SUMMARY="$(field disclosure)"
+  # Pushed within moments; a bounded wait for the receiver's acknowledgement.
+  for _ in $(seq 1 100); do
+    grep -q ACKNOWLEDGED <<<"$(CAREGATE_PROFILE="$DEV_DIR/pki/dr-rivera" \
+      "$CTL" disclosure get "$SUMMARY" 2>&1 || true)" && break
+    sleep 0.1
+  done
+  as dr-rivera disclosure get "$SUMMARY"
+  expect "pushed, and acknowledged by the clinic's receiver" 0 "ACKNOWLEDGED" "attempt"
+  SUMMARY_MESSAGE="$(field message)"
+  printf 'lakeside-obgyn$ ls lakeside-inbox/\n'
+  RC=0
+  OUT="$(ls "$DEV_DIR/lakeside-inbox")"
+  printf '%s\n' "$OUT" | sed 's/^/    /'
+  expect "written once, as the message and as a FHIR bundle" 0 \
+    "$SUMMARY_MESSAGE.message.json" "$SUMMARY_MESSAGE.bundle.json"
+  as compliance-officer delivery list --state all --to-org lakeside-obgyn
+  expect "compliance sees the push" 0 "$SUMMARY_MESSAGE" "grpc" "ACKNOWLEDGED"
+else
+  echo "(this dev setup has no push endpoint: skipped)"
+fi
 
 step "Before revoking: a treatment summary to the OB/GYN would be permitted"
 as dr-rivera check --patient "$PATIENT" --to-org lakeside-obgyn \

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -41,14 +43,20 @@ class ClosedLoop final : public CallSink {
       active_ = options_.concurrency;
     }
     for (int i = 0; i < options_.concurrency; ++i) Launch(i);
+    std::thread pacer;
+    if (paced()) pacer = std::thread([this, t0] { Pace(t0); });
     if (options_.at_window_begin && !WaitUntil(measure_begin_)) {
       options_.at_window_begin();
     }
     if (options_.at_window_end && !WaitUntil(measure_end_)) {
       options_.at_window_end();
     }
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(&AllRetired, &active_));
+    }
+    if (pacer.joinable()) pacer.join();
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(&AllRetired, &active_));
     return Result();
   }
 
@@ -71,7 +79,10 @@ class ClosedLoop final : public CallSink {
     return active_ == 0 && last_retire_ < t;
   }
 
+  bool paced() const { return options_.rate > 0; }
+
   void Launch(int slot) {
+    if (paced()) return Park(slot);
     const TimePoint now = SteadyClock::now();
     const int64_t n = next_call_.fetch_add(1, std::memory_order_relaxed);
     if (now >= measure_end_ ||
@@ -82,6 +93,55 @@ class ClosedLoop final : public CallSink {
     starts_[slot] = now;
     slots_[slot]->Start(n);
   }
+
+  // Open loop: a free slot waits for the pacer, or retires once it is done.
+  void Park(int slot) {
+    {
+      absl::MutexLock lock(&pace_mu_);
+      if (!pacing_done_) {
+        idle_.push_back(slot);
+        return;
+      }
+    }
+    Retire(SteadyClock::now());
+  }
+
+  // Starts call n at t0 + n / rate in a free slot, until the window ends or
+  // max_calls have started; then retires the slots left idle.
+  void Pace(TimePoint t0) {
+    const auto interval = std::chrono::duration_cast<SteadyClock::duration>(
+        std::chrono::duration<double>(1.0 / options_.rate));
+    for (int64_t n = 0;; ++n) {
+      if (options_.max_calls > 0 && n >= options_.max_calls) break;
+      const TimePoint due = t0 + n * interval;
+      if (due >= measure_end_) break;
+      std::this_thread::sleep_until(due);
+      int slot = -1;
+      {
+        absl::MutexLock lock(&pace_mu_);
+        pace_mu_.Await(absl::Condition(&HasIdle, &idle_));
+        slot = idle_.front();
+        idle_.pop_front();
+      }
+      const TimePoint now = SteadyClock::now();
+      if (now >= measure_end_) {
+        absl::MutexLock lock(&pace_mu_);
+        idle_.push_back(slot);
+        break;
+      }
+      starts_[slot] = now;
+      slots_[slot]->Start(n);
+    }
+    std::deque<int> left;
+    {
+      absl::MutexLock lock(&pace_mu_);
+      pacing_done_ = true;
+      left.swap(idle_);
+    }
+    for (size_t i = 0; i < left.size(); ++i) Retire(SteadyClock::now());
+  }
+
+  static bool HasIdle(std::deque<int>* idle) { return !idle->empty(); }
 
   void Count(int slot, TimePoint end, const CallResult& result) {
     latency_->Record(static_cast<uint64_t>(
@@ -144,6 +204,10 @@ class ClosedLoop final : public CallSink {
   std::atomic<int64_t> next_call_{0};
   std::atomic<int64_t> calls_{0};
   std::atomic<int64_t> errors_{0};
+
+  absl::Mutex pace_mu_;  // open loop only
+  std::deque<int> idle_ ABSL_GUARDED_BY(pace_mu_);
+  bool pacing_done_ ABSL_GUARDED_BY(pace_mu_) = false;
 
   absl::Mutex mu_;
   int active_ ABSL_GUARDED_BY(mu_) = 0;

@@ -2,6 +2,8 @@
 // starting its next call from the completion of the previous one, for a
 // warm-up and then a measured window (or until a number of calls is done),
 // and records the latency of every call that completes inside the window.
+// With LoopOptions::rate it is an open loop instead: calls start at a fixed
+// rate, at most `concurrency` at once.
 //
 // A Workload makes the slots; a slot starts one asynchronous call at a time
 // (gRPC callback API) and reports its completion to the CallSink. Nothing
@@ -71,6 +73,11 @@ struct LoopOptions {
   // When > 0, at most this many calls are started (and the window ends when
   // the last one completes, or at `duration`, whichever is first).
   int64_t max_calls = 0;
+  // When > 0, an open loop: call n starts at n / rate seconds (on a pacing
+  // thread), in the first of the `concurrency` slots that is free; when none
+  // is, the call waits for one and the loop falls behind its schedule
+  // (LoopResult::rps shows it).
+  double rate = 0;
   // Optional: run on the thread of RunClosedLoop when the measured window
   // begins and when it ends (within the scheduler's precision), e.g. to
   // sample CPU time. Not run when every call finished before that moment.

@@ -111,6 +111,38 @@ TEST(ClosedLoopTest, RunsExactlyMaxCallsAndCountsEveryOutcome) {
   EXPECT_NEAR(r.rps(), 80 / absl::ToDoubleSeconds(r.window), 1e-6);
 }
 
+// Open loop: calls start on a schedule, never ahead of it (call n not
+// before n / rate), and every call is still counted once.
+TEST(ClosedLoopTest, RateStartsCallsOnTheirSchedule) {
+  FakeWorkload workload;
+  LoopOptions options;
+  options.concurrency = 4;
+  options.duration = absl::Minutes(1);
+  options.max_calls = 50;
+  options.rate = 1000;
+  const absl::Time start = absl::Now();
+  LoopResult r = RunClosedLoop(workload, options);
+  const absl::Duration elapsed = absl::Now() - start;
+  EXPECT_EQ(workload.started(), 50);
+  EXPECT_EQ(r.calls, 50);
+  EXPECT_EQ(r.errors, 10);
+  EXPECT_EQ(r.latency_ns->count(), 50u);
+  // Call 49 is due 49 ms after the start.
+  EXPECT_GE(elapsed, absl::Milliseconds(49));
+}
+
+TEST(ClosedLoopTest, RateEndsWithTheWindow) {
+  FakeWorkload workload;
+  LoopOptions options;
+  options.concurrency = 2;
+  options.duration = absl::Milliseconds(50);
+  options.rate = 200;  // one call every 5 ms: about 10 in the window
+  LoopResult r = RunClosedLoop(workload, options);
+  EXPECT_GT(r.calls, 0);
+  EXPECT_LE(workload.started(), 10);
+  EXPECT_EQ(r.latency_ns->count(), static_cast<uint64_t>(r.calls));
+}
+
 TEST(ClosedLoopTest, StopsAtTheEndOfTheWindowAndKeepsConcurrency) {
   FakeWorkload workload;
   LoopOptions options;

@@ -94,6 +94,9 @@ absl::Status ValidateLoadOptions(const LoadOptions& o) {
   if (o.concurrency < 1 || o.concurrency > kMaxConcurrency) {
     return Invalid("concurrency", absl::StrCat("want 1..", kMaxConcurrency));
   }
+  if (!(o.rate >= 0 && o.rate <= kMaxRate)) {
+    return Invalid("rate", "want 0 (closed loop) to 1000000 calls/s");
+  }
   if (o.connections < 1 || o.connections > kMaxConnections) {
     return Invalid("connections", absl::StrCat("want 1..", kMaxConnections));
   }

@@ -26,6 +26,7 @@ absl::StatusOr<std::vector<Scenario>> ParseScenarios(std::string_view list);
 
 // Bounds.
 inline constexpr int kMaxConcurrency = 1024;
+inline constexpr double kMaxRate = 1'000'000;
 inline constexpr int kMaxConnections = 64;
 inline constexpr absl::Duration kMaxDuration = absl::Minutes(10);
 inline constexpr absl::Duration kMaxWarmup = absl::Minutes(1);
@@ -39,6 +40,8 @@ struct LoadOptions {
   std::string profile;
   std::vector<Scenario> scenarios;
   int concurrency = 64;
+  // Calls per second of an open loop (LoopOptions::rate); 0: closed loop.
+  double rate = 0;
   int connections = 4;
   absl::Duration duration = absl::Seconds(10);
   absl::Duration warmup = absl::Seconds(2);

@@ -114,6 +114,13 @@ TEST(ValidateLoadOptionsTest, BoundsConcurrencyDurationAndConsents) {
   EXPECT_THAT(
       ValidateLoadOptions(o),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--connections")));
+  o = Valid();
+  o.rate = -1;
+  EXPECT_THAT(
+      ValidateLoadOptions(o),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--rate")));
+  o.rate = 500;
+  EXPECT_TRUE(ValidateLoadOptions(o).ok());
 }
 
 TEST(ProfilePathsTest, UsesThePrefixAndTheCaBesideIt) {

@@ -31,6 +31,9 @@ ABSL_FLAG(std::string, profile, "",
 ABSL_FLAG(std::string, scenarios, "health,check,send",
           "Comma-separated: health, payload, check, send, mixed.");
 ABSL_FLAG(int, concurrency, 64, "Calls kept in flight.");
+ABSL_FLAG(double, rate, 0,
+          "Calls per second started on a schedule (an open loop, at most "
+          "--concurrency in flight); 0: a closed loop.");
 ABSL_FLAG(int, connections, 4, "HTTP/2 connections the calls are spread over.");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10),
           "Measured time per scenario (at most 10m).");
@@ -169,6 +172,7 @@ int Run(const LoadOptions& options, absl::Duration wait_ready) {
     std::unique_ptr<Workload> workload = NewScenarioWorkload(scenario, context);
     LoopOptions loop;
     loop.concurrency = options.concurrency;
+    loop.rate = options.rate;
     loop.warmup = options.warmup;
     loop.duration = options.duration;
     CpuSamples cpu;
@@ -197,7 +201,7 @@ int Run(const LoadOptions& options, absl::Duration wait_ready) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "caregate-bench --gateway 127.0.0.1:PORT --profile DIR/pki/dr-rivera "
-      "[--scenarios health,check,send,mixed] [--concurrency 64] "
+      "[--scenarios health,check,send,mixed] [--concurrency 64] [--rate N] "
       "[--duration 10s] [--warmup 2s] [--consents N] [--json]\n\n"
       "Load generator for a caregate gateway on this machine. Exit 0 when "
       "every scenario ran without errors, 3 when some calls failed, 1 when "
@@ -207,6 +211,7 @@ int main(int argc, char** argv) {
   options.gateway = absl::GetFlag(FLAGS_gateway);
   options.profile = absl::GetFlag(FLAGS_profile);
   options.concurrency = absl::GetFlag(FLAGS_concurrency);
+  options.rate = absl::GetFlag(FLAGS_rate);
   options.connections = absl::GetFlag(FLAGS_connections);
   options.duration = absl::GetFlag(FLAGS_duration);
   options.warmup = absl::GetFlag(FLAGS_warmup);

@@ -28,7 +28,7 @@ AuditEvent ConsentEvent(const ConsentRecord& consent,
 absl::Status WithholdMessages(LedgerTxn& txn, const ConsentRecord& consent,
                               const PrincipalInfo& actor) {
   CG_ASSIGN_OR_RETURN(std::vector<MessageRow> withheld,
-                      txn.store().WithholdQueuedMessages(consent.consent_id));
+                      txn.store().WithholdPendingMessages(consent.consent_id));
   for (const MessageRow& message : withheld) {
     AuditEvent event =
         ConsentEvent(consent, actor, v1::AUDIT_ACTION_MESSAGE_WITHHELD);

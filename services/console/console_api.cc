@@ -7,12 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
-#include "services/fhir/audit_event_export.h"
 #include "services/common/absl_compat.h"
 #include "services/common/proto_time.h"
 #include "services/console/audit_csv.h"
 #include "services/console/event_link.h"
 #include "services/ctl/offline_verify.h"
+#include "services/fhir/audit_event_export.h"
 #include "services/validation/request_fields.h"
 
 namespace caregate::console {
@@ -187,6 +187,8 @@ int HttpStatusFor(absl::StatusCode code) {
       return 403;
     case absl::StatusCode::kNotFound:
       return 404;
+    case absl::StatusCode::kFailedPrecondition:
+      return 409;
     case absl::StatusCode::kUnimplemented:
       return 501;
     case absl::StatusCode::kUnavailable:
@@ -224,6 +226,12 @@ ApiResponse ConsoleApi::Handle(std::string_view method, std::string_view path,
   if (path == "/api/consents") return get ? Consents(params) : wrong_method();
   if (path == "/api/accounting") {
     return get ? Accounting(params) : wrong_method();
+  }
+  if (path == "/api/deliveries") {
+    return get ? Deliveries(params) : wrong_method();
+  }
+  if (path == "/api/deliveries/retry") {
+    return post ? RetryDelivery(params) : wrong_method();
   }
   if (path == "/api/export/audit.json") {
     return post ? ExportJson() : wrong_method();
@@ -361,6 +369,36 @@ ApiResponse ConsoleApi::Accounting(const Params& params) const {
   }
   absl::StatusOr<v1::GetAccountingOfDisclosuresResponse> r =
       gateway_->GetAccountingOfDisclosures(request);
+  return r.ok() ? ProtoResponse(*r) : ErrorResponse(r.status());
+}
+
+ApiResponse ConsoleApi::Deliveries(const Params& params) const {
+  v1::ListDeliveriesRequest request;
+  if (std::optional<std::string> state = Param(params, "state")) {
+    if (*state == "pending") {
+      request.set_state(v1::DELIVERY_STATE_QUEUED);
+    } else {
+      absl::StatusOr<v1::DeliveryState> s = EnumParam<v1::DeliveryState>(
+          "state", *state, &v1::DeliveryState_Parse);
+      if (!s.ok()) return ErrorResponse(s.status());
+      request.set_state(*s);
+    }
+  }
+  request.set_recipient_org_id(Param(params, "recipient").value_or(""));
+  request.set_page_token(Param(params, "page_token").value_or(""));
+  request.set_page_size(100);
+  absl::StatusOr<v1::ListDeliveriesResponse> r =
+      gateway_->ListDeliveries(request);
+  return r.ok() ? ProtoResponse(*r) : ErrorResponse(r.status());
+}
+
+ApiResponse ConsoleApi::RetryDelivery(const Params& params) const {
+  std::optional<std::string> id = Param(params, "message_id");
+  if (!id.has_value()) return ErrorResponse(Invalid("message_id", "required"));
+  v1::RetryDeliveryRequest request;
+  request.set_message_id(*id);
+  absl::StatusOr<v1::RetryDeliveryResponse> r =
+      gateway_->RetryDelivery(request);
   return r.ok() ? ProtoResponse(*r) : ErrorResponse(r.status());
 }
 

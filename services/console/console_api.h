@@ -11,6 +11,10 @@
 //                                       and the recomputed chain link
 //   GET  /api/consents?practice&patient ListConsents, with validity now
 //   GET  /api/accounting?practice&patient&since&until
+//   GET  /api/deliveries?state&recipient&page_token   ListDeliveries; state
+//                                       a DeliveryState name, "pending"
+//                                       (QUEUED) or empty for every state
+//   POST /api/deliveries/retry?message_id   RetryDelivery
 //   POST /api/export/audit.json         the verified export (= audit export)
 //   POST /api/export/audit.csv?FILTERS  the matching events as CSV
 //   POST /api/export/audit.ndjson       FHIR NDJSON: 501 until services/fhir
@@ -19,8 +23,9 @@
 // practice), actor, recipient, action (repeatable, full enum names), outcome,
 // since, until (RFC 3339). Errors are JSON {"error": "...", "code": "..."}:
 // 400 for a bad parameter, and for a gateway error the HTTP status of its
-// code (403 for PERMISSION_DENIED or UNAUTHENTICATED, 404, 502 when the
-// gateway cannot be reached, 504 on its deadline, 500 otherwise); the
+// code (403 for PERMISSION_DENIED or UNAUTHENTICATED, 404, 409 for
+// FAILED_PRECONDITION (e.g. retrying a delivery that did not fail), 502 when
+// the gateway cannot be reached, 504 on its deadline, 500 otherwise); the
 // message is the gateway's refusal as the CLI words it.
 //
 // Thread-safe when the gateway is.
@@ -76,6 +81,8 @@ class ConsoleApi {
   ApiResponse Event(const Params& params) const;
   ApiResponse Consents(const Params& params) const;
   ApiResponse Accounting(const Params& params) const;
+  ApiResponse Deliveries(const Params& params) const;
+  ApiResponse RetryDelivery(const Params& params) const;
   ApiResponse ExportJson() const;
   ApiResponse ExportCsv(const Params& params) const;
   ApiResponse ExportFhirNdjson(const Params& params) const;

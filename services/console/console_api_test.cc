@@ -101,6 +101,30 @@ class FakeGateway final : public ConsoleGateway {
         -absl::Hours(24));
     return response;
   }
+  absl::StatusOr<v1::ListDeliveriesResponse> ListDeliveries(
+      const v1::ListDeliveriesRequest& r) override {
+    delivery_requests.push_back(r);
+    if (!refusal.ok()) return refusal;
+    v1::ListDeliveriesResponse response;
+    v1::Delivery* d = response.add_deliveries();
+    d->set_message_id("msg-1");
+    d->set_state(v1::DELIVERY_STATE_FAILED);
+    d->set_last_delivery_error("UNAVAILABLE: connection refused");
+    return response;
+  }
+  absl::StatusOr<v1::RetryDeliveryResponse> RetryDelivery(
+      const v1::RetryDeliveryRequest& r) override {
+    retries.push_back(r.message_id());
+    if (r.message_id() != "msg-1") {
+      return absl::FailedPreconditionError(
+          "message msg-2 is ACKNOWLEDGED, not FAILED");
+    }
+    v1::RetryDeliveryResponse response;
+    response.mutable_delivery()->set_message_id(r.message_id());
+    response.mutable_delivery()->set_state(v1::DELIVERY_STATE_QUEUED);
+    response.set_audit_seq(42);
+    return response;
+  }
   absl::StatusOr<std::string> ExportAuditLogJson() override {
     return std::string("{\"events\": []}\n");
   }
@@ -111,6 +135,8 @@ class FakeGateway final : public ConsoleGateway {
   std::vector<v1::GetAccountingOfDisclosuresRequest> accountings;
   std::vector<v1::SummarizeAuditEventsRequest> summaries;
   std::vector<v1::ListConsentsRequest> consent_requests;
+  std::vector<v1::ListDeliveriesRequest> delivery_requests;
+  std::vector<std::string> retries;
 };
 
 class ConsoleApiTest : public ::testing::Test {
@@ -298,6 +324,52 @@ TEST_F(ConsoleApiTest, UnknownPathsAndWrongMethods) {
   EXPECT_EQ(Call("GET", "/api/verify").status, 405);
   EXPECT_EQ(Call("GET", "/api/export/audit.json").status, 405);
   EXPECT_EQ(Call("POST", "/api/events").status, 405);
+}
+
+TEST_F(ConsoleApiTest, DeliveriesPassTheStateAndRecipient) {
+  ApiResponse r = Call(
+      "GET", "/api/deliveries",
+      {{"state", "DELIVERY_STATE_FAILED"}, {"recipient", "lakeside-obgyn"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["deliveries"][0]["messageId"], "msg-1");
+  EXPECT_EQ(Body(r)["deliveries"][0]["state"], "DELIVERY_STATE_FAILED");
+  ASSERT_EQ(gateway_.delivery_requests.size(), 1u);
+  EXPECT_EQ(gateway_.delivery_requests[0].state(), v1::DELIVERY_STATE_FAILED);
+  EXPECT_EQ(gateway_.delivery_requests[0].recipient_org_id(), "lakeside-obgyn");
+
+  r = Call("GET", "/api/deliveries", {{"state", "pending"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(gateway_.delivery_requests.back().state(),
+            v1::DELIVERY_STATE_QUEUED);
+  r = Call("GET", "/api/deliveries");
+  EXPECT_EQ(gateway_.delivery_requests.back().state(),
+            v1::DELIVERY_STATE_UNSPECIFIED);
+
+  r = Call("GET", "/api/deliveries", {{"state", "LOST"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(Body(r)["error"].get<std::string>(), HasSubstr("state"));
+  gateway_.refusal = absl::PermissionDeniedError("role THERAPIST");
+  r = Call("GET", "/api/deliveries");
+  EXPECT_EQ(r.status, 403);
+}
+
+TEST_F(ConsoleApiTest, RetryIsAPostNamingTheMessage) {
+  EXPECT_EQ(
+      Call("GET", "/api/deliveries/retry", {{"message_id", "msg-1"}}).status,
+      405);
+  ApiResponse r = Call("POST", "/api/deliveries/retry");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(Body(r)["error"].get<std::string>(), HasSubstr("message_id"));
+  EXPECT_TRUE(gateway_.retries.empty());
+
+  r = Call("POST", "/api/deliveries/retry", {{"message_id", "msg-1"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["delivery"]["state"], "DELIVERY_STATE_QUEUED");
+  EXPECT_EQ(Body(r)["auditSeq"], "42");
+  r = Call("POST", "/api/deliveries/retry", {{"message_id", "msg-2"}});
+  EXPECT_EQ(r.status, 409);
+  EXPECT_THAT(Body(r)["error"].get<std::string>(), HasSubstr("ACKNOWLEDGED"));
+  EXPECT_THAT(gateway_.retries, ElementsAre("msg-1", "msg-2"));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // What the console asks of the gateway, as the profile's principal: the
-// AuditService and ConsentService calls its pages use, and the verified
-// audit export. gRPC-free, so the console's HTTP API is tested with a fake;
-// grpc_console_gateway.h is the real one over mTLS.
+// AuditService, ConsentService and DeliveryService calls its pages use, and
+// the verified audit export. gRPC-free, so the console's HTTP API is tested
+// with a fake; grpc_console_gateway.h is the real one over mTLS.
 //
 // Errors: the gateway's refusal or failure as an absl::Status with the
 // gRPC code (PERMISSION_DENIED for a role the gateway refuses, UNAVAILABLE
@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "caregate/v1/audit_service.pb.h"
 #include "caregate/v1/consent_service.pb.h"
+#include "caregate/v1/delivery_service.pb.h"
 
 namespace caregate::console {
 
@@ -36,6 +37,10 @@ class ConsoleGateway {
       const v1::SummarizeAuditEventsRequest& request) = 0;
   virtual absl::StatusOr<v1::ListConsentsResponse> ListConsents(
       const v1::ListConsentsRequest& request) = 0;
+  virtual absl::StatusOr<v1::ListDeliveriesResponse> ListDeliveries(
+      const v1::ListDeliveriesRequest& request) = 0;
+  virtual absl::StatusOr<v1::RetryDeliveryResponse> RetryDelivery(
+      const v1::RetryDeliveryRequest& request) = 0;
   // The verified audit export as `caregatectl audit export` writes it (the
   // protobuf JSON mapping of caregate.v1.AuditExport).
   virtual absl::StatusOr<std::string> ExportAuditLogJson() = 0;

@@ -17,7 +17,8 @@ constexpr absl::Duration kExportCheckpointWait = absl::Seconds(10);
 GrpcConsoleGateway::GrpcConsoleGateway(ctl::Connection connection)
     : connection_(std::move(connection)),
       audit_(v1::AuditService::NewStub(connection_.channel)),
-      consents_(v1::ConsentService::NewStub(connection_.channel)) {}
+      consents_(v1::ConsentService::NewStub(connection_.channel)),
+      deliveries_(v1::DeliveryService::NewStub(connection_.channel)) {}
 
 absl::Status GrpcConsoleGateway::FromGrpc(const grpc::Status& status) const {
   if (status.ok()) return absl::OkStatus();
@@ -66,6 +67,20 @@ absl::StatusOr<v1::ListConsentsResponse> GrpcConsoleGateway::ListConsents(
     const v1::ListConsentsRequest& r) {
   return Call<v1::ListConsentsResponse>([&](auto* context, auto* out) {
     return consents_->ListConsents(context, r, out);
+  });
+}
+
+absl::StatusOr<v1::ListDeliveriesResponse> GrpcConsoleGateway::ListDeliveries(
+    const v1::ListDeliveriesRequest& r) {
+  return Call<v1::ListDeliveriesResponse>([&](auto* context, auto* out) {
+    return deliveries_->ListDeliveries(context, r, out);
+  });
+}
+
+absl::StatusOr<v1::RetryDeliveryResponse> GrpcConsoleGateway::RetryDelivery(
+    const v1::RetryDeliveryRequest& r) {
+  return Call<v1::RetryDeliveryResponse>([&](auto* context, auto* out) {
+    return deliveries_->RetryDelivery(context, r, out);
   });
 }
 

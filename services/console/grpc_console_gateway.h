@@ -12,6 +12,7 @@
 
 #include "caregate/v1/audit_service.grpc.pb.h"
 #include "caregate/v1/consent_service.grpc.pb.h"
+#include "caregate/v1/delivery_service.grpc.pb.h"
 #include "services/console/console_gateway.h"
 #include "services/ctl/connection.h"
 
@@ -33,6 +34,10 @@ class GrpcConsoleGateway final : public ConsoleGateway {
       const v1::SummarizeAuditEventsRequest& request) override;
   absl::StatusOr<v1::ListConsentsResponse> ListConsents(
       const v1::ListConsentsRequest& request) override;
+  absl::StatusOr<v1::ListDeliveriesResponse> ListDeliveries(
+      const v1::ListDeliveriesRequest& request) override;
+  absl::StatusOr<v1::RetryDeliveryResponse> RetryDelivery(
+      const v1::RetryDeliveryRequest& request) override;
   absl::StatusOr<std::string> ExportAuditLogJson() override;
 
  private:
@@ -51,6 +56,7 @@ class GrpcConsoleGateway final : public ConsoleGateway {
   const ctl::Connection connection_;
   const std::unique_ptr<v1::AuditService::Stub> audit_;
   const std::unique_ptr<v1::ConsentService::Stub> consents_;
+  const std::unique_ptr<v1::DeliveryService::Stub> deliveries_;
 };
 
 }  // namespace caregate::console

@@ -31,6 +31,9 @@ int RunDisclosureGroup(const std::vector<std::string>& args, CommandIo io);
 // inbox_commands.cc: list, watch, show, ack.
 int RunInboxGroup(const std::vector<std::string>& args, CommandIo io);
 
+// delivery_commands.cc: list, retry.
+int RunDeliveryGroup(const std::vector<std::string>& args, CommandIo io);
+
 // audit_commands.cc: query, verify, checkpoint, accounting, and with
 // audit_export_commands.cc: export, verify-offline.
 int RunAuditGroup(const std::vector<std::string>& args, CommandIo io);

@@ -104,6 +104,34 @@ int RunCheckOrSend(const std::vector<std::string>& args, CommandIo io,
   return kExitOk;
 }
 
+// The delivery state, with when it was reached.
+std::string DeliveryText(const v1::DisclosureRecord& r) {
+  std::string text = Short(r.receipt().delivery_state());
+  if (r.receipt().delivery_state() == v1::DELIVERY_STATE_ACKNOWLEDGED) {
+    absl::StrAppend(&text, " ", HumanTime(r.acknowledged_at()));
+  } else if (r.has_delivered_at()) {
+    absl::StrAppend(&text, " ", HumanTime(r.delivered_at()));
+  }
+  return text;
+}
+
+// Push attempts, the last error and the next attempt; "-" when the clinic
+// pulls (or nothing was tried yet).
+std::string PushText(const v1::DisclosureRecord& r) {
+  if (r.delivery_attempts() == 0 && r.last_delivery_error().empty()) {
+    return "-";
+  }
+  std::string text = absl::StrCat(r.delivery_attempts(), " attempt",
+                                  r.delivery_attempts() == 1 ? "" : "s");
+  if (!r.last_delivery_error().empty()) {
+    absl::StrAppend(&text, "; last error: ", r.last_delivery_error());
+  }
+  if (r.has_next_attempt_at()) {
+    absl::StrAppend(&text, "; next ", HumanTime(r.next_attempt_at()));
+  }
+  return text;
+}
+
 int RunGet(const std::vector<std::string>& args, CommandIo io) {
   ClientCommand cmd("caregatectl disclosure get", io);
   auto ids = cmd.Parse(args, 1, 1, "DISCLOSURE_ID");
@@ -118,10 +146,6 @@ int RunGet(const std::vector<std::string>& args, CommandIo io) {
     PrintJsonLine(r, cmd.out());
     return kExitOk;
   }
-  std::string delivery = Short(r.receipt().delivery_state());
-  if (r.receipt().delivery_state() == v1::DELIVERY_STATE_ACKNOWLEDGED) {
-    absl::StrAppend(&delivery, " ", HumanTime(r.acknowledged_at()));
-  }
   PrintFields(
       {{"disclosure", r.receipt().disclosure_id()},
        {"outcome", Short(r.receipt().decision().outcome())},
@@ -133,7 +157,8 @@ int RunGet(const std::vector<std::string>& args, CommandIo io) {
        {"sender", r.sender_principal_id()},
        {"sent", HumanTime(r.created_at())},
        {"message", OrDash(r.message_id())},
-       {"delivery", delivery},
+       {"delivery", DeliveryText(r)},
+       {"push", PushText(r)},
        {"audit seq", absl::StrCat(r.receipt().audit_seq())},
        {"content", absl::StrCat("sha256 ", r.receipt().content_sha256())},
        {"request id", OrDash(r.request_id())}},

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
 
 namespace caregate {
@@ -95,7 +96,76 @@ absl::Status Record(LedgerTxn& txn, const PushOutcome& outcome,
   return absl::OkStatus();
 }
 
+// Why `row` may not be pushed again, or OK.
+absl::StatusOr<absl::Status> RetryRefusal(LedgerTxn& txn,
+                                          const MessageRow& row) {
+  if (row.state != v1::DELIVERY_STATE_FAILED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("message_id: message ", row.message_id, " is ",
+                     v1::DeliveryState_Name(row.state),
+                     "; only a DELIVERY_STATE_FAILED delivery can be retried"));
+  }
+  // PostgreSQL locks each consent row until commit, so a revocation on
+  // another replica runs before or after this command, never beside it.
+  for (const std::string& consent_id : row.consent_ids) {
+    CG_ASSIGN_OR_RETURN(std::optional<ConsentRecord> consent,
+                        txn.store().FindConsent(consent_id));
+    if (consent.has_value() && consent->revoked()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("message_id: its consent ", consent_id,
+                       " was revoked; the message may not be pushed"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RetriedDelivery> Retry(LedgerTxn& txn,
+                                      const PrincipalInfo& actor,
+                                      const std::optional<DisclosureRow>& d,
+                                      MessageRow row) {
+  const int failed_attempts = row.delivery_attempts;
+  row.state = v1::DELIVERY_STATE_QUEUED;
+  row.delivery_attempts = 0;
+  row.next_attempt_at.reset();
+  row.retried_at = StoredPrecision(txn.now());
+  CG_RETURN_IF_ERROR(txn.store().UpdateMessageDelivery(row));
+  AuditEvent retried = DeliveryEvent(row, v1::AUDIT_ACTION_DELIVERY_RETRIED, d);
+  retried.actor_principal_id = actor.principal_id;
+  retried.actor_role = actor.role;
+  retried.actor_org_id = actor.org_id;
+  retried.detail = absl::StrCat("after ", failed_attempts, " failed attempt",
+                                failed_attempts == 1 ? "" : "s");
+  CG_ASSIGN_OR_RETURN(int64_t seq, txn.Audit(std::move(retried)));
+  return RetriedDelivery{std::move(row), seq};
+}
+
 }  // namespace
+
+LedgerCommand RetryDeliveryCommand(std::string message_id, PrincipalInfo actor,
+                                   std::optional<DisclosureRow> disclosure,
+                                   RetryDeliveryResult result) {
+  return [message_id = std::move(message_id), actor = std::move(actor),
+          disclosure = std::move(disclosure),
+          result = std::move(result)](LedgerTxn& txn) -> absl::Status {
+    CG_ASSIGN_OR_RETURN(std::optional<MessageRow> row,
+                        txn.store().FindMessage(message_id));
+    if (!row.has_value()) {
+      *result = absl::NotFoundError(
+          absl::StrCat("message_id: no message ", message_id));
+      return absl::OkStatus();
+    }
+    CG_ASSIGN_OR_RETURN(absl::Status refusal, RetryRefusal(txn, *row));
+    if (!refusal.ok()) {
+      *result = std::move(refusal);
+      return absl::OkStatus();
+    }
+    absl::StatusOr<RetriedDelivery> retried =
+        Retry(txn, actor, disclosure, *std::move(row));
+    if (!retried.ok()) return retried.status();
+    *result = *std::move(retried);
+    return absl::OkStatus();
+  };
+}
 
 LedgerCommand RecordPushOutcomeCommand(PushOutcome outcome,
                                        PushOutcomeResult result) {

@@ -19,8 +19,19 @@
 //    AUDIT_ACTION_DELIVERY_FAILED.
 // Any other state (already delivered, acknowledged through the inbox,
 // failed) is left as it is and nothing is written: the command is idempotent
-// and a duplicate outcome is harmless. Ownership: the command owns its
-// inputs (copies); nothing points into a caller's object.
+// and a duplicate outcome is harmless.
+//
+// RetryDeliveryCommand (compliance or an administrator): a FAILED message
+// goes back to QUEUED, due at once, attempts counted again from 0 and
+// retried_at = now (the retry policy's max_age counts from there), audited
+// AUDIT_ACTION_DELIVERY_RETRIED with the caller as actor. Refused, writing
+// nothing: an unknown id (NOT_FOUND), any other state (FAILED_PRECONDITION
+// naming it), a consent it relied on that is revoked (FAILED_PRECONDITION;
+// revocations withhold failed messages, so only a message failed before
+// that rule can get here).
+//
+// Ownership: the commands own their inputs (copies); nothing points into a
+// caller's object.
 #ifndef CAREGATE_SERVICES_DELIVERY_OUTBOX_COMMANDS_H_
 #define CAREGATE_SERVICES_DELIVERY_OUTBOX_COMMANDS_H_
 
@@ -31,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "caregate/v1/types.pb.h"
+#include "services/config/gateway_config.h"
 #include "services/ledger/ledger.h"
 #include "services/store/records.h"
 
@@ -68,6 +80,21 @@ using PushOutcomeResult =
 // Fails (leaving nothing) only on store errors.
 LedgerCommand RecordPushOutcomeCommand(PushOutcome outcome,
                                        PushOutcomeResult result);
+
+// What a retry left: the message as it now is, and the retry's audit event.
+struct RetriedDelivery {
+  MessageRow message;
+  int64_t audit_seq = 0;
+};
+// Set once the command has run: the retry, or why it was refused.
+using RetryDeliveryResult = std::shared_ptr<absl::StatusOr<RetriedDelivery>>;
+
+// `disclosure` is the message's disclosure, read beforehand (for the audit
+// event's patient, practice and purpose). Fails (leaving nothing) only on
+// store errors; refusals go to `result`.
+LedgerCommand RetryDeliveryCommand(std::string message_id, PrincipalInfo actor,
+                                   std::optional<DisclosureRow> disclosure,
+                                   RetryDeliveryResult result);
 
 }  // namespace caregate
 

@@ -13,7 +13,9 @@ namespace caregate {
 namespace {
 
 using ::caregate::testing::InboxFixture;
+using ::caregate::testing::StatusIs;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
@@ -43,6 +45,32 @@ class OutboxCommandsTest : public InboxFixture {
   static absl::Time Micros(absl::Time t) {
     return absl::FromUnixMicros(absl::ToUnixMicros(t));
   }
+
+  // Runs RetryDeliveryCommand as compliance-officer, the disclosure read
+  // first as the service does; the command's result.
+  absl::StatusOr<RetriedDelivery> RetryAsCompliance(const std::string& id) {
+    std::optional<DisclosureRow> disclosure;
+    auto message = store_->GetMessage(id);
+    if (message.ok() && message->has_value()) {
+      auto d = store_->GetDisclosure((*message)->disclosure_id);
+      if (d.ok()) disclosure = *d;
+    }
+    auto result = std::make_shared<absl::StatusOr<RetriedDelivery>>(
+        absl::InternalError("not run"));
+    CG_EXPECT_OK(
+        Run(RetryDeliveryCommand(id, kCompliance, disclosure, result)));
+    return *result;
+  }
+
+  void Fail(const std::string& id, int attempts) {
+    RecordOutcome({.message_id = id,
+                   .kind = PushOutcome::Kind::kFailed,
+                   .attempt = attempts,
+                   .error = "HTTP 400"});
+  }
+
+  const PrincipalInfo kCompliance{"compliance-officer", v1::ROLE_COMPLIANCE,
+                                  "sunrise-therapy", false};
 };
 
 TEST_F(OutboxCommandsTest, AcknowledgedDeliveryIsDeliveredAndAcknowledged) {
@@ -122,7 +150,7 @@ TEST_F(OutboxCommandsTest, PermanentFailureIsFailedAndAudited) {
 TEST_F(OutboxCommandsTest, DeliveryInFlightAtRevocationCountsAsDisclosed) {
   AddMessage(1, kClinicOrg, 10);
   CG_ASSERT_OK(Run([](LedgerTxn& txn) {
-    return txn.store().WithholdQueuedMessages("cns-1").status();
+    return txn.store().WithholdPendingMessages("cns-1").status();
   }));
   RecordOutcome({.message_id = "msg-1",
                  .kind = PushOutcome::Kind::kDelivered,
@@ -138,7 +166,7 @@ TEST_F(OutboxCommandsTest, DeliveryInFlightAtRevocationCountsAsDisclosed) {
 TEST_F(OutboxCommandsTest, RetryOrFailureOfAWithheldMessageChangesNothing) {
   AddMessage(1, kClinicOrg, 10);
   CG_ASSERT_OK(Run([](LedgerTxn& txn) {
-    return txn.store().WithholdQueuedMessages("cns-1").status();
+    return txn.store().WithholdPendingMessages("cns-1").status();
   }));
   RecordOutcome({.message_id = "msg-1",
                  .kind = PushOutcome::Kind::kRetry,
@@ -176,6 +204,87 @@ TEST_F(OutboxCommandsTest, UnknownMessageWritesNothing) {
   CG_ASSERT_OK(*result);
   EXPECT_FALSE(result->value().has_value());
   EXPECT_THAT(EventsOf(v1::AUDIT_ACTION_DELIVERY_FAILED), IsEmpty());
+}
+
+TEST_F(OutboxCommandsTest, RetryPutsAFailedMessageBackDueAtOnceAndAudits) {
+  AddMessage(1, kClinicOrg, 10);
+  Fail("msg-1", 5);
+  clock_.Advance(absl::Minutes(10));
+
+  absl::StatusOr<RetriedDelivery> retried = RetryAsCompliance("msg-1");
+  CG_ASSERT_OK(retried);
+  MessageRow row = Stored("msg-1");
+  EXPECT_EQ(row.state, v1::DELIVERY_STATE_QUEUED);
+  EXPECT_EQ(row.delivery_attempts, 0);
+  EXPECT_FALSE(row.next_attempt_at.has_value());
+  EXPECT_EQ(row.retried_at, Micros(clock_.Now()));
+  EXPECT_EQ(row.last_delivery_error, "HTTP 400");  // kept: why it failed
+  EXPECT_EQ(retried->message.retried_at, row.retried_at);
+  std::vector<AuditEvent> events = EventsOf(v1::AUDIT_ACTION_DELIVERY_RETRIED);
+  ASSERT_THAT(events, SizeIs(1));
+  EXPECT_EQ(events[0].seq, retried->audit_seq);
+  EXPECT_EQ(events[0].actor_principal_id, "compliance-officer");
+  EXPECT_EQ(events[0].actor_role, v1::ROLE_COMPLIANCE);
+  EXPECT_EQ(events[0].subject_id, "msg-1");
+  EXPECT_EQ(events[0].patient_id, "patient-7");
+  EXPECT_EQ(events[0].recipient_org_id, kClinicOrg);
+  EXPECT_EQ(events[0].detail, "after 5 failed attempts");
+
+  // Queued again: a second retry is refused until it fails again.
+  EXPECT_THAT(RetryAsCompliance("msg-1"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("DELIVERY_STATE_QUEUED")));
+}
+
+TEST_F(OutboxCommandsTest, RetryRefusesEveryStateButFailedAndWritesNothing) {
+  AddMessage(1, kClinicOrg, 10);  // queued
+  AddMessage(2, kClinicOrg, 11);
+  RecordOutcome({.message_id = "msg-2",
+                 .kind = PushOutcome::Kind::kDelivered,
+                 .attempt = 1,
+                 .received_at = clock_.Now()});
+  EXPECT_THAT(RetryAsCompliance("msg-1"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("only a DELIVERY_STATE_FAILED delivery")));
+  EXPECT_THAT(RetryAsCompliance("msg-2"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("DELIVERY_STATE_DELIVERED")));
+  EXPECT_THAT(RetryAsCompliance("msg-9"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("msg-9")));
+  EXPECT_THAT(EventsOf(v1::AUDIT_ACTION_DELIVERY_RETRIED), IsEmpty());
+  EXPECT_FALSE(Stored("msg-1").retried_at.has_value());
+}
+
+TEST_F(OutboxCommandsTest, AFailedMessageIsWithheldByRevocationNotRetried) {
+  AddMessage(1, kClinicOrg, 10);
+  Fail("msg-1", 2);
+  CG_ASSERT_OK(Run([](LedgerTxn& txn) {
+    return txn.store().WithholdPendingMessages("cns-1").status();
+  }));
+  EXPECT_EQ(Stored("msg-1").state, v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION);
+  EXPECT_THAT(RetryAsCompliance("msg-1"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("WITHHELD_BY_REVOCATION")));
+}
+
+// A message failed before revocations withheld failed messages, whose
+// consent was revoked since: the retry sees the revocation itself.
+TEST_F(OutboxCommandsTest, RetryIsRefusedWhenAConsentItReliedOnIsRevoked) {
+  AddMessage(1, kClinicOrg, 10);
+  Fail("msg-1", 2);
+  ConsentRecord consent;
+  consent.consent_id = "cns-1";
+  consent.patient_id = "patient-7";
+  consent.practice_org_id = "sunrise-therapy";
+  consent.grantee.org_id = kClinicOrg;
+  consent.revocation = Revocation{clock_.Now(), "dr-rivera", ""};
+  CG_ASSERT_OK(
+      Run([&](LedgerTxn& txn) { return txn.store().InsertConsent(consent); }));
+  EXPECT_THAT(RetryAsCompliance("msg-1"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("its consent cns-1 was revoked")));
+  EXPECT_EQ(Stored("msg-1").state, v1::DELIVERY_STATE_FAILED);
+  EXPECT_THAT(EventsOf(v1::AUDIT_ACTION_DELIVERY_RETRIED), IsEmpty());
 }
 
 }  // namespace

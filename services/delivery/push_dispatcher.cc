@@ -136,8 +136,11 @@ bool PushDispatcher::Attempt(const PushRoute& route,
   untried.kind = PushOutcome::Kind::kFailed;
   untried.attempt = m.delivery_attempts;
   untried.disclosure = audit_disclosure;
+  // The retry policy's clock starts when the message was queued, or when
+  // compliance last retried it.
+  const absl::Time since = m.retried_at.value_or(m.created_at);
   if (m.delivery_attempts == 0 &&
-      !deps_.retry_policy->WithinMaxAge(m.created_at, now)) {
+      !deps_.retry_policy->WithinMaxAge(since, now)) {
     untried.error = "older than max_age before its first attempt";
     Record(std::move(untried));
     return true;
@@ -156,9 +159,9 @@ bool PushDispatcher::Attempt(const PushRoute& route,
   }
   const bool started = route.transport->TryDeliver(
       *message, attempt,
-      [this, id = m.message_id, attempt, created = m.created_at,
+      [this, id = m.message_id, attempt, since,
        audit_disclosure](push::PushResult result) {
-        OnResult(id, attempt, created, audit_disclosure, std::move(result));
+        OnResult(id, attempt, since, audit_disclosure, std::move(result));
       });
   absl::MutexLock lock(&mu_);
   if (!started) {
@@ -170,7 +173,7 @@ bool PushDispatcher::Attempt(const PushRoute& route,
 }
 
 void PushDispatcher::OnResult(const std::string& message_id, int attempt,
-                              absl::Time created_at,
+                              absl::Time since,
                               std::optional<DisclosureRow> disclosure,
                               push::PushResult result) {
   PushOutcome outcome;
@@ -189,7 +192,7 @@ void PushDispatcher::OnResult(const std::string& message_id, int attempt,
       break;
     case push::PushResult::Outcome::kRetry: {
       push::RetryPolicy::Decision decision =
-          deps_.retry_policy->AfterRetryableFailure(attempt, created_at,
+          deps_.retry_policy->AfterRetryableFailure(attempt, since,
                                                     deps_.clock->Now());
       if (decision.give_up) {
         outcome.kind = PushOutcome::Kind::kFailed;

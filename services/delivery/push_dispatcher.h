@@ -106,8 +106,8 @@ class PushDispatcher {
   // Re-reads the message and starts its next attempt; false when the
   // transport is full.
   bool Attempt(const PushRoute& route, const std::string& message_id);
-  void OnResult(const std::string& message_id, int attempt,
-                absl::Time created_at, std::optional<DisclosureRow> disclosure,
+  void OnResult(const std::string& message_id, int attempt, absl::Time since,
+                std::optional<DisclosureRow> disclosure,
                 push::PushResult result);
   // Records `outcome` through the ledger; the message may be offered again
   // once that is durable.

@@ -95,14 +95,21 @@ class PushDispatcherTest : public InboxFixture {
     InboxFixture::TearDown();
   }
 
-  void StartDispatcher(int max_in_flight = 4) {
-    if (transport_ == nullptr) {
-      transport_ = std::make_unique<ManualTransport>(max_in_flight);
-    }
+  // 2 s between attempts, 3 attempts.
+  static DeliveryPolicyConfig ShortPolicy() {
     DeliveryPolicyConfig policy;
     policy.initial_backoff = absl::Seconds(2);
     policy.max_backoff = absl::Seconds(2);
     policy.max_attempts = 3;
+    return policy;
+  }
+
+  // The retry policy draws 0.99 of the way up to its ceiling.
+  void StartDispatcher(int max_in_flight = 4,
+                       DeliveryPolicyConfig policy = ShortPolicy()) {
+    if (transport_ == nullptr) {
+      transport_ = std::make_unique<ManualTransport>(max_in_flight);
+    }
     retry_ = std::make_unique<push::RetryPolicy>(policy, [] { return 0.99; });
     auto dispatcher =
         PushDispatcher::Create({store_.get(), ledger_.get(), cipher_.get(),
@@ -182,6 +189,43 @@ TEST_F(PushDispatcherTest, RetryWaitsForItsTimeThenTriesAgain) {
   EXPECT_EQ(transport_->started()[1].attempt, 2);
 }
 
+// The endpoint fails the first three attempts; the fourth delivers, and each
+// wait is the backoff's draw below a ceiling that doubles (1 s, 2 s, 4 s).
+TEST_F(PushDispatcherTest, FourthAttemptDeliversAfterBackoffsThatDouble) {
+  DeliveryPolicyConfig policy;
+  policy.initial_backoff = absl::Seconds(1);
+  policy.max_backoff = absl::Seconds(60);
+  policy.max_attempts = 10;
+  AddMessage(1, kClinicOrg, 10);
+  StartDispatcher(4, policy);
+  std::vector<absl::Duration> waits;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    ASSERT_TRUE(transport_->WaitForAttempts(1, absl::Seconds(10)));
+    const absl::Time failed_at = clock_.Now();
+    transport_->Finish(
+        {.outcome = push::PushResult::Outcome::kRetry, .error = "HTTP 503"});
+    ASSERT_TRUE(WaitForState("msg-1", v1::DELIVERY_STATE_QUEUED, attempt));
+    auto row = store_->GetMessage("msg-1");
+    CG_ASSERT_OK(row);
+    ASSERT_TRUE((*row)->next_attempt_at.has_value());
+    waits.push_back(*(*row)->next_attempt_at - failed_at);
+    // Not due before its time.
+    EXPECT_FALSE(transport_->WaitForAttempts(1, absl::Milliseconds(20)));
+    clock_.Set(*(*row)->next_attempt_at);
+  }
+  ASSERT_TRUE(transport_->WaitForAttempts(1, absl::Seconds(10)));
+  transport_->Finish(Delivered(true));
+  ASSERT_TRUE(WaitForState("msg-1", v1::DELIVERY_STATE_ACKNOWLEDGED, 4));
+  ASSERT_THAT(transport_->started(), SizeIs(4));
+  EXPECT_EQ(transport_->started()[3].attempt, 4);
+  ASSERT_THAT(waits, SizeIs(3));
+  for (size_t i = 0; i < waits.size(); ++i) {
+    const absl::Duration ceiling = absl::Seconds(1 << i);
+    EXPECT_GT(waits[i], ceiling * 0.95) << "wait " << i;
+    EXPECT_LE(waits[i], ceiling) << "wait " << i;
+  }
+}
+
 TEST_F(PushDispatcherTest, RunningPastMaxAttemptsFailsAndAudits) {
   AddMessage(1, kClinicOrg, 10);
   StartDispatcher();
@@ -201,7 +245,7 @@ TEST_F(PushDispatcherTest, WithheldMessageIsNeverPushed) {
   AddMessage(1, kClinicOrg, 10);
   AddMessage(2, kClinicOrg, 11);
   CG_ASSERT_OK(Run([](LedgerTxn& txn) {
-    return txn.store().WithholdQueuedMessages("cns-1").status();
+    return txn.store().WithholdPendingMessages("cns-1").status();
   }));
   AddMessage(3, kClinicOrg, 12);
   StartDispatcher();

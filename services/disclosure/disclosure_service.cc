@@ -24,7 +24,9 @@ grpc::ServerUnaryReactor* DisclosureService::CheckDisclosure(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::CheckDisclosureRequest, v1::CheckDisclosureResponse>(
       *admission_, Rpc::kCheckDisclosure, context, request, response,
-      [this](Call call, const auto& req, auto* resp) { Check(call, req, resp); });
+      [this](Call call, const auto& req, auto* resp) {
+        Check(call, req, resp);
+      });
 }
 
 grpc::ServerUnaryReactor* DisclosureService::SendDisclosure(
@@ -32,7 +34,9 @@ grpc::ServerUnaryReactor* DisclosureService::SendDisclosure(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::SendDisclosureRequest, v1::SendDisclosureResponse>(
       *admission_, Rpc::kSendDisclosure, context, request, response,
-      [this](Call call, const auto& req, auto* resp) { Send(call, req, resp); });
+      [this](Call call, const auto& req, auto* resp) {
+        Send(call, req, resp);
+      });
 }
 
 grpc::ServerUnaryReactor* DisclosureService::GetDisclosure(
@@ -50,13 +54,14 @@ void DisclosureService::Check(Call call,
   absl::StatusOr<ValidatedDisclosure> validated = ValidateDisclosure(
       request.disclosure(), config.directory(), config.limits());
   if (!validated.ok()) return call->Finish(validated.status());
-  DecisionResult decision = send_.index->Decide(MakeDecisionRequest(
-      call->principal().org_id, *validated, clock_->Now()));
+  DecisionResult decision = send_.index->Decide(
+      MakeDecisionRequest(call->principal().org_id, *validated, clock_->Now()));
   *response->mutable_decision() = DecisionToProto(decision);
   call->Finish(absl::OkStatus());
 }
 
-void DisclosureService::Send(Call call, const v1::SendDisclosureRequest& request,
+void DisclosureService::Send(Call call,
+                             const v1::SendDisclosureRequest& request,
                              v1::SendDisclosureResponse* response) {
   const PrincipalInfo& actor = call->principal();
   const GatewayConfig& config = admission_->config();
@@ -67,8 +72,8 @@ void DisclosureService::Send(Call call, const v1::SendDisclosureRequest& request
       request.disclosure(), config.directory(), config.limits());
   if (!validated.ok()) return call->Finish(validated.status());
   // Signing and sealing happen here, off the single writer thread.
-  SendDraft draft = PrepareSend(send_, actor, *validated,
-                                request.disclosure(), clock_->Now());
+  SendDraft draft = PrepareSend(send_, actor, *validated, request.disclosure(),
+                                clock_->Now());
   auto outcome = std::make_shared<SendOutcome>();
   // The request lives as long as the call, which finishes after the command.
   ledger_->Submit(
@@ -90,10 +95,29 @@ void DisclosureService::Send(Call call, const v1::SendDisclosureRequest& request
       });
 }
 
+namespace {
+
+// The message's delivery as the sender sees it (no content).
+void SetDeliveryFields(const MessageRow& m, v1::DisclosureRecord& record) {
+  if (m.acknowledged_at.has_value()) {
+    *record.mutable_acknowledged_at() = ToProtoTime(*m.acknowledged_at);
+  }
+  record.set_delivery_attempts(m.delivery_attempts);
+  record.set_last_delivery_error(m.last_delivery_error);
+  if (m.next_attempt_at.has_value()) {
+    *record.mutable_next_attempt_at() = ToProtoTime(*m.next_attempt_at);
+  }
+  if (m.delivered_at.has_value()) {
+    *record.mutable_delivered_at() = ToProtoTime(*m.delivered_at);
+  }
+}
+
+}  // namespace
+
 void DisclosureService::Get(Call call, const v1::GetDisclosureRequest& request,
                             v1::DisclosureRecord* response) {
-  absl::Status valid = ValidateIdField(
-      request.disclosure_id(), "disclosure_id", admission_->config().limits());
+  absl::Status valid = ValidateIdField(request.disclosure_id(), "disclosure_id",
+                                       admission_->config().limits());
   if (!valid.ok()) return call->Finish(valid);
   executor_->Post([this, call, id = request.disclosure_id(), response] {
     ReadDisclosure(call, id, response);
@@ -109,8 +133,8 @@ void DisclosureService::ReadDisclosure(std::shared_ptr<UnaryCall> call,
       store_->GetDisclosure(disclosure_id);
   if (!row.ok()) return call->Finish(row.status());
   // Unknown and another practice's ids get the same answer at the same cost.
-  const bool hidden = row->has_value() &&
-                      (*row)->practice_org_id != call->principal().org_id;
+  const bool hidden =
+      row->has_value() && (*row)->practice_org_id != call->principal().org_id;
   if (!row->has_value() || hidden) {
     return call->Finish(admission_->RefuseId(call->principal(), call->rpc(),
                                              disclosure_id, not_found, hidden));
@@ -127,10 +151,7 @@ void DisclosureService::ReadDisclosure(std::shared_ptr<UnaryCall> call,
   receipt->set_delivery_state(message->has_value()
                                   ? (*message)->state
                                   : v1::DELIVERY_STATE_UNSPECIFIED);
-  if (message->has_value() && (*message)->acknowledged_at.has_value()) {
-    *response->mutable_acknowledged_at() =
-        ToProtoTime(*(*message)->acknowledged_at);
-  }
+  if (message->has_value()) SetDeliveryFields(**message, *response);
   response->set_patient_id(d.patient_id);
   response->set_recipient_org_id(d.recipient_org_id);
   response->set_recipient_provider_id(d.recipient_provider_id);

@@ -89,6 +89,10 @@ constexpr Pattern kPatterns[] = {
      kMessageIdSystem},
     {"delivery-failed", kExport, kNone, "R", kNone, true, false, true,
      kMessageIdSystem},
+    // Compliance put a failed message back in the outbox: no disclosure yet,
+    // an update of the export the gateway will make.
+    {"delivery-retried", kExport, kNone, "U", kNone, false, false, true,
+     kMessageIdSystem},
 };
 
 Json CodingJson(const Code& c) { return Coding(c.system, c.code, c.display); }

@@ -161,6 +161,21 @@ TEST(AuditEventExportTest, OtherActionsMapToTheirNearestPattern) {
        "E",
        "8",
        {"AuthZ-Role", "access-denied"}},
+      {v1::AUDIT_ACTION_MESSAGE_DELIVERED,
+       "110106",
+       "R",
+       "0",
+       {"disclose", "message-delivered"}},
+      {v1::AUDIT_ACTION_DELIVERY_FAILED,
+       "110106",
+       "R",
+       "8",
+       {"delivery-failed"}},
+      {v1::AUDIT_ACTION_DELIVERY_RETRIED,
+       "110106",
+       "U",
+       "0",
+       {"delivery-retried"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(v1::AuditAction_Name(c.action));

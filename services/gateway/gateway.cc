@@ -13,6 +13,7 @@
 #include "services/crypto/keyed_digest.h"
 #include "services/delivery/message_notifier.h"
 #include "services/delivery/push_dispatcher.h"
+#include "services/delivery_service/delivery_service.h"
 #include "services/disclosure/disclosure_service.h"
 #include "services/gateway/connection_acceptor.h"
 #include "services/gateway/grpc_handoff.h"
@@ -52,6 +53,7 @@ struct Gateway::Parts {
   std::unique_ptr<DisclosureService> disclosure_service;
   std::unique_ptr<InboxService> inbox_service;
   std::unique_ptr<AuditService> audit_service;
+  std::unique_ptr<DeliveryService> delivery_service;
   std::unique_ptr<push::PushTransports> push_transports;
   std::unique_ptr<PushDispatcher> push_dispatcher;
   std::unique_ptr<grpc::Server> server;
@@ -228,6 +230,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   p.audit_service = std::make_unique<AuditService>(
       p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(),
       p.clock, p.verifier.get(), &cfg);
+  p.delivery_service = std::make_unique<DeliveryService>(
+      p.admission.get(), p.ledger.get(), p.store.get(), p.executor.get(), &cfg);
 
   // Push delivery (docs/push-transports.md): a transport per clinic
   // endpoint and the outbox's dispatcher on its own thread; nothing runs
@@ -272,6 +276,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   builder.RegisterService(p.disclosure_service.get());
   builder.RegisterService(p.inbox_service.get());
   builder.RegisterService(p.audit_service.get());
+  builder.RegisterService(p.delivery_service.get());
   p.server = builder.BuildAndStart();
   if (p.server == nullptr) {
     return absl::InternalError("the gRPC server did not start");

@@ -125,7 +125,7 @@ TEST_F(AcknowledgeCommandTest, UnknownMessageIsNotFoundWithoutAudit) {
 TEST_F(AcknowledgeCommandTest, WithheldMessageIsFailedPrecondition) {
   AddMessage(1, kClinicOrg, 10);
   CG_ASSERT_OK(Run([](LedgerTxn& txn) -> absl::Status {
-    return txn.store().WithholdQueuedMessages("cns-1").status();
+    return txn.store().WithholdPendingMessages("cns-1").status();
   }));
   const int64_t head = ledger_->committed_head().seq;
 
@@ -142,7 +142,7 @@ TEST_F(AcknowledgeCommandTest, WithheldMessageIsFailedPrecondition) {
 TEST_F(AcknowledgeCommandTest, WithheldMessageOfOtherOrganizationIsNotFound) {
   AddMessage(1, kClinicOrg, 10);
   CG_ASSERT_OK(Run([](LedgerTxn& txn) -> absl::Status {
-    return txn.store().WithholdQueuedMessages("cns-1").status();
+    return txn.store().WithholdPendingMessages("cns-1").status();
   }));
 
   absl::StatusOr<absl::Time> at = Acknowledge("msg-1", Clinic(kOtherClinicOrg));

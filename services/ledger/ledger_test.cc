@@ -237,6 +237,11 @@ class SyncObservingStore final : public Store {
                                                           int limit) override {
     return inner_->ListDueMessages(org, now, limit);
   }
+  absl::StatusOr<std::vector<MessageRow>> ListDeliveries(
+      const DeliveryQuery& query) override {
+    return inner_->ListDeliveries(query);
+  }
+
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
       const PatientRef& patient, absl::Time since, absl::Time until) override {
     return inner_->ListDisclosuresForPatient(patient, since, until);

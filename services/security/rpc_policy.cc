@@ -7,6 +7,7 @@
 namespace caregate {
 namespace {
 
+using v1::ROLE_ADMIN;
 using v1::ROLE_CLINIC;
 using v1::ROLE_COMPLIANCE;
 using v1::ROLE_THERAPIST;
@@ -72,6 +73,13 @@ constexpr RpcEntry kRpcTable[] = {
     {Rpc::kGetConsistencyProof,
      "/caregate.v1.AuditService/GetConsistencyProof",
      {ROLE_THERAPIST, ROLE_CLINIC, ROLE_COMPLIANCE}},
+    // The outbox: ids, states and errors, never content.
+    {Rpc::kListDeliveries,
+     "/caregate.v1.DeliveryService/ListDeliveries",
+     {ROLE_COMPLIANCE, ROLE_ADMIN}},
+    {Rpc::kRetryDelivery,
+     "/caregate.v1.DeliveryService/RetryDelivery",
+     {ROLE_COMPLIANCE, ROLE_ADMIN}},
 };
 
 const RpcEntry& Entry(Rpc rpc) {

@@ -33,6 +33,8 @@ enum class Rpc {
   kSummarizeAuditEvents,
   kGetInclusionProof,
   kGetConsistencyProof,
+  kListDeliveries,
+  kRetryDelivery,
 };
 
 // The full method name, e.g. "/caregate.v1.ConsentService/RecordConsent".

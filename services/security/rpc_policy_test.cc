@@ -24,6 +24,13 @@ TEST(RpcPolicyTest, RoleTable) {
   EXPECT_FALSE(RoleMayCall(v1::ROLE_THERAPIST, Rpc::kSummarizeAuditEvents));
   EXPECT_FALSE(RoleMayCall(v1::ROLE_CLINIC, Rpc::kSummarizeAuditEvents));
   EXPECT_FALSE(RoleMayCall(v1::ROLE_ADMIN, Rpc::kSummarizeAuditEvents));
+  for (Rpc rpc : {Rpc::kListDeliveries, Rpc::kRetryDelivery}) {
+    EXPECT_TRUE(RoleMayCall(v1::ROLE_COMPLIANCE, rpc));
+    EXPECT_TRUE(RoleMayCall(v1::ROLE_ADMIN, rpc));
+    EXPECT_FALSE(RoleMayCall(v1::ROLE_THERAPIST, rpc));
+    EXPECT_FALSE(RoleMayCall(v1::ROLE_CLINIC, rpc));
+    EXPECT_FALSE(RoleMayCall(v1::ROLE_UNSPECIFIED, rpc));
+  }
 }
 
 TEST(RpcPolicyTest, NamesMatchTheServices) {
@@ -35,6 +42,10 @@ TEST(RpcPolicyTest, NamesMatchTheServices) {
             "/caregate.v1.AuditService/SummarizeAuditEvents");
   EXPECT_EQ(RpcName(Rpc::kAcknowledgeMessage),
             "/caregate.v1.InboxService/AcknowledgeMessage");
+  EXPECT_EQ(RpcName(Rpc::kListDeliveries),
+            "/caregate.v1.DeliveryService/ListDeliveries");
+  EXPECT_EQ(RpcName(Rpc::kRetryDelivery),
+            "/caregate.v1.DeliveryService/RetryDelivery");
 }
 
 TEST(RpcPolicyTest, AuthorizeCall) {
@@ -45,9 +56,9 @@ TEST(RpcPolicyTest, AuthorizeCall) {
               StatusIs(absl::StatusCode::kPermissionDenied,
                        HasSubstr("ROLE_CLINIC may not call")));
   clinic.disabled = true;
-  EXPECT_THAT(AuthorizeCall(&clinic, Rpc::kListMessages),
-              StatusIs(absl::StatusCode::kUnauthenticated,
-                       HasSubstr("disabled")));
+  EXPECT_THAT(
+      AuthorizeCall(&clinic, Rpc::kListMessages),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("disabled")));
   EXPECT_THAT(AuthorizeCall(nullptr, Rpc::kListMessages),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("")));
 }

@@ -57,11 +57,21 @@ struct MessageRow {
   // Push delivery (recipients with an endpoint; untouched for those who
   // pull). Attempts made so far; when the next one is due (std::nullopt: at
   // once); what went wrong last, free of message content; when the endpoint
-  // accepted the message.
+  // accepted the message; when compliance last put it back in the outbox
+  // after it failed (the retry policy's max_age counts from there).
   int delivery_attempts = 0;
   std::optional<absl::Time> next_attempt_at;
   std::string last_delivery_error;
   std::optional<absl::Time> delivered_at;
+  std::optional<absl::Time> retried_at;
+};
+
+// Filters of Store::ListDeliveries; empty fields match everything.
+struct DeliveryQuery {
+  v1::DeliveryState state = v1::DELIVERY_STATE_UNSPECIFIED;
+  std::string recipient_org_id;
+  int64_t after_seq = 0;  // pagination: only messages with seq > after_seq
+  int limit = 50;
 };
 
 // The last event of the audit chain.

@@ -32,8 +32,8 @@ namespace caregate::sqlite {
   "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
   "created_at_us, acknowledged_at_us, key_id, sealed_envelope, "           \
   "delivery_attempts, next_attempt_at_us, last_delivery_error, "           \
-  "delivered_at_us"
-#define CG_MESSAGE_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?"
+  "delivered_at_us, retried_at_us"
+#define CG_MESSAGE_PARAMS "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
 #define CG_AUDIT_COLUMNS                                                    \
   "seq, time_us, actor_principal_id, actor_role, actor_org_id, action, "    \
   "practice_org_id, patient_id, recipient_org_id, purpose, categories, "    \
@@ -81,10 +81,11 @@ const char kAcknowledgeMessageSql[] =
 const char kUpdateMessageDeliverySql[] =
     "UPDATE messages SET state = ?1, acknowledged_at_us = ?2, "
     "delivery_attempts = ?3, next_attempt_at_us = ?4, "
-    "last_delivery_error = ?5, delivered_at_us = ?6 WHERE message_id = ?7";
+    "last_delivery_error = ?5, delivered_at_us = ?6, retried_at_us = ?7 "
+    "WHERE message_id = ?8";
 const char kWithholdMessagesSql[] =
-    "UPDATE messages SET state = ?1 WHERE state = ?2 AND message_id IN "
-    "(SELECT message_id FROM message_consents WHERE consent_id = ?3) "
+    "UPDATE messages SET state = ?1 WHERE state IN (?2, ?3) AND message_id IN "
+    "(SELECT message_id FROM message_consents WHERE consent_id = ?4) "
     "RETURNING " CG_MESSAGE_COLUMNS;
 const char kInsertAuditEventSql[] =
     "INSERT INTO audit_events (" CG_AUDIT_COLUMNS ") VALUES (" CG_AUDIT_PARAMS
@@ -120,6 +121,7 @@ const char kListDueMessagesSql[] =
     " FROM messages WHERE recipient_org_id = ?1 AND state = ?2"
     " AND (next_attempt_at_us IS NULL OR next_attempt_at_us <= ?3)"
     " ORDER BY seq LIMIT ?4";
+const char kSelectMessagesSql[] = "SELECT " CG_MESSAGE_COLUMNS " FROM messages";
 const char kListDisclosuresSql[] =
     "SELECT " CG_DISCLOSURE_COLUMNS
     " FROM disclosures WHERE patient_id = ?1 AND practice_org_id = ?2"
@@ -312,6 +314,7 @@ void BindMessage(const MessageRow& m, SqliteStatement& s) {
   BindOptionalTime(s, p++, m.next_attempt_at);
   s.BindText(p++, m.last_delivery_error);
   BindOptionalTime(s, p++, m.delivered_at);
+  BindOptionalTime(s, p++, m.retried_at);
 }
 
 void BindMessageDelivery(const MessageRow& m, SqliteStatement& s) {
@@ -322,6 +325,7 @@ void BindMessageDelivery(const MessageRow& m, SqliteStatement& s) {
   BindOptionalTime(s, p++, m.next_attempt_at);
   s.BindText(p++, m.last_delivery_error);
   BindOptionalTime(s, p++, m.delivered_at);
+  BindOptionalTime(s, p++, m.retried_at);
   s.BindText(p++, m.message_id);
 }
 
@@ -344,6 +348,7 @@ absl::StatusOr<MessageRow> ReadMessage(const SqliteStatement& s) {
   m.next_attempt_at = ReadOptionalTime(s, i++);
   m.last_delivery_error = s.ColumnText(i++);
   m.delivered_at = ReadOptionalTime(s, i++);
+  m.retried_at = ReadOptionalTime(s, i++);
   return m;
 }
 

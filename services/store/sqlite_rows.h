@@ -41,7 +41,7 @@ extern const char kInsertMessageSql[];
 extern const char kInsertMessageConsentSql[];   // consent_id, message_id
 extern const char kAcknowledgeMessageSql[];     // state, ack time, message_id
 extern const char kUpdateMessageDeliverySql[];  // BindMessageDelivery
-extern const char kWithholdMessagesSql[];       // new state, old state, consent
+extern const char kWithholdMessagesSql[];  // new state, 2 old states, consent
 extern const char kInsertAuditEventSql[];
 extern const char kInsertCheckpointSql[];
 extern const char kUpdateCheckpointNoteSql[];  // seq, tree_root, note
@@ -58,6 +58,7 @@ extern const char kGetDisclosureSql[];  // disclosure_id
 extern const char kListMessagesSql[];
 // recipient_org_id, QUEUED, now (micros), limit
 extern const char kListDueMessagesSql[];
+extern const char kSelectMessagesSql[];  // + WHERE ... (ListDeliveries)
 // patient, practice or '', since, until, outcome, other outcome
 extern const char kListDisclosuresSql[];
 extern const char kScanAuditEventsSql[];  // from_seq, to_seq

@@ -217,9 +217,17 @@ ALTER TABLE checkpoints ADD COLUMN tree_root BLOB NOT NULL DEFAULT x'';
 ALTER TABLE checkpoints ADD COLUMN note TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 6: when compliance last retried a failed push (the retry policy's
+// max_age counts from there), and an index to list the outbox by state
+// (DeliveryService.ListDeliveries).
+constexpr char kSchemaV6[] = R"sql(
+ALTER TABLE messages ADD COLUMN retried_at_us INTEGER;
+CREATE INDEX messages_by_state ON messages (state, seq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3},
-    {4, kSchemaV4}, {5, kSchemaV5},
+    {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6},
 };
 
 absl::StatusOr<int> ReadVersion(SqliteConnection& db) {

@@ -120,6 +120,8 @@ class SqliteStore final : public Store {
       int64_t after_seq, int limit) override;
   absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
       std::string_view recipient_org_id, absl::Time now, int limit) override;
+  absl::StatusOr<std::vector<MessageRow>> ListDeliveries(
+      const DeliveryQuery& query) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
       const PatientRef& patient, absl::Time since, absl::Time until) override;
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
@@ -281,6 +283,28 @@ absl::StatusOr<std::vector<MessageRow>> SqliteStore::ListDueMessages(
                          s.BindInt64(4, limit);
                          return sqlite::ReadAll(s, &sqlite::ReadMessage);
                        });
+}
+
+absl::StatusOr<std::vector<MessageRow>> SqliteStore::ListDeliveries(
+    const DeliveryQuery& query) {
+  if (query.limit < 1) {
+    return absl::InvalidArgumentError("list deliveries: limit must be >= 1");
+  }
+  const bool by_state = query.state != v1::DELIVERY_STATE_UNSPECIFIED;
+  const bool by_recipient = !query.recipient_org_id.empty();
+  // Numbered parameters keep their numbers whichever filters are left out.
+  const std::string sql =
+      absl::StrCat(sqlite::kSelectMessagesSql, " WHERE seq > ?1",
+                   by_state ? " AND state = ?2" : "",
+                   by_recipient ? " AND recipient_org_id = ?3" : "",
+                   " ORDER BY seq LIMIT ?4");
+  return WithStatement("list deliveries", sql, [&](SqliteStatement& s) {
+    s.BindInt64(1, query.after_seq);
+    s.BindInt64(2, query.state);
+    s.BindText(3, query.recipient_org_id);
+    s.BindInt64(4, query.limit);
+    return sqlite::ReadAll(s, &sqlite::ReadMessage);
+  });
 }
 
 absl::StatusOr<std::vector<DisclosureRow>>

@@ -136,9 +136,12 @@ TEST_F(SqliteStoreTest, MigrationToVersion2CountsTheLogAlreadyThere) {
     CG_ASSERT_OK((*txn)->Commit());
   }
   // Back to version 2, as written before the day counts (3), the push
-  // delivery columns (4) and the Merkle tree (5) existed.
+  // delivery columns (4), the Merkle tree (5) and delivery retries (6)
+  // existed.
   for (const char* sql :
-       {"DROP TABLE tree_nodes", "ALTER TABLE checkpoints DROP COLUMN note",
+       {"DROP INDEX messages_by_state",
+        "ALTER TABLE messages DROP COLUMN retried_at_us",
+        "DROP TABLE tree_nodes", "ALTER TABLE checkpoints DROP COLUMN note",
         "ALTER TABLE checkpoints DROP COLUMN tree_root",
         "DROP TABLE audit_day_counts", "DROP INDEX audit_by_action_time",
         "DROP INDEX disclosures_by_time", "DROP INDEX messages_due",
@@ -151,7 +154,8 @@ TEST_F(SqliteStoreTest, MigrationToVersion2CountsTheLogAlreadyThere) {
   }
   std::unique_ptr<Store> store = Open(path());
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"), "5");
+  EXPECT_EQ(RawQuery(path(), "PRAGMA user_version"),
+            std::to_string(sqlite::LatestSchemaVersion()));
   absl::StatusOr<AuditSummary> s =
       store->SummarizeAuditEvents(absl::InfinitePast(), absl::InfiniteFuture());
   ASSERT_THAT(s, IsOk());

@@ -263,14 +263,15 @@ absl::Status SqliteWriteTransaction::UpdateMessageDelivery(
 }
 
 absl::StatusOr<std::vector<MessageRow>>
-SqliteWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
-  constexpr std::string_view kOp = "withhold queued messages";
+SqliteWriteTransaction::WithholdPendingMessages(std::string_view consent_id) {
+  constexpr std::string_view kOp = "withhold pending messages";
   CG_RETURN_IF_ERROR(CheckOpen(kOp));
   CG_ASSIGN_OR_RETURN(SqliteStatement s,
                       db_.Prepare(kOp, kWithholdMessagesSql));
   s.BindInt64(1, v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION);
   s.BindInt64(2, v1::DELIVERY_STATE_QUEUED);
-  s.BindText(3, consent_id);
+  s.BindInt64(3, v1::DELIVERY_STATE_FAILED);
+  s.BindText(4, consent_id);
   auto withheld = ReadAll(s, &ReadMessage);
   CG_RETURN_IF_ERROR(Track(withheld.status()));
   // RETURNING has no defined order; callers get inbox order.

@@ -68,7 +68,7 @@ class SqliteWriteTransaction final : public WriteTransaction {
   absl::Status MarkMessageAcknowledged(std::string_view message_id,
                                        absl::Time at) override;
   absl::Status UpdateMessageDelivery(const MessageRow& message) override;
-  absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
+  absl::StatusOr<std::vector<MessageRow>> WithholdPendingMessages(
       std::string_view consent_id) override;
 
   // The last audit event, read on the write connection.

@@ -91,12 +91,14 @@ class WriteTransaction {
   virtual absl::Status MarkMessageAcknowledged(std::string_view message_id,
                                                absl::Time at) = 0;
   // Writes `message`'s state, acknowledged_at and push delivery fields
-  // (delivery_attempts, next_attempt_at, last_delivery_error, delivered_at);
-  // NOT_FOUND for an unknown message id. Callers check the current state.
+  // (delivery_attempts, next_attempt_at, last_delivery_error, delivered_at,
+  // retried_at); NOT_FOUND for an unknown message id. Callers check the current state.
   virtual absl::Status UpdateMessageDelivery(const MessageRow& message) = 0;
-  // Sets every QUEUED message that lists `consent_id` among its consent ids to
-  // WITHHELD_BY_REVOCATION and returns those messages (as they now are).
-  virtual absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
+  // Sets every message not yet disclosed (QUEUED, or FAILED: a failed push
+  // disclosed nothing and could be retried) that lists `consent_id` among its
+  // consent ids to WITHHELD_BY_REVOCATION and returns those messages (as
+  // they now are), in seq order.
+  virtual absl::StatusOr<std::vector<MessageRow>> WithholdPendingMessages(
       std::string_view consent_id) = 0;
 
   // The audit log's head (std::nullopt for an empty log) as this
@@ -174,6 +176,11 @@ class Store {
   // attempt is due at `now` (next_attempt_at unset or <= now), in seq order.
   virtual absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
       std::string_view recipient_org_id, absl::Time now, int limit) = 0;
+
+  // Up to `query.limit` messages matching `query`, in seq order (the outbox
+  // as compliance sees it; indexed by state and seq).
+  virtual absl::StatusOr<std::vector<MessageRow>> ListDeliveries(
+      const DeliveryQuery& query) = 0;
 
   // Permitted and redacted disclosures of `patient` (practice and patient id,
   // both required: INVALID_ARGUMENT otherwise) with since <= created_at <

@@ -306,7 +306,7 @@ TEST_P(StoreConformanceTest, ReopenKeepsEverything) {
   Write([&](WriteTransaction& txn) {
     EXPECT_THAT(txn.InsertDisclosure(SampleDisclosure("d-2", "req-1")),
                 StatusIs(absl::StatusCode::kAlreadyExists, _));
-    auto withheld = txn.WithholdQueuedMessages("c-1");
+    auto withheld = txn.WithholdPendingMessages("c-1");
     CG_ASSERT_OK(withheld);
     EXPECT_THAT(MessageIds(*withheld), ElementsAre("m-1"));
   });

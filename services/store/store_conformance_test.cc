@@ -253,6 +253,7 @@ TEST_P(StoreConformanceTest, UpdateMessageDeliveryWritesDeliveryFields) {
   delivered.next_attempt_at.reset();
   delivered.delivered_at = T0() + absl::Seconds(40);
   delivered.acknowledged_at = T0() + absl::Seconds(40);
+  delivered.retried_at = T0() + absl::Seconds(35);
   Write([&](WriteTransaction& txn) {
     CG_ASSERT_OK(txn.UpdateMessageDelivery(delivered));
   });
@@ -296,7 +297,63 @@ TEST_P(StoreConformanceTest, ListDueMessagesFindsQueuedMessagesDueByNow) {
                        HasSubstr("limit must be >= 1")));
 }
 
-TEST_P(StoreConformanceTest, WithholdTouchesOnlyQueuedMessagesOfTheConsent) {
+TEST_P(StoreConformanceTest, ListDeliveriesFiltersByStateAndRecipient) {
+  MessageRow queued_a = SampleMessage("m-1", "org-a", 1, {});
+  MessageRow failed_a = SampleMessage("m-2", "org-a", 2, {});
+  failed_a.state = v1::DELIVERY_STATE_FAILED;
+  failed_a.delivery_attempts = 5;
+  failed_a.last_delivery_error = "max_attempts reached";
+  MessageRow failed_b = SampleMessage("m-3", "org-b", 3, {});
+  failed_b.state = v1::DELIVERY_STATE_FAILED;
+  MessageRow acked_a = SampleMessage("m-4", "org-a", 4, {});
+  acked_a.state = v1::DELIVERY_STATE_ACKNOWLEDGED;
+  MessageRow failed_a2 = SampleMessage("m-5", "org-a", 5, {});
+  failed_a2.state = v1::DELIVERY_STATE_FAILED;
+  failed_a2.retried_at = T0() + absl::Minutes(3);
+  Write([&](WriteTransaction& txn) {
+    for (const MessageRow& m :
+         {failed_a2, acked_a, failed_b, failed_a, queued_a}) {
+      CG_ASSERT_OK(txn.InsertMessage(m));
+    }
+  });
+  auto list = [&](v1::DeliveryState state, std::string recipient,
+                  int64_t after_seq, int limit) {
+    DeliveryQuery q;
+    q.state = state;
+    q.recipient_org_id = std::move(recipient);
+    q.after_seq = after_seq;
+    q.limit = limit;
+    auto listed = store_->ListDeliveries(q);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    return listed.ok() ? *listed : std::vector<MessageRow>{};
+  };
+
+  std::vector<MessageRow> failed = list(v1::DELIVERY_STATE_FAILED, "", 0, 10);
+  EXPECT_THAT(MessageIds(failed), ElementsAre("m-2", "m-3", "m-5"));
+  ASSERT_EQ(failed.size(), 3u);
+  ExpectSameMessage(failed[0], failed_a);
+  ExpectSameMessage(failed[2], failed_a2);
+  EXPECT_THAT(MessageIds(list(v1::DELIVERY_STATE_FAILED, "org-a", 0, 10)),
+              ElementsAre("m-2", "m-5"));
+  EXPECT_THAT(MessageIds(list(v1::DELIVERY_STATE_FAILED, "org-a", 2, 10)),
+              ElementsAre("m-5"));
+  EXPECT_THAT(MessageIds(list(v1::DELIVERY_STATE_FAILED, "", 0, 1)),
+              ElementsAre("m-2"));
+  EXPECT_THAT(MessageIds(list(v1::DELIVERY_STATE_QUEUED, "", 0, 10)),
+              ElementsAre("m-1"));
+  EXPECT_THAT(MessageIds(list(v1::DELIVERY_STATE_UNSPECIFIED, "org-a", 0, 10)),
+              ElementsAre("m-1", "m-2", "m-4", "m-5"));
+  EXPECT_THAT(MessageIds(list(v1::DELIVERY_STATE_UNSPECIFIED, "", 3, 10)),
+              ElementsAre("m-4", "m-5"));
+  EXPECT_THAT(list(v1::DELIVERY_STATE_DELIVERED, "", 0, 10), IsEmpty());
+  DeliveryQuery none;
+  none.limit = 0;
+  EXPECT_THAT(store_->ListDeliveries(none),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("limit must be >= 1")));
+}
+
+TEST_P(StoreConformanceTest, WithholdTouchesOnlyPendingMessagesOfTheConsent) {
   MessageRow both = SampleMessage("m-1", "org-a", 1, {"c-2", "c-1"});
   MessageRow other = SampleMessage("m-2", "org-a", 2, {"c-2"});
   MessageRow acked = SampleMessage("m-3", "org-a", 3, {"c-1"});
@@ -304,20 +361,26 @@ TEST_P(StoreConformanceTest, WithholdTouchesOnlyQueuedMessagesOfTheConsent) {
   acked.acknowledged_at = T0();
   MessageRow prefix = SampleMessage("m-4", "org-a", 4, {"c-10", ":c-1"});
   MessageRow second = SampleMessage("m-5", "org-b", 0, {"c-1"});
+  // A failed push disclosed nothing and could be retried: withheld too.
+  MessageRow failed = SampleMessage("m-6", "org-a", 6, {"c-1"});
+  failed.state = v1::DELIVERY_STATE_FAILED;
+  MessageRow delivered = SampleMessage("m-7", "org-a", 7, {"c-1"});
+  delivered.state = v1::DELIVERY_STATE_DELIVERED;
   Write([&](WriteTransaction& txn) {
-    for (const MessageRow& m : {both, other, acked, prefix, second}) {
+    for (const MessageRow& m :
+         {both, other, acked, prefix, second, failed, delivered}) {
       CG_ASSERT_OK(txn.InsertMessage(m));
     }
   });
 
   std::vector<MessageRow> withheld;
   Write([&](WriteTransaction& txn) {
-    auto result = txn.WithholdQueuedMessages("c-1");
+    auto result = txn.WithholdPendingMessages("c-1");
     CG_ASSERT_OK(result);
     withheld = *result;
   });
 
-  ASSERT_THAT(MessageIds(withheld), ElementsAre("m-5", "m-1"));
+  ASSERT_THAT(MessageIds(withheld), ElementsAre("m-5", "m-1", "m-6"));
   MessageRow want = both;
   want.state = v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION;
   ExpectSameMessage(withheld[1], want);
@@ -331,9 +394,11 @@ TEST_P(StoreConformanceTest, WithholdTouchesOnlyQueuedMessagesOfTheConsent) {
   EXPECT_EQ(state_of("m-3"), v1::DELIVERY_STATE_ACKNOWLEDGED);
   EXPECT_EQ(state_of("m-4"), v1::DELIVERY_STATE_QUEUED);
   EXPECT_EQ(state_of("m-5"), v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION);
+  EXPECT_EQ(state_of("m-6"), v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION);
+  EXPECT_EQ(state_of("m-7"), v1::DELIVERY_STATE_DELIVERED);
 
   Write([&](WriteTransaction& txn) {
-    EXPECT_THAT(txn.WithholdQueuedMessages("c-1"), IsOkAndHolds(IsEmpty()));
+    EXPECT_THAT(txn.WithholdPendingMessages("c-1"), IsOkAndHolds(IsEmpty()));
   });
 }
 
@@ -440,7 +505,7 @@ TEST_P(StoreConformanceTest, SavepointRollbackDropsOnlyThatCommand) {
   EXPECT_THAT(store_->GetMessage("m-2"), IsOkAndNullopt());
   // The rolled-back message left no trace for a later revocation either.
   Write([&](WriteTransaction& txn) {
-    EXPECT_THAT(txn.WithholdQueuedMessages("c-1"), IsOkAndHolds(IsEmpty()));
+    EXPECT_THAT(txn.WithholdPendingMessages("c-1"), IsOkAndHolds(IsEmpty()));
   });
 }
 

@@ -118,7 +118,7 @@ MATCHER(IsOkAndNullopt, "is OK and holds std::nullopt") {
   return !arg->has_value();
 }
 
-// EXPECT_THAT(txn.WithholdQueuedMessages("c-1"), IsOkAndHolds(IsEmpty()));
+// EXPECT_THAT(txn.WithholdPendingMessages("c-1"), IsOkAndHolds(IsEmpty()));
 MATCHER_P(IsOkAndHolds, matcher, "is OK and holds a matching value") {
   if (!arg.ok()) {
     *result_listener << "status is " << arg.status();

@@ -278,6 +278,7 @@ void ExpectSameMessage(const MessageRow& got, const MessageRow& want) {
   EXPECT_EQ(got.next_attempt_at, want.next_attempt_at);
   EXPECT_EQ(got.last_delivery_error, want.last_delivery_error);
   EXPECT_EQ(got.delivered_at, want.delivered_at);
+  EXPECT_EQ(got.retried_at, want.retried_at);
 }
 
 void ExpectSameAuditEvent(const AuditEvent& got, const AuditEvent& want) {

@@ -227,10 +227,18 @@ void CliGateway::Stop() {
 }
 
 void CliGateway::StopKeepingData() {
-  if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
+  const pid_t pid = pid_.exchange(-1);
+  if (pid > 0) {
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+  }
+}
+
+void CliGateway::Kill() {
+  const pid_t pid = pid_.exchange(-1);
+  if (pid > 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <utility>
@@ -74,6 +75,10 @@ class CliGateway {
   // SIGTERM and waits, like Stop(), but keeps the setup and the data, so
   // that Restart() serves the same database on the same address.
   void StopKeepingData();
+  // SIGKILL (a crash: nothing flushed, no shutdown), then waits for the
+  // process; keeps the setup and the data, like StopKeepingData(). Safe to
+  // call from another thread while this one runs caregatectl.
+  void Kill();
   // Starts caregated again on the existing setup and waits for health.
   void Restart();
   // Starts caregated on the existing setup expecting it to refuse to serve:
@@ -104,7 +109,7 @@ class CliGateway {
   std::string extra_config_;
   std::string dir_;
   std::string address_;
-  pid_t pid_ = -1;
+  std::atomic<pid_t> pid_ = -1;
 };
 
 // A patient id no other test uses.

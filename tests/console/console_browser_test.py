@@ -5,7 +5,7 @@ gateway with real data. One browser session for the whole run.
 
 It loads each page, applies a filter and pages through the results, opens an
 event, prints the accounting to PDF and checks its text (pdftotext), uses
-the export buttons, opens the console of a therapist's profile (the gateway
+the export buttons, retries a failed push delivery, opens the console of a therapist's profile (the gateway
 refuses its audit views and the page says so), asserts that the browser
 logged no JavaScript errors, and saves a screenshot of every page (and the
 PDF) in OUT_DIR.
@@ -62,7 +62,14 @@ class ConsoleBrowserTest(unittest.TestCase):
         os.makedirs(OUT_DIR, exist_ok=True)
         for old in glob.glob(os.path.join(OUT_DIR, "*")):
             os.remove(old)
-        cls.gw = console_fixture.Gateway(CTL, GATED, "console-browser")
+        # maple-primary-care takes pushes at an address where nothing
+        # listens, and the gateway gives up after one attempt: its messages
+        # are FAILED deliveries for the Deliveries page.
+        cls.gw = console_fixture.Gateway(
+            CTL, GATED, "console-browser",
+            push={"maple-primary-care":
+                  "127.0.0.1:%d" % console_fixture.free_port()},
+            extra_config="delivery_policy { max_attempts: 1 }")
         cls.driver = None
         try:
             cls.gw.start()
@@ -133,6 +140,7 @@ class ConsoleBrowserTest(unittest.TestCase):
         self.step_event_detail()
         self.step_patient()
         self.step_accounting_pdf()
+        self.step_deliveries()
         severe = self.severe_logs()
         self.assertEqual(severe, [], "JavaScript errors in the browser log")
         self.step_therapist_is_refused()
@@ -313,6 +321,44 @@ class ConsoleBrowserTest(unittest.TestCase):
         # The denied disclosure to the urologist is no disclosure.
         self.assertNotIn("Riverside", text)
 
+    def step_deliveries(self):
+        # Novak's two notes to maple-primary-care failed their one push.
+        self.open("/deliveries")
+        def failed_rows(d):
+            self.wait_loaded()
+            rows = self.rows("#deliveries tbody tr")
+            if len(rows) == 2:
+                return rows
+            d.find_element(By.ID, "apply").click()
+            return False
+        rows = self.wait(failed_rows, "two failed deliveries")
+        for row in rows:
+            cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+            self.assertEqual(cells[1:4], ["maple-primary-care", "grpc", "Failed"])
+            self.assertEqual(cells[5], "1")
+            self.assertIn("UNAVAILABLE", cells[7])
+        self.shot("deliveries-failed")
+        message = rows[0].get_attribute("data-message")
+        rows[0].find_element(By.CSS_SELECTOR, "button.retry").click()
+        done = self.wait(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, "#retry-status .status.ok")), "the retry")
+        self.assertEqual(done.get_attribute("data-retried"), message)
+        self.assertIn("Queued " + message, done.text)
+        self.assertIn("maple-primary-care", done.text)
+        r = self.gw.run_ok(["audit", "query", "--action", "delivery_retried",
+                            "--json"])
+        retried = [json.loads(line) for line in r.stdout.splitlines() if line]
+        self.assertEqual(len(retried), 1)
+        self.assertEqual(retried[0]["actorPrincipalId"], "compliance-officer")
+        self.assertEqual(retried[0]["subjectId"], message)
+        # Every state: the pulled messages too.
+        Select(self.driver.find_element(By.ID, "f-state")).select_by_value("")
+        self.driver.find_element(By.ID, "apply").click()
+        self.wait_loaded()
+        self.assertIn("state=all", self.driver.current_url)
+        self.assertGreater(len(self.rows("#deliveries tbody tr")), 20)
+        self.shot("deliveries-all")
+
     def step_therapist_is_refused(self):
         therapist = self.gw.start_console("dr-rivera")
         self.driver.get(therapist.url)
@@ -329,6 +375,10 @@ class ConsoleBrowserTest(unittest.TestCase):
         self.assertIn("The gateway refused this view", self.text("#events-error"))
         self.assertEqual(self.rows(), [])
         self.shot("therapist-audit-log")
+        self.driver.get(therapist.base + "/deliveries")
+        self.wait_loaded()
+        self.assertIn("The gateway refused this view",
+                      self.text("#deliveries-error"))
         # The therapist's own view still works: its practice's consents.
         self.driver.get(therapist.base + "/patient?practice=%s&patient=%s" %
                         (PRACTICE, PATIENT))

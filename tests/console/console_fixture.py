@@ -55,9 +55,13 @@ class Console:
 class Gateway:
     """caregated on a fresh dev setup, and caregatectl as its principals."""
 
-    def __init__(self, ctl, gated, name):
+    def __init__(self, ctl, gated, name, push=None, extra_config=""):
+        """push: {clinic org id: "host:port"}, clinics that take pushes (as
+        dev-init --push); extra_config: text appended to the config."""
         self.ctl = ctl
         self.gated = gated
+        self.push = push or {}
+        self.extra_config = extra_config
         self.root = tempfile.mkdtemp(prefix="caregate-%s-" % name)
         self.dir = os.path.join(self.root, "dev")  # the dev-init setup
         self.work = os.path.join(self.root, "work")
@@ -71,8 +75,14 @@ class Gateway:
         for attempt in range(3):
             port = free_port()
             if attempt == 0:
-                self.run_ok(["dev-init", self.dir, "--listen",
-                             "127.0.0.1:%d" % port], profile=None)
+                args = ["dev-init", self.dir, "--listen", "127.0.0.1:%d" % port]
+                for org, address in sorted(self.push.items()):
+                    args += ["--push", "%s=%s" % (org, address)]
+                self.run_ok(args, profile=None)
+                if self.extra_config:
+                    with open(os.path.join(self.dir, "caregate.textproto"),
+                              "a") as f:
+                        f.write("\n" + self.extra_config + "\n")
             else:
                 self._move_to(port)
             self.process = subprocess.Popen(

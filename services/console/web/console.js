@@ -169,7 +169,8 @@ const Console = (() => {
         el("nav", {},
            link("/", "overview", "Overview"),
            link("/audit", "audit", "Audit log"),
-           link("/patient", "patient", "Patient")),
+           link("/patient", "patient", "Patient"),
+           link("/deliveries", "deliveries", "Deliveries")),
         el("span", {class: "session", id: "session"})));
   }
 

@@ -51,8 +51,8 @@ std::vector<Enum> ToEnums(const std::vector<int>& values) {
   "message_id, disclosure_id, recipient_org_id, seq, consent_ids, state, " \
   "created_at_us, acknowledged_at_us, key_id, sealed_envelope, "           \
   "delivery_attempts, next_attempt_at_us, last_delivery_error, "           \
-  "delivered_at_us"
-#define CG_MESSAGE_PARAMS "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14"
+  "delivered_at_us, retried_at_us"
+#define CG_MESSAGE_PARAMS "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15"
 #define CG_AUDIT_COLUMNS                                                    \
   "seq, time_us, actor_principal_id, actor_role, actor_org_id, action, "    \
   "practice_org_id, patient_id, recipient_org_id, purpose, categories, "    \
@@ -114,10 +114,11 @@ const char kAcknowledgeMessageSql[] =
 const char kUpdateMessageDeliverySql[] =
     "UPDATE messages SET state = $1, acknowledged_at_us = $2, "
     "delivery_attempts = $3, next_attempt_at_us = $4, "
-    "last_delivery_error = $5, delivered_at_us = $6 WHERE message_id = $7";
+    "last_delivery_error = $5, delivered_at_us = $6, retried_at_us = $7 "
+    "WHERE message_id = $8";
 const char kWithholdMessagesSql[] =
-    "UPDATE messages SET state = $1 WHERE state = $2 AND message_id IN "
-    "(SELECT message_id FROM message_consents WHERE consent_id = $3) "
+    "UPDATE messages SET state = $1 WHERE state IN ($2, $3) AND message_id IN "
+    "(SELECT message_id FROM message_consents WHERE consent_id = $4) "
     "RETURNING " CG_MESSAGE_COLUMNS;
 const char kInsertAuditEventSql[] =
     "INSERT INTO audit_events (" CG_AUDIT_COLUMNS ") VALUES (" CG_AUDIT_PARAMS
@@ -165,6 +166,7 @@ const char kListDueMessagesSql[] =
     " FROM messages WHERE recipient_org_id = $1 AND state = $2"
     " AND (next_attempt_at_us IS NULL OR next_attempt_at_us <= $3)"
     " ORDER BY seq, message_id LIMIT $4";
+const char kSelectMessagesSql[] = "SELECT " CG_MESSAGE_COLUMNS " FROM messages";
 const char kListDisclosuresSql[] =
     "SELECT " CG_DISCLOSURE_COLUMNS
     " FROM disclosures WHERE patient_id = $1 AND practice_org_id = $2"
@@ -345,6 +347,7 @@ PgParams MessageParams(const MessageRow& m) {
   p.Text(m.key_id).Bytes(m.sealed_envelope).Int32(m.delivery_attempts);
   OptionalTime(p, m.next_attempt_at).Text(m.last_delivery_error);
   OptionalTime(p, m.delivered_at);
+  OptionalTime(p, m.retried_at);
   return p;
 }
 
@@ -353,7 +356,8 @@ PgParams MessageDeliveryParams(const MessageRow& m) {
   p.Int32(m.state);
   OptionalTime(p, m.acknowledged_at).Int32(m.delivery_attempts);
   OptionalTime(p, m.next_attempt_at).Text(m.last_delivery_error);
-  OptionalTime(p, m.delivered_at).Text(m.message_id);
+  OptionalTime(p, m.delivered_at);
+  OptionalTime(p, m.retried_at).Text(m.message_id);
   return p;
 }
 
@@ -376,6 +380,7 @@ absl::StatusOr<MessageRow> ReadMessage(PgRow r) {
   m.next_attempt_at = ReadOptionalTime(r, i++);
   m.last_delivery_error = r.Text(i++);
   m.delivered_at = ReadOptionalTime(r, i++);
+  m.retried_at = ReadOptionalTime(r, i++);
   CG_RETURN_IF_ERROR(r.status());
   return m;
 }

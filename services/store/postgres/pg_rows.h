@@ -46,7 +46,7 @@ extern const char kInsertMessageConsentSql[];   // consent_id, message_id
 extern const char kFindMessageForUpdateSql[];   // message_id
 extern const char kAcknowledgeMessageSql[];     // state, ack time, message_id
 extern const char kUpdateMessageDeliverySql[];  // MessageDeliveryParams
-extern const char kWithholdMessagesSql[];       // new state, old state, consent
+extern const char kWithholdMessagesSql[];  // new state, 2 old states, consent
 extern const char kInsertAuditEventSql[];
 extern const char kAdvanceLogHeadSql[];  // seq, hash
 extern const char kLockLogHeadSql[];
@@ -68,6 +68,7 @@ extern const char kGetMessageSql[];     // message_id
 extern const char kListMessagesSql[];
 // recipient_org_id, QUEUED, now (micros), limit
 extern const char kListDueMessagesSql[];
+extern const char kSelectMessagesSql[];  // + WHERE ... (ListDeliveries)
 // patient, practice or '', since, until, outcome, other outcome
 extern const char kListDisclosuresSql[];
 extern const char kScanAuditEventsSql[];  // from_seq, to_seq, limit

@@ -186,10 +186,18 @@ ALTER TABLE checkpoints ADD COLUMN tree_root bytea NOT NULL DEFAULT '';
 ALTER TABLE checkpoints ADD COLUMN note text NOT NULL DEFAULT '';
 )sql";
 
+// Version 4: when compliance last retried a failed push, and an index to
+// list the outbox by state (as SQLite's version 6).
+constexpr char kSchemaV4[] = R"sql(
+ALTER TABLE messages ADD COLUMN retried_at_us int8;
+CREATE INDEX messages_by_state ON messages (state, seq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 constexpr char kCreateVersionTableSql[] =

@@ -242,12 +242,13 @@ absl::Status PgWriteTransaction::UpdateMessageDelivery(
 }
 
 absl::StatusOr<std::vector<MessageRow>>
-PgWriteTransaction::WithholdQueuedMessages(std::string_view consent_id) {
+PgWriteTransaction::WithholdPendingMessages(std::string_view consent_id) {
   CG_ASSIGN_OR_RETURN(PgResult result,
-                      Run("withhold queued messages", kWithholdMessagesSql,
+                      Run("withhold pending messages", kWithholdMessagesSql,
                           PgParams()
                               .Int32(v1::DELIVERY_STATE_WITHHELD_BY_REVOCATION)
                               .Int32(v1::DELIVERY_STATE_QUEUED)
+                              .Int32(v1::DELIVERY_STATE_FAILED)
                               .Text(consent_id)));
   CG_ASSIGN_OR_RETURN(std::vector<MessageRow> withheld,
                       ReadAll(result, &ReadMessage));

@@ -83,7 +83,7 @@ class PgWriteTransaction final : public WriteTransaction {
   absl::Status MarkMessageAcknowledged(std::string_view message_id,
                                        absl::Time at) override;
   absl::Status UpdateMessageDelivery(const MessageRow& message) override;
-  absl::StatusOr<std::vector<MessageRow>> WithholdQueuedMessages(
+  absl::StatusOr<std::vector<MessageRow>> WithholdPendingMessages(
       std::string_view consent_id) override;
 
   absl::Status AppendAuditEvent(const AuditEvent& event) override;

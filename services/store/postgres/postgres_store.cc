@@ -73,6 +73,8 @@ class PostgresStore final : public Store {
       int64_t after_seq, int limit) override;
   absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
       std::string_view recipient_org_id, absl::Time now, int limit) override;
+  absl::StatusOr<std::vector<MessageRow>> ListDeliveries(
+      const DeliveryQuery& query) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
       const PatientRef& patient, absl::Time since, absl::Time until) override;
   absl::StatusOr<std::vector<AuditEvent>> QueryAuditEvents(
@@ -222,6 +224,28 @@ absl::StatusOr<std::vector<MessageRow>> PostgresStore::ListDueMessages(
                                .Int32(v1::DELIVERY_STATE_QUEUED)
                                .Int64(sqlite::TimeToMicros(now))
                                .Int64(limit)));
+  return pg::ReadAll(result, &pg::ReadMessage);
+}
+
+absl::StatusOr<std::vector<MessageRow>> PostgresStore::ListDeliveries(
+    const DeliveryQuery& query) {
+  if (query.limit < 1) {
+    return absl::InvalidArgumentError("list deliveries: limit must be >= 1");
+  }
+  PgParams params;
+  params.Int64(query.after_seq);
+  std::string sql = absl::StrCat(pg::kSelectMessagesSql, " WHERE seq > $1");
+  if (query.state != v1::DELIVERY_STATE_UNSPECIFIED) {
+    params.Int32(query.state);
+    absl::StrAppend(&sql, " AND state = $", params.size());
+  }
+  if (!query.recipient_org_id.empty()) {
+    params.Text(query.recipient_org_id);
+    absl::StrAppend(&sql, " AND recipient_org_id = $", params.size());
+  }
+  params.Int64(query.limit);
+  absl::StrAppend(&sql, " ORDER BY seq, message_id LIMIT $", params.size());
+  CG_ASSIGN_OR_RETURN(PgResult result, Read("list deliveries", sql, params));
   return pg::ReadAll(result, &pg::ReadMessage);
 }
 
