@@ -1,5 +1,8 @@
 #include "services/delivery/push_dispatcher.h"
 
+#include <unistd.h>
+
+#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +10,19 @@
 #include "spdlog/spdlog.h"
 
 namespace caregate {
+namespace {
+
+// "<hostname>/<pid>/<random>": distinct for every gateway process.
+std::string DefaultLeaseOwner() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  std::random_device random;
+  return absl::StrCat(
+      host, "/", getpid(), "/",
+      absl::Hex(static_cast<uint64_t>(random()) << 32 | random()));
+}
+
+}  // namespace
 
 std::vector<PushRoute> PushRoutesFor(const GatewayConfig& config,
                                      const push::PushTransports& transports) {
@@ -32,6 +48,10 @@ absl::StatusOr<std::unique_ptr<PushDispatcher>> PushDispatcher::Create(
     }
   }
   if (options.batch_size < 1) options.batch_size = 1;
+  if (options.lease_owner.empty()) options.lease_owner = DefaultLeaseOwner();
+  if (options.lease <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("push dispatcher: lease must be > 0");
+  }
   return std::unique_ptr<PushDispatcher>(
       new PushDispatcher(deps, std::move(routes), options));
 }
@@ -95,17 +115,25 @@ void PushDispatcher::Pump(const PushRoute& route) {
   if (route.transport->in_flight() >= route.transport->max_in_flight()) {
     return;
   }
-  absl::StatusOr<std::vector<MessageRow>> due = deps_.store->ListDueMessages(
-      route.org_id, deps_.clock->Now(), options_.batch_size);
+  // Only what this gateway may push: a message it claimed but skipped would
+  // keep every other gateway off it.
+  PushClaim claim;
+  claim.recipient_org_id = route.org_id;
+  claim.now = deps_.clock->Now();
+  claim.max_seq = options_.commits_durable || deps_.notifier == nullptr
+                      ? INT64_MAX
+                      : deps_.notifier->visible_seq();
+  claim.owner = options_.lease_owner;
+  claim.lease_until = claim.now + options_.lease;
+  claim.limit = options_.batch_size;
+  absl::StatusOr<std::vector<MessageRow>> due =
+      deps_.store->ClaimDueMessages(claim);
   if (!due.ok()) {
-    spdlog::warn("push to {}: cannot list due messages: {}", route.org_id,
+    spdlog::warn("push to {}: cannot claim due messages: {}", route.org_id,
                  due.status().ToString());
     return;
   }
-  const int64_t visible =
-      deps_.notifier != nullptr ? deps_.notifier->visible_seq() : INT64_MAX;
   for (const MessageRow& row : *due) {
-    if (row.seq > visible) continue;  // committed, not yet durable
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;

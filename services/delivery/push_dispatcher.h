@@ -20,6 +20,13 @@
 // deduplicate by message_id. Only messages the notifier says are durable
 // (seq <= visible_seq) are pushed.
 //
+// Several gateways on one database (replicas): the dispatcher takes its due
+// messages with Store::ClaimDueMessages, which leases them to this gateway
+// (Options::lease_owner) for Options::lease; another gateway takes none of
+// them until the outcome is recorded (which ends the lease) or the lease
+// runs out, so two replicas never push one message at once, and a message
+// whose replica died mid-push is pushed by another once its lease ends.
+//
 // Isolation: each organization's transport has its own in-flight cap and
 // I/O thread; the dispatcher skips a full transport and goes on with the
 // others, so a hung endpoint delays only its own clinic.
@@ -78,8 +85,20 @@ class PushDispatcher {
   struct Options {
     // Longest sleep between two looks at the store.
     absl::Duration poll_interval = absl::Milliseconds(100);
-    // Due messages read per organization and look.
+    // Due messages claimed per organization and look.
     int batch_size = 64;
+    // Who claims (Store::ClaimDueMessages), unique among the gateways on one
+    // database; empty: "<hostname>/<pid>/<random>".
+    std::string lease_owner;
+    // How long a claim keeps other gateways off a message; longer than an
+    // attempt takes (the transport's attempt_timeout) plus recording its
+    // outcome.
+    absl::Duration lease = absl::Minutes(1);
+    // The store's commits are durable when they return (PostgreSQL), so
+    // every committed message may be pushed, whichever replica committed
+    // it; otherwise only those through the notifier's visible_seq (SQLite
+    // makes a group durable after its commit).
+    bool commits_durable = false;
   };
 
   // Starts the dispatcher's thread. INVALID_ARGUMENT for a missing

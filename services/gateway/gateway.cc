@@ -84,6 +84,10 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const GatewayConfig& config) {
 // configuration names no digest key file.
 constexpr char kDerivedDigestKeyLabel[] = "caregate content digest key v1";
 
+// How much longer than one attempt (delivery_policy.attempt_timeout) a push
+// lease lasts: time to record the attempt's outcome.
+constexpr absl::Duration kPushLeaseMargin = absl::Seconds(5);
+
 absl::Status LoadKeys(const GatewayConfig& config,
                       std::unique_ptr<Ed25519Signer>& signer,
                       std::unique_ptr<Ed25519Verifier>& verifier,
@@ -240,12 +244,17 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
                       push::PushTransports::Create(p.config));
   if (std::vector<PushRoute> routes = PushRoutesFor(cfg, *p.push_transports);
       !routes.empty()) {
+    // A claimed message is this replica's for one attempt and the recording
+    // of its outcome; a replica that dies mid-push frees it by then.
+    PushDispatcher::Options dispatch;
+    dispatch.lease = cfg.delivery_policy().attempt_timeout + kPushLeaseMargin;
+    dispatch.commits_durable = !cfg.postgres_conninfo().empty();
     CG_ASSIGN_OR_RETURN(
         p.push_dispatcher,
         PushDispatcher::Create(
             {p.store.get(), p.ledger.get(), p.cipher.get(), p.notifier.get(),
              p.clock, &p.push_transports->retry_policy()},
-            std::move(routes), {}));
+            std::move(routes), dispatch));
     spdlog::info("push delivery to {} clinic endpoint(s)",
                  p.push_transports->all().size());
   }

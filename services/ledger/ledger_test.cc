@@ -237,6 +237,10 @@ class SyncObservingStore final : public Store {
                                                           int limit) override {
     return inner_->ListDueMessages(org, now, limit);
   }
+  absl::StatusOr<std::vector<MessageRow>> ClaimDueMessages(
+      const PushClaim& claim) override {
+    return inner_->ClaimDueMessages(claim);
+  }
   absl::StatusOr<std::vector<MessageRow>> ListDeliveries(
       const DeliveryQuery& query) override {
     return inner_->ListDeliveries(query);

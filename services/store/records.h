@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,18 @@ struct DeliveryQuery {
   std::string recipient_org_id;
   int64_t after_seq = 0;  // pagination: only messages with seq > after_seq
   int limit = 50;
+};
+
+// What Store::ClaimDueMessages takes: up to `limit` QUEUED messages of
+// `recipient_org_id` due at `now`, with seq <= `max_seq` (those the caller
+// may push: its durable head), leased to `owner` until `lease_until`.
+struct PushClaim {
+  std::string recipient_org_id;
+  absl::Time now;
+  int64_t max_seq = std::numeric_limits<int64_t>::max();
+  std::string owner;
+  absl::Time lease_until;
+  int limit = 64;
 };
 
 // The last event of the audit chain.

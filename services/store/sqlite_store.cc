@@ -120,6 +120,16 @@ class SqliteStore final : public Store {
       int64_t after_seq, int limit) override;
   absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
       std::string_view recipient_org_id, absl::Time now, int limit) override;
+  // One gateway per SQLite file: nobody else claims, so no lease is kept.
+  absl::StatusOr<std::vector<MessageRow>> ClaimDueMessages(
+      const PushClaim& claim) override {
+    absl::StatusOr<std::vector<MessageRow>> due =
+        ListDueMessages(claim.recipient_org_id, claim.now, claim.limit);
+    if (!due.ok()) return due.status();
+    // In seq order: what is past max_seq is a tail.
+    while (!due->empty() && due->back().seq > claim.max_seq) due->pop_back();
+    return due;
+  }
   absl::StatusOr<std::vector<MessageRow>> ListDeliveries(
       const DeliveryQuery& query) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(

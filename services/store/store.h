@@ -92,7 +92,8 @@ class WriteTransaction {
                                                absl::Time at) = 0;
   // Writes `message`'s state, acknowledged_at and push delivery fields
   // (delivery_attempts, next_attempt_at, last_delivery_error, delivered_at,
-  // retried_at); NOT_FOUND for an unknown message id. Callers check the current state.
+  // retried_at), and ends its push lease (Store::ClaimDueMessages); NOT_FOUND
+  // for an unknown message id. Callers check the current state.
   virtual absl::Status UpdateMessageDelivery(const MessageRow& message) = 0;
   // Sets every message not yet disclosed (QUEUED, or FAILED: a failed push
   // disclosed nothing and could be retried) that lists `consent_id` among its
@@ -176,6 +177,19 @@ class Store {
   // attempt is due at `now` (next_attempt_at unset or <= now), in seq order.
   virtual absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
       std::string_view recipient_org_id, absl::Time now, int limit) = 0;
+
+  // Push leases, so that gateways sharing one database never push the same
+  // message at once: takes up to `claim.limit` of the messages
+  // ListDueMessages would return with seq <= `claim.max_seq` that hold no
+  // lease, an expired one (lease end <= now) or one of `claim.owner`, leases
+  // them to the owner until `claim.lease_until`, and returns them in seq
+  // order. Claims by concurrent callers never overlap (PostgreSQL: UPDATE
+  // ... FOR UPDATE SKIP LOCKED). Recording any delivery outcome
+  // (WriteTransaction::UpdateMessageDelivery) ends the lease. The SQLite
+  // store serves one gateway (its <db>.lock), so it keeps no leases: there
+  // it returns what ListDueMessages returns, up to max_seq.
+  virtual absl::StatusOr<std::vector<MessageRow>> ClaimDueMessages(
+      const PushClaim& claim) = 0;
 
   // Up to `query.limit` messages matching `query`, in seq order (the outbox
   // as compliance sees it; indexed by state and seq).

@@ -2,6 +2,7 @@
 // own process (gateway replicas on one database), racing. Runs for backends
 // that set StoreBackend::shared; the others skip it (an embedded store has
 // one process per file). See store_conformance_test.h.
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <latch>
@@ -168,6 +169,106 @@ TEST_P(StoreConformanceTest, TwoStoresAcknowledgingOneMessageOneSeesItQueued) {
     EXPECT_EQ((*stored)->state, v1::DELIVERY_STATE_ACKNOWLEDGED);
     EXPECT_EQ((*stored)->acknowledged_at, ack_time(acknowledged[0] ? 0 : 1));
   }
+}
+
+// Two gateways claiming the same outbox at once never get the same message;
+// a lease held by one keeps the other off until it ends or the holder
+// records an outcome (UpdateMessageDelivery), whichever is first.
+TEST_P(StoreConformanceTest, TwoStoresClaimingDueMessagesNeverShareOne) {
+  CG_SKIP_UNLESS_SHARED();
+  constexpr int kMessages = 40;
+  std::unique_ptr<Store> other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  Write([&](WriteTransaction& txn) {
+    for (int i = 0; i < kMessages; ++i) {
+      CG_ASSERT_OK(txn.InsertMessage(
+          SampleMessage(absl::StrCat("m-", i), "org-a", i + 1, {})));
+    }
+  });
+  const absl::Time now = T0() + absl::Hours(1);
+  const absl::Time lease_end = now + absl::Minutes(1);
+  // Each claims three at a time and records their delivery, as the push
+  // dispatcher does, until nothing is due; every message then was claimed
+  // by exactly one of them.
+  std::array<std::vector<std::string>, 2> claimed;
+  std::array<absl::Status, 2> results = Race(
+      {store_.get(), other.get()},
+      [&](Store& store, int i, const std::function<void()>& ready) {
+        ready();
+        const std::string owner = absl::StrCat("gw-", i);
+        for (int round = 0; round <= kMessages; ++round) {
+          auto rows = store.ClaimDueMessages(
+              ClaimOf("org-a", now, owner, lease_end, 3));
+          if (!rows.ok()) return rows.status();
+          if (rows->empty()) return absl::OkStatus();
+          auto txn = store.BeginWrite();
+          if (!txn.ok()) return txn.status();
+          for (MessageRow m : *rows) {
+            claimed[i].push_back(m.message_id);
+            m.state = v1::DELIVERY_STATE_DELIVERED;
+            m.delivered_at = now;
+            if (absl::Status s = (*txn)->UpdateMessageDelivery(m); !s.ok()) {
+              return s;
+            }
+          }
+          if (absl::Status s = (*txn)->Commit(); !s.ok()) return s;
+        }
+        return absl::InternalError("claims never ran out");
+      });
+  CG_ASSERT_OK(results[0]);
+  CG_ASSERT_OK(results[1]);
+  std::vector<std::string> all = claimed[0];
+  all.insert(all.end(), claimed[1].begin(), claimed[1].end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end())
+      << "a message claimed twice";
+  EXPECT_EQ(all.size(), static_cast<size_t>(kMessages));
+
+  // Leases: fresh messages, held by one gateway.
+  Write([&](WriteTransaction& txn) {
+    for (int i = 0; i < kMessages; ++i) {
+      CG_ASSERT_OK(txn.InsertMessage(SampleMessage(
+          absl::StrCat("n-", i), "org-a", kMessages + i + 1, {})));
+    }
+  });
+  auto first =
+      store_->ClaimDueMessages(ClaimOf("org-a", now, "gw-0", lease_end, 1));
+  CG_ASSERT_OK(first);
+  ASSERT_EQ(first->size(), 1u);
+  const std::string held = (*first)[0].message_id;
+  const std::string holder = "gw-0";
+  const std::string stranger = "gw-1";
+
+  // gw-0's lease keeps gw-1 off until it ends...
+  auto ids = [](const absl::StatusOr<std::vector<MessageRow>>& rows) {
+    return rows.ok() ? MessageIds(*rows) : std::vector<std::string>{};
+  };
+  auto taken = other->ClaimDueMessages(
+      ClaimOf("org-a", now, stranger, lease_end, kMessages));
+  CG_ASSERT_OK(taken);
+  EXPECT_THAT(ids(taken), ::testing::Not(::testing::Contains(held)));
+  // ... and is free once it has ended (the holder died mid-push).
+  taken = other->ClaimDueMessages(ClaimOf(
+      "org-a", lease_end, stranger, lease_end + absl::Minutes(1), kMessages));
+  CG_ASSERT_OK(taken);
+  EXPECT_THAT(ids(taken), ::testing::Contains(held));
+  EXPECT_EQ(ids(taken).size(), static_cast<size_t>(kMessages));
+
+  // An outcome ends the lease at once: a retry due now is anyone's.
+  auto message = store_->GetMessage(held);
+  CG_ASSERT_OK(message);
+  ASSERT_TRUE(message->has_value());
+  MessageRow retry = **message;
+  retry.delivery_attempts = 1;
+  retry.next_attempt_at = lease_end;
+  retry.last_delivery_error = "UNAVAILABLE";
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.UpdateMessageDelivery(retry));
+  });
+  taken = store_->ClaimDueMessages(ClaimOf(
+      "org-a", lease_end, holder, lease_end + absl::Minutes(1), kMessages));
+  CG_ASSERT_OK(taken);
+  EXPECT_THAT(ids(taken), ElementsAre(held));
 }
 
 // An event that continues `head`, written by writer `writer`.

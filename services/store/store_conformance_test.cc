@@ -297,6 +297,43 @@ TEST_P(StoreConformanceTest, ListDueMessagesFindsQueuedMessagesDueByNow) {
                        HasSubstr("limit must be >= 1")));
 }
 
+// A claim takes what is due, as ListDueMessages lists it; claiming again
+// as the same owner takes the same messages (its lease is renewed).
+TEST_P(StoreConformanceTest, ClaimDueMessagesTakesWhatIsDue) {
+  const absl::Time now = T0() + absl::Hours(1);
+  MessageRow later = SampleMessage("m-3", "org-a", 3, {});
+  later.delivery_attempts = 1;
+  later.next_attempt_at = now + absl::Minutes(1);
+  MessageRow delivered = SampleMessage("m-4", "org-a", 4, {});
+  delivered.state = v1::DELIVERY_STATE_DELIVERED;
+  Write([&](WriteTransaction& txn) {
+    for (const MessageRow& m :
+         {SampleMessage("m-1", "org-a", 1, {}),
+          SampleMessage("m-2", "org-a", 2, {}), later, delivered,
+          SampleMessage("m-5", "org-b", 5, {})}) {
+      CG_ASSERT_OK(txn.InsertMessage(m));
+    }
+  });
+  const absl::Time lease_end = now + absl::Minutes(1);
+  auto claimed =
+      store_->ClaimDueMessages(ClaimOf("org-a", now, "gw-1", lease_end, 10));
+  CG_ASSERT_OK(claimed);
+  EXPECT_THAT(MessageIds(*claimed), ElementsAre("m-1", "m-2"));
+  claimed =
+      store_->ClaimDueMessages(ClaimOf("org-a", now, "gw-1", lease_end, 1));
+  CG_ASSERT_OK(claimed);
+  EXPECT_THAT(MessageIds(*claimed), ElementsAre("m-1"));
+  // Only up to the caller's durable head.
+  claimed = store_->ClaimDueMessages(
+      ClaimOf("org-a", now, "gw-1", lease_end, 10, /*max_seq=*/1));
+  CG_ASSERT_OK(claimed);
+  EXPECT_THAT(MessageIds(*claimed), ElementsAre("m-1"));
+  EXPECT_THAT(
+      store_->ClaimDueMessages(ClaimOf("org-a", now, "gw-1", lease_end, 0)),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("limit must be >= 1")));
+}
+
 TEST_P(StoreConformanceTest, ListDeliveriesFiltersByStateAndRecipient) {
   MessageRow queued_a = SampleMessage("m-1", "org-a", 1, {});
   MessageRow failed_a = SampleMessage("m-2", "org-a", 2, {});

@@ -128,6 +128,11 @@ MATCHER_P(IsOkAndHolds, matcher, "is OK and holds a matching value") {
 }
 
 std::vector<std::string> MessageIds(const std::vector<MessageRow>& rows);
+// A claim of `org`'s due messages at `now` by `owner`, leased until
+// `lease_until`.
+PushClaim ClaimOf(const std::string& org, absl::Time now,
+                  const std::string& owner, absl::Time lease_until, int limit,
+                  int64_t max_seq = std::numeric_limits<int64_t>::max());
 std::vector<std::string> DisclosureIds(const std::vector<DisclosureRow>& rows);
 std::vector<int64_t> Seqs(const std::vector<AuditEvent>& events);
 

@@ -332,4 +332,17 @@ std::vector<int64_t> Seqs(const std::vector<AuditEvent>& events) {
   return seqs;
 }
 
+PushClaim ClaimOf(const std::string& org, absl::Time now,
+                  const std::string& owner, absl::Time lease_until, int limit,
+                  int64_t max_seq) {
+  PushClaim claim;
+  claim.recipient_org_id = org;
+  claim.now = now;
+  claim.max_seq = max_seq;
+  claim.owner = owner;
+  claim.lease_until = lease_until;
+  claim.limit = limit;
+  return claim;
+}
+
 }  // namespace caregate::store_testing

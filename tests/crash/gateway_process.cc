@@ -79,16 +79,18 @@ absl::StatusOr<int> PickFreePort() {
       "no free 127.0.0.1 port below the ephemeral range");
 }
 
-absl::StatusOr<DevSetup> DevSetup::Create(const std::string& caregatectl,
-                                          const std::string& dir) {
+absl::StatusOr<DevSetup> DevSetup::Create(
+    const std::string& caregatectl, const std::string& dir,
+    const std::vector<std::string>& extra_args) {
   DevSetup setup;
   setup.dir_ = dir;
   absl::StatusOr<int> port = PickFreePort();
   if (!port.ok()) return port.status();
   setup.port_ = *port;
-  absl::Status init = RunChild({caregatectl, "dev-init", dir, "--listen",
-                                absl::StrCat("127.0.0.1:", setup.port_)},
-                               dir + ".dev-init.log", absl::Seconds(60));
+  std::vector<std::string> argv = {caregatectl, "dev-init", dir, "--listen",
+                                   absl::StrCat("127.0.0.1:", setup.port_)};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  absl::Status init = RunChild(argv, dir + ".dev-init.log", absl::Seconds(60));
   if (!init.ok()) return init;
   absl::StatusOr<std::string> ca = ReadFile(dir + "/pki/ca.crt");
   if (!ca.ok()) return ca.status();

@@ -30,10 +30,11 @@ absl::StatusOr<int> PickFreePort();
 
 class DevSetup {
  public:
-  // Runs `caregatectl dev-init DIR --listen 127.0.0.1:PORT` with a port that
-  // was free a moment ago; DIR must not exist yet.
-  static absl::StatusOr<DevSetup> Create(const std::string& caregatectl,
-                                         const std::string& dir);
+  // Runs `caregatectl dev-init DIR --listen 127.0.0.1:PORT [extra_args]`
+  // with a port that was free a moment ago; DIR must not exist yet.
+  static absl::StatusOr<DevSetup> Create(
+      const std::string& caregatectl, const std::string& dir,
+      const std::vector<std::string>& extra_args = {});
 
   const std::string& dir() const { return dir_; }
   int port() const { return port_; }

@@ -73,7 +73,8 @@ absl::StatusOr<std::string> ReplicaConfigText(const std::string& dev_config,
   return text;
 }
 
-absl::StatusOr<std::unique_ptr<ReplicaSet>> ReplicaSet::Create(int replicas) {
+absl::StatusOr<std::unique_ptr<ReplicaSet>> ReplicaSet::Create(
+    int replicas, const ReplicaOptions& options) {
   auto set = std::unique_ptr<ReplicaSet>(new ReplicaSet());
   absl::StatusOr<testing::TestDatabase> database =
       testing::CreateTestDatabase();
@@ -85,7 +86,7 @@ absl::StatusOr<std::unique_ptr<ReplicaSet>> ReplicaSet::Create(int replicas) {
       absl::StrCat(::testing::TempDir(), "/replicas_", getpid(), "_",
                    absl::ToUnixMicros(absl::Now()));
   absl::StatusOr<crash::DevSetup> setup =
-      crash::DevSetup::Create(CAREGATECTL_BIN, dir);
+      crash::DevSetup::Create(CAREGATECTL_BIN, dir, options.dev_init_args);
   if (!setup.ok()) return setup.status();
   set->setup_ = std::make_unique<crash::DevSetup>(*std::move(setup));
   absl::StatusOr<std::string> dev_config = ReadFile(set->setup_->config_path());
@@ -99,6 +100,9 @@ absl::StatusOr<std::unique_ptr<ReplicaSet>> ReplicaSet::Create(int replicas) {
     absl::StatusOr<std::string> text =
         ReplicaConfigText(*dev_config, replica.port, set->database_.conninfo);
     if (!text.ok()) return text.status();
+    if (!options.extra_config.empty()) {
+      absl::StrAppend(&*text, "\n", options.extra_config, "\n");
+    }
     // Beside the dev config, so its relative paths resolve the same.
     replica.config_path = absl::StrCat(dir, "/replica-", i, ".textproto");
     absl::Status written = WriteFile(replica.config_path, *text);
@@ -143,6 +147,24 @@ absl::Status ReplicaSet::StartAll(absl::Duration timeout) {
     if (!serving.ok()) return serving;
   }
   return absl::OkStatus();
+}
+
+absl::Status ReplicaSet::Start(int i, absl::Duration timeout) {
+  if (replicas_[i].pid > 0) {
+    return absl::FailedPreconditionError(absl::StrCat("replica ", i, " runs"));
+  }
+  absl::StatusOr<pid_t> pid = crash::SpawnChild(
+      {CAREGATED_BIN, "--config", replicas_[i].config_path}, log_path(i));
+  if (!pid.ok()) return pid.status();
+  replicas_[i].pid = *pid;
+  return WaitServing(i, absl::Now() + timeout);
+}
+
+void ReplicaSet::Kill(int i) {
+  if (replicas_[i].pid <= 0) return;
+  kill(replicas_[i].pid, SIGKILL);
+  crash::WaitChild(replicas_[i].pid, absl::Seconds(30)).IgnoreError();
+  replicas_[i].pid = -1;
 }
 
 absl::Status ReplicaSet::WaitServing(int i, absl::Time deadline) {

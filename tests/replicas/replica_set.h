@@ -36,11 +36,20 @@ absl::StatusOr<std::string> ReplicaConfigText(const std::string& dev_config,
                                               int port,
                                               const std::string& conninfo);
 
+// What sets the replicas of a test apart from the plain dev setup.
+struct ReplicaOptions {
+  // Added to `caregatectl dev-init`, e.g. {"--push", "ORG=HOST:PORT"}.
+  std::vector<std::string> dev_init_args;
+  // Appended to every replica's config, e.g. a delivery_policy block.
+  std::string extra_config;
+};
+
 class ReplicaSet {
  public:
   // A new database, a dev setup in a new temp directory and `replicas`
   // configs; no replica runs yet.
-  static absl::StatusOr<std::unique_ptr<ReplicaSet>> Create(int replicas);
+  static absl::StatusOr<std::unique_ptr<ReplicaSet>> Create(
+      int replicas, const ReplicaOptions& options = {});
   ~ReplicaSet();  // SIGKILLs running replicas, drops the database.
   ReplicaSet(const ReplicaSet&) = delete;
   ReplicaSet& operator=(const ReplicaSet&) = delete;
@@ -48,6 +57,12 @@ class ReplicaSet {
   // Spawns every replica at once (so they migrate the schema together), then
   // waits up to `timeout` for each to answer grpc.health.v1 SERVING.
   absl::Status StartAll(absl::Duration timeout);
+  // Spawns replica `i` alone and waits up to `timeout` for SERVING.
+  absl::Status Start(int i, absl::Duration timeout);
+  // SIGKILL to replica `i` (a crash), then waits for it.
+  void Kill(int i);
+  // Replica `i`'s process id, or -1 when it does not run.
+  pid_t pid(int i) const { return replicas_[i].pid; }
   // SIGTERM to replica `i`, then waits up to `grace`; OK for exit status 0.
   absl::Status Stop(int i, absl::Duration grace);
 

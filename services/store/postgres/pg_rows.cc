@@ -114,8 +114,8 @@ const char kAcknowledgeMessageSql[] =
 const char kUpdateMessageDeliverySql[] =
     "UPDATE messages SET state = $1, acknowledged_at_us = $2, "
     "delivery_attempts = $3, next_attempt_at_us = $4, "
-    "last_delivery_error = $5, delivered_at_us = $6, retried_at_us = $7 "
-    "WHERE message_id = $8";
+    "last_delivery_error = $5, delivered_at_us = $6, retried_at_us = $7, "
+    "lease_owner = NULL, lease_until_us = NULL WHERE message_id = $8";
 const char kWithholdMessagesSql[] =
     "UPDATE messages SET state = $1 WHERE state IN ($2, $3) AND message_id IN "
     "(SELECT message_id FROM message_consents WHERE consent_id = $4) "
@@ -166,6 +166,14 @@ const char kListDueMessagesSql[] =
     " FROM messages WHERE recipient_org_id = $1 AND state = $2"
     " AND (next_attempt_at_us IS NULL OR next_attempt_at_us <= $3)"
     " ORDER BY seq, message_id LIMIT $4";
+const char kClaimDueMessagesSql[] =
+    "UPDATE messages SET lease_owner = $5, lease_until_us = $6"
+    " WHERE message_id IN (SELECT message_id FROM messages"
+    " WHERE recipient_org_id = $1 AND state = $2 AND seq <= $7"
+    " AND (next_attempt_at_us IS NULL OR next_attempt_at_us <= $3)"
+    " AND (lease_until_us IS NULL OR lease_until_us <= $3 OR lease_owner = $5)"
+    " ORDER BY seq, message_id LIMIT $4 FOR UPDATE SKIP LOCKED)"
+    " RETURNING " CG_MESSAGE_COLUMNS;
 const char kSelectMessagesSql[] = "SELECT " CG_MESSAGE_COLUMNS " FROM messages";
 const char kListDisclosuresSql[] =
     "SELECT " CG_DISCLOSURE_COLUMNS

@@ -68,6 +68,9 @@ extern const char kGetMessageSql[];     // message_id
 extern const char kListMessagesSql[];
 // recipient_org_id, QUEUED, now (micros), limit
 extern const char kListDueMessagesSql[];
+// $1 org, $2 QUEUED, $3 now (µs), $4 limit, $5 owner, $6 lease end (µs),
+// $7 max seq.
+extern const char kClaimDueMessagesSql[];
 extern const char kSelectMessagesSql[];  // + WHERE ... (ListDeliveries)
 // patient, practice or '', since, until, outcome, other outcome
 extern const char kListDisclosuresSql[];

@@ -193,11 +193,16 @@ ALTER TABLE messages ADD COLUMN retried_at_us int8;
 CREATE INDEX messages_by_state ON messages (state, seq);
 )sql";
 
+// Version 5: push leases, so that replicas never push one message at once
+// (Store::ClaimDueMessages): who holds the lease, and until when.
+constexpr char kSchemaV5[] = R"sql(
+ALTER TABLE messages ADD COLUMN lease_owner text;
+ALTER TABLE messages ADD COLUMN lease_until_us int8;
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kSchemaV1},
-    {2, kSchemaV2},
-    {3, kSchemaV3},
-    {4, kSchemaV4},
+    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3},
+    {4, kSchemaV4}, {5, kSchemaV5},
 };
 
 constexpr char kCreateVersionTableSql[] =

@@ -1,6 +1,8 @@
 #include "services/store/postgres/postgres_store.h"
 
+#include <algorithm>
 #include <limits>
+#include <tuple>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -73,6 +75,8 @@ class PostgresStore final : public Store {
       int64_t after_seq, int limit) override;
   absl::StatusOr<std::vector<MessageRow>> ListDueMessages(
       std::string_view recipient_org_id, absl::Time now, int limit) override;
+  absl::StatusOr<std::vector<MessageRow>> ClaimDueMessages(
+      const PushClaim& claim) override;
   absl::StatusOr<std::vector<MessageRow>> ListDeliveries(
       const DeliveryQuery& query) override;
   absl::StatusOr<std::vector<DisclosureRow>> ListDisclosuresForPatient(
@@ -100,12 +104,18 @@ class PostgresStore final : public Store {
   absl::StatusOr<std::unique_ptr<WriteTransaction>> BeginOnWriter()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void EndWrite();
+  // Runs `sql` in autocommit on the claim connection (opened on first use,
+  // and again when lost); never the ledger's writer.
+  absl::StatusOr<PgResult> Claim(std::string_view op, const std::string& sql,
+                                 const PgParams& params);
 
   const std::string conninfo_;
   absl::Mutex write_mu_;
   std::unique_ptr<PgConnection> writer_ ABSL_GUARDED_BY(write_mu_);
   bool write_open_ ABSL_GUARDED_BY(write_mu_) = false;
   pg::PgReadPool readers_;
+  absl::Mutex claim_mu_;
+  std::unique_ptr<PgConnection> claimer_ ABSL_GUARDED_BY(claim_mu_);
 };
 
 absl::StatusOr<PgResult> PostgresStore::Read(std::string_view op,
@@ -118,6 +128,20 @@ absl::StatusOr<PgResult> PostgresStore::Read(std::string_view op,
       return result;
     }
     // The lease drops the lost connection; the next Acquire() opens anew.
+  }
+}
+
+absl::StatusOr<PgResult> PostgresStore::Claim(std::string_view op,
+                                              const std::string& sql,
+                                              const PgParams& params) {
+  absl::MutexLock lock(&claim_mu_);
+  for (int attempt = 0;; ++attempt) {
+    if (claimer_ == nullptr || !claimer_->healthy()) {
+      claimer_.reset();
+      CG_ASSIGN_OR_RETURN(claimer_, OpenWriter(conninfo_));
+    }
+    absl::StatusOr<PgResult> result = claimer_->Query(op, sql, params);
+    if (result.ok() || attempt > 0 || claimer_->healthy()) return result;
   }
 }
 
@@ -225,6 +249,34 @@ absl::StatusOr<std::vector<MessageRow>> PostgresStore::ListDueMessages(
                                .Int64(sqlite::TimeToMicros(now))
                                .Int64(limit)));
   return pg::ReadAll(result, &pg::ReadMessage);
+}
+
+absl::StatusOr<std::vector<MessageRow>> PostgresStore::ClaimDueMessages(
+    const PushClaim& claim) {
+  if (claim.limit < 1) {
+    return absl::InvalidArgumentError("claim due messages: limit must be >= 1");
+  }
+  if (claim.owner.empty()) {
+    return absl::InvalidArgumentError("claim due messages: owner is empty");
+  }
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Claim("claim due messages", pg::kClaimDueMessagesSql,
+                            PgParams()
+                                .Text(claim.recipient_org_id)
+                                .Int32(v1::DELIVERY_STATE_QUEUED)
+                                .Int64(sqlite::TimeToMicros(claim.now))
+                                .Int64(claim.limit)
+                                .Text(claim.owner)
+                                .Int64(sqlite::TimeToMicros(claim.lease_until))
+                                .Int64(claim.max_seq)));
+  CG_ASSIGN_OR_RETURN(std::vector<MessageRow> rows,
+                      pg::ReadAll(result, &pg::ReadMessage));
+  // RETURNING keeps no order.
+  std::sort(
+      rows.begin(), rows.end(), [](const MessageRow& a, const MessageRow& b) {
+        return std::tie(a.seq, a.message_id) < std::tie(b.seq, b.message_id);
+      });
+  return rows;
 }
 
 absl::StatusOr<std::vector<MessageRow>> PostgresStore::ListDeliveries(
