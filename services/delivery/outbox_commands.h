@@ -65,11 +65,11 @@ struct PushOutcome {
   // kRetry: when to try again.
   absl::Time next_attempt_at = absl::InfiniteFuture();
   // kRetry, kFailed: what went wrong, free of message content.
-  std::string error;
+  std::string error{};
   // The message's disclosure, read beforehand (the write transaction cannot
   // read disclosures by id): the patient, practice and purpose of the audit
   // events. Ignored unless its id is the message's disclosure id.
-  std::optional<DisclosureRow> disclosure;
+  std::optional<DisclosureRow> disclosure{};
 };
 
 // The message as the command left it (std::nullopt for an unknown message

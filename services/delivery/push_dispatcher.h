@@ -89,7 +89,7 @@ class PushDispatcher {
     int batch_size = 64;
     // Who claims (Store::ClaimDueMessages), unique among the gateways on one
     // database; empty: "<hostname>/<pid>/<random>".
-    std::string lease_owner;
+    std::string lease_owner{};
     // How long a claim keeps other gateways off a message; longer than an
     // attempt takes (the transport's attempt_timeout) plus recording its
     // outcome.

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/common/proto_time.h"
 #include "services/delivery/message_signature.h"
@@ -188,6 +189,7 @@ class ReceiverStub::Service
       ReceivedPush seen;
       seen.message_id = request->message().message_id();
       seen.attempt = request->attempt();
+      seen.at = absl::Now();
       seen.client_identity = GrpcClientIdentity(*context->auth_context());
       received_.push_back(std::move(seen));
       if (!script_.empty()) {
@@ -310,6 +312,7 @@ FhirStub::FhirStub(const DevSetup& setup, std::string_view cert,
       ReceivedPush seen;
       seen.body = request.body;
       seen.content_type = request.get_header_value("Content-Type");
+      seen.at = absl::Now();
       if (request.ssl != nullptr) {
         X509* peer = SSL_get1_peer_certificate(request.ssl);
         if (peer != nullptr) {

@@ -105,6 +105,7 @@ struct ReceivedPush {
   std::string body;             // FHIR: the request body
   std::string content_type;     // FHIR only
   std::string client_identity;  // URI SAN of the client certificate
+  absl::Time at;                // when the stub received it
 };
 
 // caregate.receiver.v1.CareReceiver on 127.0.0.1:<free port>, serving mTLS

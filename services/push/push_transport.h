@@ -52,7 +52,7 @@ struct PushResult {
   // "UNAVAILABLE: failed to connect to all addresses; ...", "HTTP 503",
   // "network error: Timeout was reached". Text an endpoint sends back (a
   // gRPC status message, an HTTP body) is never copied into it.
-  std::string error;
+  std::string error{};
 };
 
 // "DELIVERED", "RETRY" or "FAILED".

@@ -169,6 +169,8 @@ class PushDeliveryProcessTest : public CliTest {
   void TearDown() override {
     receiver_.reset();
     if (gateway_ != nullptr) gateway_->Stop();
+    fhir_stub_.reset();
+    fhir_stub_setup_.reset();
   }
 
   // A gateway whose lakeside-obgyn takes pushes on a free loopback port.
@@ -180,6 +182,32 @@ class PushDeliveryProcessTest : public CliTest {
     gateway_->set_extra_config(kFastRetries);
     gateway_->Start();
     out_dir_ = gateway_->dir() + "/lakeside-inbox";
+  }
+
+  // A gateway whose lakeside-obgyn takes FHIR pushes at fhir_stub_, an HTTPS
+  // stub serving the gateway setup's receiver certificate and trusting its
+  // CA; `extra_config` is appended to the config.
+  void StartFhirGateway(const std::string& name,
+                        const std::string& extra_config) {
+    constexpr char kPlaceholder[] = "https://localhost:1/r4";
+    gateway_ = std::make_unique<CliGateway>(name);
+    gateway_->set_push_endpoints({{kClinic, kPlaceholder}});
+    gateway_->set_extra_config(extra_config);
+    ASSERT_TRUE(gateway_->Prepare());
+    fhir_stub_setup_ = std::make_unique<push::testing::DevSetup>();
+    for (std::string_view file :
+         {pki::kCaCertFile, pki::kReceiverCertFile, pki::kReceiverKeyFile}) {
+      fs::copy_file(fs::path(gateway_->dir()) / file,
+                    fhir_stub_setup_->Path(file),
+                    fs::copy_options::overwrite_existing);
+    }
+    fhir_stub_ = std::make_unique<push::testing::FhirStub>(*fhir_stub_setup_);
+    const std::string config_path = gateway_->dir() + "/caregate.textproto";
+    const std::string config = Slurp(config_path);
+    ASSERT_THAT(config, HasSubstr(kPlaceholder));
+    std::ofstream(config_path, std::ios::trunc) << absl::StrReplaceAll(
+        config, {{kPlaceholder, fhir_stub_->base_url()}});
+    gateway_->Launch();
   }
 
   void StartReceiver() {
@@ -220,6 +248,8 @@ class PushDeliveryProcessTest : public CliTest {
 
   std::unique_ptr<CliGateway> gateway_;
   std::unique_ptr<Receiver> receiver_;
+  std::unique_ptr<push::testing::DevSetup> fhir_stub_setup_;
+  std::unique_ptr<push::testing::FhirStub> fhir_stub_;
   int receiver_port_ = 0;
   std::string out_dir_;
 };
@@ -478,25 +508,9 @@ TEST_F(PushDeliveryProcessTest, GatewayKilledMidPushLosesNoMessage) {
 // received is saved to $CAREGATE_PUSH_CAPTURE_DIR (when set) for the FHIR
 // validator (validate_gateway_bundle_test.sh).
 TEST_F(PushDeliveryProcessTest, FhirEndpointGetsTheBundle) {
-  constexpr char kPlaceholder[] = "https://localhost:1/r4";
-  gateway_ = std::make_unique<CliGateway>("push-fhir");
-  gateway_->set_push_endpoints({{kClinic, kPlaceholder}});
-  ASSERT_TRUE(gateway_->Prepare());
-  // The stub serves the gateway setup's receiver certificate and trusts its
-  // CA: copy them over the stub setup's own.
-  push::testing::DevSetup stub_setup;
-  for (std::string_view file :
-       {pki::kCaCertFile, pki::kReceiverCertFile, pki::kReceiverKeyFile}) {
-    fs::copy_file(fs::path(gateway_->dir()) / file, stub_setup.Path(file),
-                  fs::copy_options::overwrite_existing);
-  }
-  push::testing::FhirStub stub(stub_setup);
-  const std::string config_path = gateway_->dir() + "/caregate.textproto";
-  const std::string config = Slurp(config_path);
-  ASSERT_THAT(config, HasSubstr(kPlaceholder));
-  std::ofstream(config_path, std::ios::trunc)
-      << absl::StrReplaceAll(config, {{kPlaceholder, stub.base_url()}});
-  gateway_->Launch();
+  StartFhirGateway("push-fhir", "");
+  ASSERT_NE(fhir_stub_, nullptr);
+  push::testing::FhirStub& stub = *fhir_stub_;
 
   std::string consent;
   const std::string id = SendToClinic(NewPatientId(), &consent);
@@ -519,6 +533,40 @@ TEST_F(PushDeliveryProcessTest, FhirEndpointGetsTheBundle) {
     std::ofstream out(fs::path(dir) / ("gateway-pushed-" + id + ".json"));
     out << received[0].body;
     EXPECT_TRUE(out.good());
+  }
+}
+
+// The FHIR endpoint answers 503 three times: the fourth attempt delivers,
+// and each wait stays under the backoff's ceiling, which doubles (400 ms,
+// 800 ms, 1.6 s; full jitter draws below it).
+TEST_F(PushDeliveryProcessTest, FhirEndpointFailingThreeTimesGetsTheFourth) {
+  StartFhirGateway("push-fhir-retry",
+                   "delivery_policy {\n"
+                   "  initial_backoff { nanos: 400000000 }\n"
+                   "  max_backoff { seconds: 10 }\n"
+                   "}");
+  ASSERT_NE(fhir_stub_, nullptr);
+  using Reply = push::testing::FhirStub::Reply;
+  fhir_stub_->Script({Reply{503, false}, Reply{503, false}, Reply{503, false}});
+  std::string consent;
+  const std::string id = SendToClinic(NewPatientId(), &consent);
+  ASSERT_FALSE(id.empty());
+  auto s = WaitForState(id, [](const StoredState& s) {
+    return s.state == v1::DELIVERY_STATE_DELIVERED;
+  });
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->attempts, 4);
+  EXPECT_EQ(s->last_error, "");
+  const auto received = fhir_stub_->received();
+  ASSERT_EQ(received.size(), 4u);
+  // Each wait: the draw (at most the ceiling), plus the dispatcher's look
+  // (every 100 ms) and the outcome's commit; at least the 20 ms floor.
+  constexpr absl::Duration kSlack = absl::Milliseconds(600);
+  for (size_t i = 1; i < received.size(); ++i) {
+    const absl::Duration ceiling = absl::Milliseconds(400) * (1 << (i - 1));
+    const absl::Duration gap = received[i].at - received[i - 1].at;
+    EXPECT_GE(gap, absl::Milliseconds(20)) << "wait " << i;
+    EXPECT_LE(gap, ceiling + kSlack) << "wait " << i;
   }
 }
 
