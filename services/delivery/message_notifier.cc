@@ -27,6 +27,18 @@ void InProcessNotifier::Published(const std::string& org_id, int64_t seq) {
   }
 }
 
+void InProcessNotifier::Wake(const std::string& org_id) {
+  absl::MutexLock lock(&mu_);
+  for (auto& [id, sub] : subscriptions_) {
+    if (sub.org_id == org_id) sub.listener();
+  }
+}
+
+void InProcessNotifier::WakeAll() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [id, sub] : subscriptions_) sub.listener();
+}
+
 int64_t InProcessNotifier::visible_seq() const {
   absl::MutexLock lock(&mu_);
   return visible_seq_;

@@ -45,7 +45,10 @@ class MessageNotifier {
 // The notifier of a single gateway process.
 class InProcessNotifier final : public MessageNotifier {
  public:
-  // `visible_seq`: the durable head at start (everything stored then).
+  // `visible_seq`: the durable head at start (everything stored then); on a
+  // store whose commits are durable when they return (PostgreSQL), the
+  // largest int64: every committed message may be shown, whichever replica
+  // committed it.
   explicit InProcessNotifier(int64_t visible_seq = 0)
       : visible_seq_(visible_seq) {}
 
@@ -53,6 +56,12 @@ class InProcessNotifier final : public MessageNotifier {
   void Unsubscribe(int64_t subscription) override;
   void Published(const std::string& org_id, int64_t seq) override;
   int64_t visible_seq() const override;
+  // Wakes `org_id`'s subscriptions: another replica committed a message for
+  // it (a PostgreSQL notification).
+  void Wake(const std::string& org_id);
+  // Wakes every subscription: messages for any organization may have been
+  // committed elsewhere (another replica), and listeners re-read the store.
+  void WakeAll();
 
  private:
   struct Subscription {

@@ -1,5 +1,7 @@
 #include "services/delivery/message_notifier.h"
 
+#include <limits>
+
 #include "gtest/gtest.h"
 
 namespace caregate {
@@ -9,8 +11,7 @@ TEST(InProcessNotifierTest, WakesOnlyTheOrganizationsListeners) {
   InProcessNotifier notifier(7);
   EXPECT_EQ(notifier.visible_seq(), 7);
   int lakeside = 0, riverside = 0;
-  const int64_t a =
-      notifier.Subscribe("lakeside-obgyn", [&] { ++lakeside; });
+  const int64_t a = notifier.Subscribe("lakeside-obgyn", [&] { ++lakeside; });
   notifier.Subscribe("riverside-urology", [&] { ++riverside; });
   notifier.Published("lakeside-obgyn", 9);
   EXPECT_EQ(lakeside, 1);
@@ -27,6 +28,27 @@ TEST(InProcessNotifierTest, VisibleSeqNeverGoesBack) {
   notifier.Published("lakeside-obgyn", 5);
   notifier.Published("lakeside-obgyn", 3);
   EXPECT_EQ(notifier.visible_seq(), 5);
+}
+
+TEST(InProcessNotifierTest, WakeWakesOneOrganizationWakeAllEveryone) {
+  InProcessNotifier notifier(std::numeric_limits<int64_t>::max());
+  int lakeside = 0, riverside = 0;
+  notifier.Subscribe("lakeside-obgyn", [&] { ++lakeside; });
+  const int64_t r =
+      notifier.Subscribe("riverside-urology", [&] { ++riverside; });
+  notifier.WakeAll();
+  EXPECT_EQ(lakeside, 1);
+  EXPECT_EQ(riverside, 1);
+  notifier.Wake("riverside-urology");
+  EXPECT_EQ(lakeside, 1);
+  EXPECT_EQ(riverside, 2);
+  notifier.Unsubscribe(r);
+  notifier.WakeAll();
+  EXPECT_EQ(lakeside, 2);
+  EXPECT_EQ(riverside, 2);
+  // Unbounded (a store whose commits are durable) stays unbounded.
+  notifier.Published("lakeside-obgyn", 12);
+  EXPECT_EQ(notifier.visible_seq(), std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace

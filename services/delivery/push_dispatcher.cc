@@ -120,9 +120,8 @@ void PushDispatcher::Pump(const PushRoute& route) {
   PushClaim claim;
   claim.recipient_org_id = route.org_id;
   claim.now = deps_.clock->Now();
-  claim.max_seq = options_.commits_durable || deps_.notifier == nullptr
-                      ? INT64_MAX
-                      : deps_.notifier->visible_seq();
+  claim.max_seq =
+      deps_.notifier != nullptr ? deps_.notifier->visible_seq() : INT64_MAX;
   claim.owner = options_.lease_owner;
   claim.lease_until = claim.now + options_.lease;
   claim.limit = options_.batch_size;

@@ -94,11 +94,6 @@ class PushDispatcher {
     // attempt takes (the transport's attempt_timeout) plus recording its
     // outcome.
     absl::Duration lease = absl::Minutes(1);
-    // The store's commits are durable when they return (PostgreSQL), so
-    // every committed message may be pushed, whichever replica committed
-    // it; otherwise only those through the notifier's visible_seq (SQLite
-    // makes a group durable after its commit).
-    bool commits_durable = false;
   };
 
   // Starts the dispatcher's thread. INVALID_ARGUMENT for a missing

@@ -1,5 +1,10 @@
 #include "services/gateway/gateway.h"
 
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -26,6 +31,7 @@
 #include "services/rpc/call_admission.h"
 #include "services/rpc/executor.h"
 #include "services/security/peer_identity.h"
+#include "services/store/postgres/pg_message_listener.h"
 #include "services/store/postgres/postgres_store.h"
 #include "services/store/sqlite_store.h"
 #include "services/witnessing/log_witnesses.h"
@@ -61,6 +67,7 @@ struct Gateway::Parts {
   std::unique_ptr<ConnectionAcceptor> acceptor;
   // On PostgreSQL: health follows the database's reachability.
   std::unique_ptr<StoreHealth> store_health;
+  std::unique_ptr<pg::PgMessageListener> message_listener;
 };
 
 namespace {
@@ -215,9 +222,13 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     spdlog::info("checkpoints go to {} witness(es); {} make one witnessed",
                  cfg.witnesses().size(), cfg.min_cosignatures());
   }
-  // Everything stored at start is durable: streams may show it.
-  p.notifier =
-      std::make_unique<InProcessNotifier>(p.ledger->committed_head().seq);
+  // Everything stored at start is durable: streams may show it. On
+  // PostgreSQL every commit is durable when it returns, so everything
+  // committed may be shown, also what other replicas commit (ADR 5).
+  const bool shared_store = !cfg.postgres_conninfo().empty();
+  p.notifier = std::make_unique<InProcessNotifier>(
+      shared_store ? std::numeric_limits<int64_t>::max()
+                   : p.ledger->committed_head().seq);
   p.executor = std::make_unique<Executor>(options.executor_threads);
   p.admission = std::make_unique<CallAdmission>(&cfg, p.ledger.get());
   p.consent_service = std::make_unique<ConsentService>(
@@ -248,7 +259,6 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     // of its outcome; a replica that dies mid-push frees it by then.
     PushDispatcher::Options dispatch;
     dispatch.lease = cfg.delivery_policy().attempt_timeout + kPushLeaseMargin;
-    dispatch.commits_durable = !cfg.postgres_conninfo().empty();
     CG_ASSIGN_OR_RETURN(
         p.push_dispatcher,
         PushDispatcher::Create(
@@ -295,8 +305,27 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     // A replica that cannot reach the shared database answers NOT_SERVING,
     // so the load balancer sends calls elsewhere (ADR 5). SQLite is a local
     // file: its failures stop the ledger instead.
+    // Messages committed through other replicas wake this one's streams and
+    // push dispatcher: at once through LISTEN, and should a notification be
+    // lost, when the probe (each second) finds the log head moved (ADR 5,
+    // section 4).
+    p.message_listener = pg::PgMessageListener::Start(
+        {cfg.postgres_conninfo(),
+         [notifier = p.notifier.get()](const std::string& org_id) {
+           notifier->Wake(org_id);
+         },
+         [notifier = p.notifier.get()] { notifier->WakeAll(); }});
     p.store_health = StoreHealth::Start(
-        {[store = p.store.get()] { return store->GetChainHead().status(); },
+        {[store = p.store.get(), notifier = p.notifier.get(),
+          seen = std::make_shared<int64_t>(0)] {
+           absl::StatusOr<std::optional<ChainHead>> head =
+               store->GetChainHead();
+           if (head.ok() && head->has_value() && (*head)->seq > *seen) {
+             *seen = (*head)->seq;
+             notifier->WakeAll();
+           }
+           return head.status();
+         },
          [server = p.server.get()](bool serving) {
            server->GetHealthCheckService()->SetServingStatus(serving);
          }});
@@ -321,6 +350,7 @@ void Gateway::Shutdown() {
     // shutdown began.
     p.acceptor->Stop();
     p.store_health.reset();  // so nothing sets SERVING again
+    p.message_listener.reset();
     p.server->GetHealthCheckService()->SetServingStatus(false);
     // Open inbox streams end now (clients reconnect elsewhere); unary calls
     // in flight get the grace period.

@@ -135,6 +135,13 @@ class PgConnection {
   // Inside a transaction block that an error has aborted.
   bool InFailedTransaction() const;
 
+  // For a connection that LISTENs: the socket to wait on for input, and the
+  // payloads of the notifications that arrived since the last call (reading
+  // what the socket holds first, without blocking). UNAVAILABLE once the
+  // connection is lost.
+  int socket() const;
+  absl::StatusOr<std::vector<std::string>> TakeNotifications();
+
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
 

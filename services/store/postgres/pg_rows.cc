@@ -166,6 +166,7 @@ const char kListDueMessagesSql[] =
     " FROM messages WHERE recipient_org_id = $1 AND state = $2"
     " AND (next_attempt_at_us IS NULL OR next_attempt_at_us <= $3)"
     " ORDER BY seq, message_id LIMIT $4";
+const char kNotifyMessageSql[] = "SELECT pg_notify('caregate_messages', $1)";
 const char kClaimDueMessagesSql[] =
     "UPDATE messages SET lease_owner = $5, lease_until_us = $6"
     " WHERE message_id IN (SELECT message_id FROM messages"

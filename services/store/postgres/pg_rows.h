@@ -68,6 +68,12 @@ extern const char kGetMessageSql[];     // message_id
 extern const char kListMessagesSql[];
 // recipient_org_id, QUEUED, now (micros), limit
 extern const char kListDueMessagesSql[];
+// The channel on which a transaction that inserts a message notifies its
+// recipient organization's id, delivered to listeners once it commits
+// (ADR 5, section 4).
+inline constexpr char kMessageChannel[] = "caregate_messages";
+// $1 the recipient org id.
+extern const char kNotifyMessageSql[];
 // $1 org, $2 QUEUED, $3 now (µs), $4 limit, $5 owner, $6 lease end (µs),
 // $7 max seq.
 extern const char kClaimDueMessagesSql[];

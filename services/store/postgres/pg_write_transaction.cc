@@ -215,7 +215,9 @@ absl::Status PgWriteTransaction::InsertMessage(const MessageRow& message) {
                            PgParams().Text(consent_id).Text(message.message_id))
                            .status());
   }
-  return absl::OkStatus();
+  // Wakes the recipient's streams on every replica once this commits.
+  return Run(kOp, kNotifyMessageSql, PgParams().Text(message.recipient_org_id))
+      .status();
 }
 
 absl::StatusOr<std::optional<MessageRow>> PgWriteTransaction::FindMessage(
