@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/audit/audit_chain.h"
@@ -406,6 +407,17 @@ TEST_F(LedgerTest, EachGroupContinuesFromTheHeadInTheStore) {
   ASSERT_THAT(
       Run([](LedgerTxn& txn) { return txn.Audit(Event("1")).status(); }),
       IsOk());
+  // The ledger's thread writes the checkpoint of event 1 in a transaction
+  // of its own after the group: let it, so the other writer below does not
+  // find a transaction open (the store has one writer at a time).
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  for (;;) {
+    auto checkpoint = store_->GetLatestCheckpoint();
+    ASSERT_THAT(checkpoint, IsOk());
+    if (checkpoint->has_value() && (*checkpoint)->seq == 1) break;
+    ASSERT_LT(absl::Now(), deadline) << "no checkpoint of event 1";
+    absl::SleepFor(absl::Milliseconds(1));
+  }
   // Another writer appends behind the ledger's back, as a replica on the
   // same database would.
   {
