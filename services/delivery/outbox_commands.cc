@@ -4,32 +4,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
+#include "services/inbox/message_audit_event.h"
 
 namespace caregate {
 namespace {
 
 constexpr char kInFlightAtRevocation[] = "in flight at revocation";
 
+// An event of the gateway's push delivery about `row`.
 AuditEvent DeliveryEvent(const MessageRow& row, v1::AuditAction action,
                          const std::optional<DisclosureRow>& disclosure) {
-  AuditEvent event;
+  AuditEvent event = MessageAuditEvent(row, action, disclosure);
   event.actor_principal_id = kDeliveryActorId;
-  event.action = action;
-  event.recipient_org_id = row.recipient_org_id;
-  event.consent_ids = row.consent_ids;
-  event.subject_id = row.message_id;
-  if (disclosure.has_value() &&
-      disclosure->disclosure_id == row.disclosure_id) {
-    event.practice_org_id = disclosure->practice_org_id;
-    event.patient_id = disclosure->patient_id;
-    event.purpose = disclosure->purpose;
-  }
   return event;
-}
-
-// The time as the store keeps it.
-absl::Time StoredPrecision(absl::Time t) {
-  return absl::FromUnixMicros(absl::ToUnixMicros(t));
 }
 
 absl::Status RecordDelivered(LedgerTxn& txn, const PushOutcome& outcome,
@@ -129,10 +116,8 @@ absl::StatusOr<RetriedDelivery> Retry(LedgerTxn& txn,
   row.next_attempt_at.reset();
   row.retried_at = StoredPrecision(txn.now());
   CG_RETURN_IF_ERROR(txn.store().UpdateMessageDelivery(row));
-  AuditEvent retried = DeliveryEvent(row, v1::AUDIT_ACTION_DELIVERY_RETRIED, d);
-  retried.actor_principal_id = actor.principal_id;
-  retried.actor_role = actor.role;
-  retried.actor_org_id = actor.org_id;
+  AuditEvent retried = WithActor(
+      MessageAuditEvent(row, v1::AUDIT_ACTION_DELIVERY_RETRIED, d), actor);
   retried.detail = absl::StrCat("after ", failed_attempts, " failed attempt",
                                 failed_attempts == 1 ? "" : "s");
   CG_ASSIGN_OR_RETURN(int64_t seq, txn.Audit(std::move(retried)));

@@ -2,41 +2,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
+#include "services/inbox/message_audit_event.h"
 #include "services/security/rpc_policy.h"
 
 namespace caregate {
 namespace {
 
-AuditEvent ActorEvent(const PrincipalInfo& actor, v1::AuditAction action,
-                      const std::string& message_id) {
-  AuditEvent event;
-  event.actor_principal_id = actor.principal_id;
-  event.actor_role = actor.role;
-  event.actor_org_id = actor.org_id;
-  event.action = action;
-  event.subject_id = message_id;
-  return event;
-}
-
 AuditEvent AcknowledgedEvent(const PrincipalInfo& actor, const MessageRow& row,
                              const std::optional<DisclosureRow>& disclosure) {
-  AuditEvent event =
-      ActorEvent(actor, v1::AUDIT_ACTION_MESSAGE_ACKNOWLEDGED, row.message_id);
-  event.recipient_org_id = row.recipient_org_id;
-  event.consent_ids = row.consent_ids;
-  if (disclosure.has_value() &&
-      disclosure->disclosure_id == row.disclosure_id) {
-    event.practice_org_id = disclosure->practice_org_id;
-    event.patient_id = disclosure->patient_id;
-    event.purpose = disclosure->purpose;
-  }
-  return event;
-}
-
-// The time as the store keeps it, so a repeated acknowledgement returns
-// exactly the first one.
-absl::Time StoredPrecision(absl::Time t) {
-  return absl::FromUnixMicros(absl::ToUnixMicros(t));
+  return WithActor(
+      MessageAuditEvent(row, v1::AUDIT_ACTION_MESSAGE_ACKNOWLEDGED, disclosure),
+      actor);
 }
 
 }  // namespace
