@@ -274,13 +274,8 @@ int RunAccounting(const std::vector<std::string>& args, CommandIo io) {
   return kExitOk;
 }
 
-std::string Usage(std::string_view head, std::string_view examples) {
-  return absl::StrCat(AsAbsl(head), "\n", AsAbsl(kConnectionFlagsHelp),
-                      "\nexamples:\n", AsAbsl(examples));
-}
-
 const std::vector<Command>& AuditCommands() {
-  static const auto* query_usage = new std::string(Usage(
+  static const auto* query_usage = new std::string(ClientUsage(
       "usage: caregatectl audit query [FILTERS] [--limit N] [--json]\n"
       "\n"
       "Prints audit events matching every filter given, in sequence order.\n"
@@ -302,7 +297,7 @@ const std::vector<Command>& AuditCommands() {
       "\\\n    --profile dev/pki/compliance-officer\n"
       "  caregatectl audit query --action disclosure_denied --since 7d \\\n"
       "    --profile dev/pki/compliance-officer\n"));
-  static const auto* verify_usage = new std::string(Usage(
+  static const auto* verify_usage = new std::string(ClientUsage(
       "usage: caregatectl audit verify [--from SEQ] [--to SEQ] [--json]\n"
       "\n"
       "Has the gateway recompute the hash chain over a range (default: the\n"
@@ -311,7 +306,7 @@ const std::vector<Command>& AuditCommands() {
       "For a check that does not trust the server, use audit export and\n"
       "audit verify-offline.\n",
       "  caregatectl audit verify --profile dev/pki/compliance-officer\n"));
-  static const auto* checkpoint_usage = new std::string(Usage(
+  static const auto* checkpoint_usage = new std::string(ClientUsage(
       "usage: caregatectl audit checkpoint [--pubkey FILE] [--note-out FILE]\n"
       "         [--json]\n"
       "\n"
@@ -325,7 +320,7 @@ const std::vector<Command>& AuditCommands() {
       "                 hold the gateway to it later with audit\n"
       "                 verify-offline --trusted-checkpoint FILE\n",
       "  caregatectl audit checkpoint --profile dev/pki/compliance-officer\n"));
-  static const auto* accounting_usage = new std::string(Usage(
+  static const auto* accounting_usage = new std::string(ClientUsage(
       "usage: caregatectl audit accounting --practice ORG --patient ID\n"
       "         [--since TIME|DUR] [--until TIME|DUR] [--json]\n"
       "\n"

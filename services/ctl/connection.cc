@@ -137,6 +137,11 @@ const std::string_view kConnectionFlagsHelp =
     "                         (override the profile's)\n"
     "  --timeout DURATION     per call (default 10s)\n";
 
+std::string ClientUsage(std::string_view head, std::string_view examples) {
+  return absl::StrCat(AsAbsl(head), "\n", AsAbsl(kConnectionFlagsHelp),
+                      "\nexamples:\n", AsAbsl(examples));
+}
+
 void AddConnectionFlags(FlagSet& flags, ConnectionFlags* connection) {
   flags.AddString("gateway", &connection->gateway);
   flags.AddString("cert", &connection->cert);

@@ -45,6 +45,10 @@ void AddConnectionFlags(FlagSet& flags, ConnectionFlags* connection);
 // The help text of those flags, for usage strings.
 extern const std::string_view kConnectionFlagsHelp;
 
+// The usage text of a command that calls the gateway: `head` (usage line,
+// description, its own flags), the connection flags, then `examples`.
+std::string ClientUsage(std::string_view head, std::string_view examples);
+
 // A resolved connection.
 struct Connection {
   std::string target;       // host:port

@@ -264,13 +264,8 @@ int RunExport(const std::vector<std::string>& args, CommandIo io) {
   return kExitOk;
 }
 
-std::string Usage(std::string_view head, std::string_view examples) {
-  return absl::StrCat(AsAbsl(head), "\n", AsAbsl(kConnectionFlagsHelp),
-                      "\nexamples:\n", AsAbsl(examples));
-}
-
 const std::vector<Command>& ConsentCommands() {
-  static const auto* record_usage = new std::string(Usage(
+  static const auto* record_usage = new std::string(ClientUsage(
       absl::StrCat(
           "usage: caregatectl consent record FLAGS\n"
           "\n"
@@ -303,7 +298,7 @@ const std::vector<Command>& ConsentCommands() {
       "    --states-treatment-not-conditioned --states-redisclosure-risk\n"
       "  caregatectl consent record --profile dev/pki/dr-rivera --fhir "
       "consent.json\n"));
-  static const auto* export_usage = new std::string(Usage(
+  static const auto* export_usage = new std::string(ClientUsage(
       "usage: caregatectl consent export --patient ID --format fhir "
       "[--out FILE]\n"
       "         [--all] [--practice ORG]\n"
@@ -327,7 +322,7 @@ const std::vector<Command>& ConsentCommands() {
       "  --practice ORG   the practice (compliance officers only)\n",
       "  caregatectl consent export --patient p-1001 --format fhir --out "
       "p-1001.ndjson \\\n    --profile dev/pki/dr-rivera\n"));
-  static const auto* revoke_usage = new std::string(Usage(
+  static const auto* revoke_usage = new std::string(ClientUsage(
       "usage: caregatectl consent revoke CONSENT_ID --reason TEXT [--json]\n"
       "\n"
       "Revokes a consent after the patient revoked it in writing. Messages\n"
@@ -339,13 +334,13 @@ const std::vector<Command>& ConsentCommands() {
       "  --json         print the revoked Consent as JSON\n",
       "  caregatectl consent revoke cns-... --reason \"patient revoked in "
       "writing\" \\\n    --profile dev/pki/dr-rivera\n"));
-  static const auto* get_usage = new std::string(Usage(
+  static const auto* get_usage = new std::string(ClientUsage(
       "usage: caregatectl consent get CONSENT_ID [--json]\n"
       "\n"
       "Prints one consent of your practice (the signer's name is shown only\n"
       "with --json).\n",
       "  caregatectl consent get cns-... --profile dev/pki/dr-rivera\n"));
-  static const auto* list_usage = new std::string(Usage(
+  static const auto* list_usage = new std::string(ClientUsage(
       "usage: caregatectl consent list --patient ID [--all] "
       "[--practice ORG] [--json]\n"
       "\n"
@@ -366,8 +361,8 @@ const std::vector<Command>& ConsentCommands() {
       {"revoke", "revoke a consent", *revoke_usage, RunRevoke},
       {"get", "show one consent", *get_usage, RunGet},
       {"list", "list a patient's consents", *list_usage, RunList},
-      {"export", "write a patient's consents as FHIR R4 Consent",
-       *export_usage, RunExport},
+      {"export", "write a patient's consents as FHIR R4 Consent", *export_usage,
+       RunExport},
   };
   return *commands;
 }

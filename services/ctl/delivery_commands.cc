@@ -125,13 +125,8 @@ int RunRetry(const std::vector<std::string>& args, CommandIo io) {
   return kExitOk;
 }
 
-std::string Usage(std::string_view head, std::string_view examples) {
-  return absl::StrCat(AsAbsl(head), "\n", AsAbsl(kConnectionFlagsHelp),
-                      "\nexamples:\n", AsAbsl(examples));
-}
-
 const std::vector<Command>& DeliveryCommands() {
-  static const auto* list_usage = new std::string(Usage(
+  static const auto* list_usage = new std::string(ClientUsage(
       "usage: caregatectl delivery list [--state STATE] [--to-org ORG] "
       "[--json]\n"
       "\n"
@@ -147,7 +142,7 @@ const std::vector<Command>& DeliveryCommands() {
       "  --json         one Delivery per line as JSON\n",
       "  caregatectl delivery list --state failed "
       "--profile dev/pki/compliance-officer\n"));
-  static const auto* retry_usage = new std::string(Usage(
+  static const auto* retry_usage = new std::string(ClientUsage(
       "usage: caregatectl delivery retry MESSAGE_ID [--json]\n"
       "\n"
       "Puts a failed push delivery back in the outbox: it is pushed again at\n"

@@ -166,15 +166,10 @@ int RunGet(const std::vector<std::string>& args, CommandIo io) {
   return kExitOk;
 }
 
-std::string Usage(std::string_view head, std::string_view examples) {
-  return absl::StrCat(AsAbsl(head), "\n", AsAbsl(kConnectionFlagsHelp),
-                      "\nexamples:\n", AsAbsl(examples));
-}
-
 }  // namespace
 
 std::string_view CheckUsage() {
-  static const auto* usage = new std::string(Usage(
+  static const auto* usage = new std::string(ClientUsage(
       absl::StrCat(
           "usage: caregatectl check FLAGS\n"
           "\n"
@@ -194,7 +189,7 @@ std::string_view CheckUsage() {
 }
 
 std::string_view SendUsage() {
-  static const auto* usage = new std::string(Usage(
+  static const auto* usage = new std::string(ClientUsage(
       absl::StrCat(
           "usage: caregatectl send FLAGS\n"
           "\n"
@@ -223,7 +218,7 @@ int RunSend(const std::vector<std::string>& args, CommandIo io) {
 }
 
 int RunDisclosureGroup(const std::vector<std::string>& args, CommandIo io) {
-  static const auto* get_usage = new std::string(Usage(
+  static const auto* get_usage = new std::string(ClientUsage(
       "usage: caregatectl disclosure get DISCLOSURE_ID [--json]\n"
       "\n"
       "Shows a sent disclosure's receipt and where it is in its delivery\n"

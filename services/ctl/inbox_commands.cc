@@ -172,17 +172,12 @@ int RunWatch(const std::vector<std::string>& args, CommandIo io) {
   return status.ok() ? kExitOk : cmd.RpcFailed(status);
 }
 
-std::string Usage(std::string_view head, std::string_view examples) {
-  return absl::StrCat(AsAbsl(head), "\n", AsAbsl(kConnectionFlagsHelp),
-                      "\nexamples:\n", AsAbsl(examples));
-}
-
 constexpr std::string_view kPubkeyHelp =
     "  --pubkey FILE  the gateway's published PEM key (default: the\n"
     "                 profile's DIR/keys/audit-signing.pub.pem)\n";
 
 const std::vector<Command>& InboxCommands() {
-  static const auto* list_usage = new std::string(Usage(
+  static const auto* list_usage = new std::string(ClientUsage(
       "usage: caregatectl inbox list [--all] [--json]\n"
       "\n"
       "Lists the messages addressed to your organization, oldest first:\n"
@@ -193,7 +188,7 @@ const std::vector<Command>& InboxCommands() {
       "  --all   include acknowledged messages\n"
       "  --json  one Message summary per line as JSON (body_omitted: true)\n",
       "  caregatectl inbox list --profile dev/pki/core-pelvic-pt-inbox\n"));
-  static const auto* watch_usage = new std::string(Usage(
+  static const auto* watch_usage = new std::string(ClientUsage(
       absl::StrCat(
           "usage: caregatectl inbox watch [--count N] [--pubkey FILE] "
           "[--json]\n"
@@ -207,7 +202,7 @@ const std::vector<Command>& InboxCommands() {
           AsAbsl(kPubkeyHelp),
           "  --json         one Message per line as JSON\n"),
       "  caregatectl inbox watch --profile dev/pki/core-pelvic-pt-inbox\n"));
-  static const auto* show_usage = new std::string(Usage(
+  static const auto* show_usage = new std::string(ClientUsage(
       absl::StrCat(
           "usage: caregatectl inbox show MESSAGE_ID [--pubkey FILE] "
           "[--json]\n"
@@ -220,7 +215,7 @@ const std::vector<Command>& InboxCommands() {
           AsAbsl(kPubkeyHelp), "  --json         print the Message as JSON\n"),
       "  caregatectl inbox show msg-... --profile "
       "dev/pki/core-pelvic-pt-inbox\n"));
-  static const auto* ack_usage = new std::string(Usage(
+  static const auto* ack_usage = new std::string(ClientUsage(
       "usage: caregatectl inbox ack MESSAGE_ID [--json]\n"
       "\n"
       "Acknowledges receipt of a message; the sender sees it as delivered.\n",
