@@ -6,7 +6,6 @@
   const C = Console;
   const FIELDS = ["practice", "patient", "actor", "recipient", "action",
                   "outcome", "since", "until", "page_size"];
-  let tokens = [""];  // tokens[i] is the page token of page i + 1
 
   function input(name) { return document.getElementById("f-" + name.replace("_", "-")); }
 
@@ -35,24 +34,21 @@
         C.el("td", {class: "mono"}, subject));
   }
 
-  async function load(page) {
+  let pager = null;
+
+  async function load() {
     const f = filters();
     const error = C.clear(document.getElementById("events-error"));
     const body = C.clear(document.querySelector("#events tbody"));
     document.body.dataset.loaded = "";
     try {
       const params = apiParams(f);
-      params.page_token = tokens[page];
+      params.page_token = pager.token();
       params.page_size = f.page_size;
       const r = await C.get("events", params);
       const events = r.events || [];
       events.forEach(e => body.append(eventRow(e)));
-      if (r.nextPageToken) tokens[page + 1] = r.nextPageToken;
-      else tokens.length = page + 1;
-      document.getElementById("prev").disabled = page === 0;
-      document.getElementById("next").disabled = !r.nextPageToken;
-      document.getElementById("page-label").textContent = "Page " + (page + 1);
-      document.getElementById("page-label").dataset.page = page + 1;
+      pager.shown(r.nextPageToken);
       document.getElementById("result-info").textContent = events.length === 0
           ? "No matching events."
           : "Events " + events[0].seq + " to " + events[events.length - 1].seq +
@@ -60,22 +56,18 @@
       document.body.dataset.loaded = "1";
     } catch (e) {
       C.showError(error, e);
-      document.getElementById("prev").disabled = true;
-      document.getElementById("next").disabled = true;
+      pager.failed();
       document.body.dataset.loaded = "error";
     }
   }
-
-  let page = 0;
 
   function apply() {
     const f = filters();
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(f)) if (v && !(k === "page_size" && v === "50")) q.set(k, v);
     history.replaceState(null, "", "/audit" + (q.toString() ? "?" + q : ""));
-    tokens = [""];
-    page = 0;
-    load(page);
+    pager.reset();
+    load();
   }
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -89,11 +81,10 @@
       for (const name of FIELDS) input(name).value = name === "page_size" ? "50" : "";
       apply();
     });
-    document.getElementById("next").addEventListener("click", () => load(++page));
-    document.getElementById("prev").addEventListener("click", () => load(page = Math.max(0, page - 1)));
     document.getElementById("export-csv").addEventListener("click", () =>
         C.download("export/audit.csv", apiParams(filters()),
                    document.getElementById("export-status")));
-    load(page);
+    pager = new C.TokenPager(load);
+    load();
   });
 })();

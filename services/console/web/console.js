@@ -1,6 +1,7 @@
 // Shared by every console page: calling the console's JSON API, showing its
 // errors (a gateway refusal as such), building DOM safely (textContent
-// only), and formatting enums, hashes and times. No frameworks.
+// only), formatting enums, hashes and times, and paging with page tokens.
+// No frameworks.
 "use strict";
 
 const Console = (() => {
@@ -205,6 +206,43 @@ const Console = (() => {
     }
   }
 
+  // Server-side paging with the gateway's page tokens: the token of every
+  // page seen (a stack, for Previous) and the page's #prev, #next and
+  // #page-label. `load()` shows the page at `token()`; it calls shown()
+  // with the answer's next page token, or failed().
+  class TokenPager {
+    constructor(load) {
+      this.load = load;
+      this.reset();
+      document.getElementById("next").addEventListener("click", () => {
+        ++this.page;
+        this.load();
+      });
+      document.getElementById("prev").addEventListener("click", () => {
+        this.page = Math.max(0, this.page - 1);
+        this.load();
+      });
+    }
+    reset() {
+      this.tokens = [""];  // tokens[i] is the page token of page i + 1
+      this.page = 0;
+    }
+    token() { return this.tokens[this.page]; }
+    shown(nextPageToken) {
+      if (nextPageToken) this.tokens[this.page + 1] = nextPageToken;
+      else this.tokens.length = this.page + 1;
+      document.getElementById("prev").disabled = this.page === 0;
+      document.getElementById("next").disabled = !nextPageToken;
+      const label = document.getElementById("page-label");
+      label.textContent = "Page " + (this.page + 1);
+      label.dataset.page = this.page + 1;
+    }
+    failed() {
+      document.getElementById("prev").disabled = true;
+      document.getElementById("next").disabled = true;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     hideToken();
     siteHeader();
@@ -213,5 +251,5 @@ const Console = (() => {
 
   return {ApiError, get, post, el, clear, showError, short, words, patient,
           isUnspecified, b64ToHex, time, day, dayToIso, todayUtc,
-          monthsAgoUtc, pageParams, download, query};
+          monthsAgoUtc, pageParams, download, query, TokenPager};
 })();

@@ -5,8 +5,7 @@
 
 (() => {
   const C = Console;
-  let tokens = [""];  // tokens[i] is the page token of page i + 1
-  let page = 0;
+  let pager = null;
 
   function filters() {
     return {state: document.getElementById("f-state").value,
@@ -41,22 +40,17 @@
     try {
       const f = filters();
       const r = await C.get("deliveries", {state: f.state, recipient: f.recipient,
-                                           page_token: tokens[page]});
+                                           page_token: pager.token()});
       const rows = r.deliveries || [];
       rows.forEach(d => body.append(deliveryRow(d)));
-      if (r.nextPageToken) tokens[page + 1] = r.nextPageToken;
-      else tokens.length = page + 1;
-      document.getElementById("prev").disabled = page === 0;
-      document.getElementById("next").disabled = !r.nextPageToken;
-      document.getElementById("page-label").textContent = "Page " + (page + 1);
+      pager.shown(r.nextPageToken);
       document.getElementById("result-info").textContent = rows.length === 0
           ? "No deliveries in that state."
           : rows.length + " deliveries on this page" + (r.nextPageToken ? "; more follow." : ".");
       document.body.dataset.loaded = "1";
     } catch (e) {
       C.showError(error, e);
-      document.getElementById("prev").disabled = true;
-      document.getElementById("next").disabled = true;
+      pager.failed();
       document.body.dataset.loaded = "error";
     }
   }
@@ -81,8 +75,7 @@
     if (f.state !== "DELIVERY_STATE_FAILED") q.set("state", f.state || "all");
     if (f.recipient) q.set("recipient", f.recipient);
     history.replaceState(null, "", "/deliveries" + (q.toString() ? "?" + q : ""));
-    tokens = [""];
-    page = 0;
+    pager.reset();
     load();
   }
 
@@ -94,8 +87,7 @@
       e.preventDefault();
       apply();
     });
-    document.getElementById("next").addEventListener("click", () => { ++page; load(); });
-    document.getElementById("prev").addEventListener("click", () => { page = Math.max(0, page - 1); load(); });
+    pager = new C.TokenPager(load);
     load();
   });
 })();
