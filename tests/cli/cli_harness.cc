@@ -226,18 +226,14 @@ void CliGateway::Stop() {
   if (!dir_.empty()) fs::remove_all(dir_);
 }
 
-void CliGateway::StopKeepingData() {
-  const pid_t pid = pid_.exchange(-1);
-  if (pid > 0) {
-    kill(pid, SIGTERM);
-    waitpid(pid, nullptr, 0);
-  }
-}
+void CliGateway::StopKeepingData() { EndWith(SIGTERM); }
 
-void CliGateway::Kill() {
+void CliGateway::Kill() { EndWith(SIGKILL); }
+
+void CliGateway::EndWith(int signal) {
   const pid_t pid = pid_.exchange(-1);
   if (pid > 0) {
-    kill(pid, SIGKILL);
+    kill(pid, signal);
     waitpid(pid, nullptr, 0);
   }
 }

@@ -104,6 +104,9 @@ class CliGateway {
   std::string ReadFile(const std::string& path) const;
 
  private:
+  // Sends `signal` to the running caregated and waits for it to end.
+  void EndWith(int signal);
+
   std::string name_;
   std::map<std::string, std::string> push_endpoints_;
   std::string extra_config_;

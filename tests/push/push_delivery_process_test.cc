@@ -173,13 +173,15 @@ class PushDeliveryProcessTest : public CliTest {
     fhir_stub_setup_.reset();
   }
 
-  // A gateway whose lakeside-obgyn takes pushes on a free loopback port.
-  void StartGateway(const std::string& name) {
+  // A gateway whose lakeside-obgyn takes pushes on a free loopback port;
+  // `extra_config` is appended to the config.
+  void StartGateway(const std::string& name,
+                    const std::string& extra_config = kFastRetries) {
     receiver_port_ = FreePort();
     gateway_ = std::make_unique<CliGateway>(name);
     gateway_->set_push_endpoints(
         {{kClinic, absl::StrCat("127.0.0.1:", receiver_port_)}});
-    gateway_->set_extra_config(kFastRetries);
+    gateway_->set_extra_config(extra_config);
     gateway_->Start();
     out_dir_ = gateway_->dir() + "/lakeside-inbox";
   }
@@ -348,18 +350,12 @@ TEST_F(PushDeliveryProcessTest, RevokedBeforeASuccessfulAttemptIsNeverPushed) {
 // `delivery list`, retries it, and once the receiver is up it arrives. A
 // therapist sees no outbox.
 TEST_F(PushDeliveryProcessTest, FailedDeliveryIsListedAndRetriedByCompliance) {
-  gateway_ = std::make_unique<CliGateway>("push-retry");
-  receiver_port_ = FreePort();
-  gateway_->set_push_endpoints(
-      {{kClinic, absl::StrCat("127.0.0.1:", receiver_port_)}});
-  gateway_->set_extra_config(
-      "delivery_policy {\n"
-      "  initial_backoff { nanos: 50000000 }\n"
-      "  max_backoff { nanos: 100000000 }\n"
-      "  max_attempts: 2\n"
-      "}");
-  gateway_->Start();
-  out_dir_ = gateway_->dir() + "/lakeside-inbox";
+  StartGateway("push-retry",
+               "delivery_policy {\n"
+               "  initial_backoff { nanos: 50000000 }\n"
+               "  max_backoff { nanos: 100000000 }\n"
+               "  max_attempts: 2\n"
+               "}");
 
   std::string consent;
   const std::string id = SendToClinic(NewPatientId(), &consent);
