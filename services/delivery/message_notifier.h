@@ -9,10 +9,12 @@
 // message may be shown: the ledger publishes a message only once it is
 // durable, so a stream never sends a message a crash could take back.
 //
-// Implementations: InProcessNotifier (one gateway: the ledger calls
-// Published once a message's group is durable) and, for PostgreSQL replicas,
-// a LISTEN/NOTIFY one. Thread-safe. Listeners run on the publishing thread
-// and must only note the wake-up and return.
+// Implementation: InProcessNotifier. The ledger calls Published once a
+// message's group is durable; on PostgreSQL replicas the gateway also wakes
+// it for messages other replicas commit (Wake, from the LISTEN connection of
+// services/store/postgres/pg_message_listener.h; WakeAll after a reconnect
+// or when the log head moved). Thread-safe. Listeners run on the waking
+// thread and must only note the wake-up and return.
 #ifndef CAREGATE_SERVICES_DELIVERY_MESSAGE_NOTIFIER_H_
 #define CAREGATE_SERVICES_DELIVERY_MESSAGE_NOTIFIER_H_
 
