@@ -91,7 +91,11 @@ ProofReport VerifyEventProof(const v1::AuditEventProof& proof,
   if (static_cast<int>(report.witnesses.size()) < min_witnesses) {
     return Fail(report, absl::StrCat(report.witnesses.size(),
                                      " witness cosignature(s) verified, ",
-                                     min_witnesses, " required"));
+                                     min_witnesses,
+                                     " required (witnesses cosign a new "
+                                     "checkpoint within seconds: prove the "
+                                     "event again for one they have "
+                                     "cosigned)"));
   }
   report.ok = true;
   return report;
