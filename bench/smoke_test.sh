@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-smoke (CTest): the benchmark tools work end to end. Starts a gateway
 # from a fresh dev setup on a free loopback port, runs every caregate-bench
-# scenario for one second at low concurrency, and every default
+# scenario for one second at low concurrency (the send and mixed scenarios
+# with the OB/GYN clinic streaming its inbox), and every default
 # microbenchmark once. Checks that calls were made without errors; never
 # checks a speed.
 #
@@ -22,7 +23,8 @@ bench_start_gateway "$gated" "$bench" "$tmp/dev" "$tmp/gateway.log" 60s
 
 "$bench" --gateway "127.0.0.1:$BENCH_PORT" --profile "$tmp/dev/pki/dr-rivera" \
   --scenarios health,payload,check,send,mixed --concurrency 4 --connections 2 \
-  --duration 1s --warmup 0s --consents 20 --json >"$tmp/bench.json"
+  --duration 1s --warmup 0s --consents 20 \
+  --stream_profile "$tmp/dev/pki/lakeside-obgyn-inbox" --json >"$tmp/bench.json"
 cat "$tmp/bench.json"
 
 status=0
@@ -36,6 +38,14 @@ for scenario in health payload check send mixed; do
   fi
   if ! grep -q '"consents_loaded":20,' <<<"$line"; then
     echo "FAIL: $scenario does not report 20 consents loaded"; status=1
+  fi
+done
+# Every message sent in the window was streamed to the clinic and timed.
+for scenario in send mixed; do
+  line=$(grep "\"scenario\":\"$scenario\"" "$tmp/bench.json" || true)
+  if ! grep -Eq '"stream_messages":[1-9]' <<<"$line" ||
+      grep -q '"stream_error"' <<<"$line"; then
+    echo "FAIL: $scenario timed no streamed messages"; status=1
   fi
 done
 bench_stop_gateway

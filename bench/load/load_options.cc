@@ -1,5 +1,6 @@
 #include "bench/load/load_options.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -81,11 +82,44 @@ bool IsLoopbackTarget(std::string_view host_port) {
   return IsLoopbackHost(host_port.substr(0, colon));
 }
 
+std::vector<std::string> ParseGateways(std::string_view list) {
+  std::vector<std::string> out;
+  for (absl::string_view part : absl::StrSplit(AsAbsl(list), ',')) {
+    out.emplace_back(absl::StripAsciiWhitespace(part));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<int>> ParseGatewayPids(std::string_view list) {
+  std::vector<int> out;
+  if (list.empty()) return out;
+  for (absl::string_view part : absl::StrSplit(AsAbsl(list), ',')) {
+    int pid = 0;
+    if (!absl::SimpleAtoi(part, &pid) || pid <= 0) {
+      return Invalid("gateway_pid",
+                     absl::StrCat("want process ids separated by commas, got \"",
+                                  part, "\""));
+    }
+    out.push_back(pid);
+  }
+  return out;
+}
+
 absl::Status ValidateLoadOptions(const LoadOptions& o) {
-  if (!IsLoopbackTarget(o.gateway)) {
-    return Invalid("gateway",
-                   "want a loopback HOST:PORT (127.0.0.1, localhost or "
-                   "[::1]); caregate-bench never loads a remote host");
+  if (o.gateways.empty() ||
+      static_cast<int>(o.gateways.size()) > kMaxGateways) {
+    return Invalid("gateway", absl::StrCat("want 1..", kMaxGateways,
+                                           " addresses separated by commas"));
+  }
+  for (const std::string& gateway : o.gateways) {
+    if (!IsLoopbackTarget(gateway)) {
+      return Invalid("gateway",
+                     absl::StrCat("want a loopback HOST:PORT (127.0.0.1, "
+                                  "localhost or [::1]), got \"",
+                                  gateway,
+                                  "\"; caregate-bench never loads a remote "
+                                  "host"));
+    }
   }
   if (o.profile.empty()) {
     return Invalid("profile", "required, e.g. DIR/pki/dr-rivera");
@@ -116,7 +150,10 @@ absl::Status ValidateLoadOptions(const LoadOptions& o) {
   if (o.preloaded < 0 || o.preloaded > kMaxPreloaded) {
     return Invalid("preloaded", absl::StrCat("want 0..", kMaxPreloaded));
   }
-  if (o.gateway_pid < 0) return Invalid("gateway_pid", "want a process id");
+  if (static_cast<int>(o.gateway_pids.size()) > kMaxGateways) {
+    return Invalid("gateway_pid",
+                   absl::StrCat("want at most ", kMaxGateways, " process ids"));
+  }
   return absl::OkStatus();
 }
 

@@ -32,9 +32,12 @@ inline constexpr absl::Duration kMaxDuration = absl::Minutes(10);
 inline constexpr absl::Duration kMaxWarmup = absl::Minutes(1);
 inline constexpr int64_t kMaxConsents = 2'000'000;
 inline constexpr int64_t kMaxPreloaded = 20'000'000;
+inline constexpr int kMaxGateways = 8;
 
 struct LoadOptions {
-  std::string gateway;  // HOST:PORT, loopback only
+  // HOST:PORT each, loopback only; at least one. Calls are spread over
+  // them round robin (replicas of one database).
+  std::vector<std::string> gateways;
   // DIR/pki/<principal>: the client certificate is profile + ".crt", its key
   // profile + ".key", the CA DIR/pki/ca.crt.
   std::string profile;
@@ -51,9 +54,21 @@ struct LoadOptions {
   // Bench consents already in the gateway's store (caregate-bench-seed).
   int64_t preloaded = 0;
   bool json = false;
-  // When > 0: the gateway's process id, to report its CPU time per call.
-  int gateway_pid = 0;
+  // The gateways' process ids, to report their CPU time per call (summed);
+  // empty: not measured.
+  std::vector<int> gateway_pids;
+  // When set: a clinic's profile (DIR/pki/<org>-inbox of the bench
+  // recipient, lakeside-obgyn) that streams its inbox from the last gateway
+  // during the send and mixed scenarios, to measure the time from each
+  // message's commit to its arrival on the stream.
+  std::string stream_profile;
 };
+
+// Splits a comma-separated --gateway list ("127.0.0.1:7443,127.0.0.1:7444").
+std::vector<std::string> ParseGateways(std::string_view list);
+// Splits a comma-separated --gateway_pid list; INVALID_ARGUMENT naming
+// gateway_pid for a part that is not a positive number.
+absl::StatusOr<std::vector<int>> ParseGatewayPids(std::string_view list);
 
 // True for 127.0.0.0/8, localhost and [::1] with a port, e.g.
 // "127.0.0.1:7443".

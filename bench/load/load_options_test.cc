@@ -14,7 +14,7 @@ using ::testing::HasSubstr;
 
 LoadOptions Valid() {
   LoadOptions o;
-  o.gateway = "127.0.0.1:7443";
+  o.gateways = {"127.0.0.1:7443"};
   o.profile = "/tmp/dev/pki/dr-rivera";
   o.scenarios = {Scenario::kHealth};
   return o;
@@ -64,10 +64,52 @@ TEST(ValidateLoadOptionsTest, AcceptsTheDefaults) {
 
 TEST(ValidateLoadOptionsTest, RefusesARemoteGateway) {
   LoadOptions o = Valid();
-  o.gateway = "192.168.1.20:7443";
+  o.gateways = {"192.168.1.20:7443"};
   EXPECT_THAT(ValidateLoadOptions(o),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("--gateway: want a loopback")));
+}
+
+TEST(ValidateLoadOptionsTest, RefusesARemoteGatewayAmongReplicas) {
+  LoadOptions o = Valid();
+  o.gateways = ParseGateways("127.0.0.1:7443, 10.0.0.2:7444");
+  EXPECT_THAT(ValidateLoadOptions(o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("got \"10.0.0.2:7444\"")));
+}
+
+TEST(ValidateLoadOptionsTest, AcceptsSeveralLoopbackReplicas) {
+  LoadOptions o = Valid();
+  o.gateways = ParseGateways("127.0.0.1:7443,127.0.0.1:7444");
+  EXPECT_THAT(o.gateways, ElementsAre("127.0.0.1:7443", "127.0.0.1:7444"));
+  EXPECT_THAT(ValidateLoadOptions(o), IsOk());
+}
+
+TEST(ValidateLoadOptionsTest, RefusesNoGatewayAndTooMany) {
+  LoadOptions o = Valid();
+  o.gateways.clear();
+  EXPECT_THAT(ValidateLoadOptions(o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--gateway: want 1..8")));
+  o.gateways.assign(kMaxGateways + 1, "127.0.0.1:7443");
+  EXPECT_THAT(ValidateLoadOptions(o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--gateway: want 1..8")));
+}
+
+TEST(ParseGatewayPidsTest, ParsesAListAndNamesABadPart) {
+  auto pids = ParseGatewayPids("101,202");
+  ASSERT_TRUE(pids.ok());
+  EXPECT_THAT(*pids, ElementsAre(101, 202));
+  auto none = ParseGatewayPids("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_THAT(ParseGatewayPids("101,x"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--gateway_pid: want process ids")));
+  EXPECT_THAT(ParseGatewayPids("0"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("got \"0\"")));
 }
 
 TEST(ValidateLoadOptionsTest, RefusesAMissingProfile) {

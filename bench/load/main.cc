@@ -18,12 +18,15 @@
 #include "bench/load/cpu_usage.h"
 #include "bench/load/load_options.h"
 #include "bench/load/report.h"
+#include "bench/load/stream_watch.h"
 #include "bench/load/workloads.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/client_context.h"
 
 ABSL_FLAG(std::string, gateway, "127.0.0.1:7443",
-          "The gateway, HOST:PORT on this machine (loopback only).");
+          "The gateway, HOST:PORT on this machine (loopback only); several "
+          "replicas of one database separated by commas, calls spread over "
+          "them round robin.");
 ABSL_FLAG(std::string, profile, "",
           "Client profile DIR/pki/<principal>: uses <profile>.crt, "
           "<profile>.key and DIR/pki/ca.crt. A THERAPIST (dr-rivera) for "
@@ -48,9 +51,13 @@ ABSL_FLAG(int64_t, preloaded, 0,
           "Bench patients 0..N-1 already have consents in the store "
           "(caregate-bench-seed); nothing is recorded for them.");
 ABSL_FLAG(bool, json, false, "One JSON object per scenario per line.");
-ABSL_FLAG(int, gateway_pid, 0,
-          "The gateway's process id (same machine): also report its CPU time "
-          "per call, read from /proc.");
+ABSL_FLAG(std::string, gateway_pid, "",
+          "The gateways' process ids (same machine, separated by commas): "
+          "also report their CPU time per call (summed), read from /proc.");
+ABSL_FLAG(std::string, stream_profile, "",
+          "A clinic's profile DIR/pki/lakeside-obgyn-inbox: during send and "
+          "mixed, stream its inbox from the last --gateway and report the "
+          "time from each message's commit to its arrival (stream_*).");
 ABSL_FLAG(absl::Duration, wait_ready, absl::ZeroDuration(),
           "Only wait (up to this long) until the gateway's health check "
           "says SERVING, print the time waited, and exit 0 (1 on timeout).");
@@ -68,7 +75,7 @@ std::string NewRunId() {
 int WaitReady(const LoadOptions& options, absl::Duration limit) {
   const absl::Time start = absl::Now();
   while (absl::Now() - start < limit) {
-    auto channels = OpenChannels(options.gateway, options.profile, 1);
+    auto channels = OpenChannels(options.gateways.front(), options.profile, 1);
     if (!channels.ok()) {
       std::fprintf(stderr, "caregate-bench: %s\n",
                    std::string(channels.status().message()).c_str());
@@ -117,19 +124,36 @@ int64_t Preload(const LoadOptions& options, const WorkloadContext& context) {
   return r.calls;
 }
 
-// CPU time of this process and the gateway at the window's edges.
+// The summed CPU time of `pids`; nothing when there are none or one cannot
+// be read.
+std::optional<absl::Duration> GatewaysCpuTime(const std::vector<int>& pids) {
+  if (pids.empty()) return std::nullopt;
+  absl::Duration sum;
+  for (int pid : pids) {
+    std::optional<absl::Duration> t = ProcessCpuTime(pid);
+    if (!t.has_value()) return std::nullopt;
+    sum += *t;
+  }
+  return sum;
+}
+
+// CPU time of this process and the gateways at the window's edges; tells a
+// stream watch, if any, when the window begins and ends.
 struct CpuSamples {
   absl::Duration client_begin, client_end;
   std::optional<absl::Duration> server_begin, server_end;
 
-  void Hook(LoopOptions& loop, int gateway_pid) {
-    loop.at_window_begin = [this, gateway_pid] {
+  void Hook(LoopOptions& loop, const std::vector<int>& gateway_pids,
+            StreamWatch* watch) {
+    loop.at_window_begin = [this, gateway_pids, watch] {
+      if (watch != nullptr) watch->BeginWindow(absl::Now());
       client_begin = SelfCpuTime();
-      if (gateway_pid > 0) server_begin = ProcessCpuTime(gateway_pid);
+      server_begin = GatewaysCpuTime(gateway_pids);
     };
-    loop.at_window_end = [this, gateway_pid] {
+    loop.at_window_end = [this, gateway_pids, watch] {
+      if (watch != nullptr) watch->EndWindow(absl::Now());
       client_end = SelfCpuTime();
-      if (gateway_pid > 0) server_end = ProcessCpuTime(gateway_pid);
+      server_end = GatewaysCpuTime(gateway_pids);
     };
   }
   void Fill(int64_t calls, ScenarioReport& report) const {
@@ -143,10 +167,40 @@ struct CpuSamples {
   }
 };
 
+// `connections` channels to each gateway, interleaved (gateway 0, 1, ...,
+// 0, 1, ...) so that the workloads' round robin spreads calls evenly.
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenAllChannels(
+    const LoadOptions& options) {
+  std::vector<std::vector<std::shared_ptr<grpc::Channel>>> per_gateway;
+  for (const std::string& gateway : options.gateways) {
+    auto channels = OpenChannels(gateway, options.profile, options.connections);
+    if (!channels.ok()) return channels.status();
+    per_gateway.push_back(*std::move(channels));
+  }
+  std::vector<std::shared_ptr<grpc::Channel>> all;
+  for (int i = 0; i < options.connections; ++i) {
+    for (auto& channels : per_gateway) all.push_back(channels[i]);
+  }
+  return all;
+}
+
+// A stream watch for the send and mixed scenarios when --stream_profile is
+// given; nullptr otherwise.
+absl::StatusOr<std::unique_ptr<StreamWatch>> MaybeWatchStream(
+    const LoadOptions& options, Scenario scenario) {
+  if (options.stream_profile.empty() ||
+      (scenario != Scenario::kSend && scenario != Scenario::kMixed)) {
+    return nullptr;
+  }
+  auto channels =
+      OpenChannels(options.gateways.back(), options.stream_profile, 1);
+  if (!channels.ok()) return channels.status();
+  return std::make_unique<StreamWatch>(channels->front());
+}
+
 int Run(const LoadOptions& options, absl::Duration wait_ready) {
   if (wait_ready > absl::ZeroDuration()) return WaitReady(options, wait_ready);
-  auto channels =
-      OpenChannels(options.gateway, options.profile, options.connections);
+  auto channels = OpenAllChannels(options);
   if (!channels.ok()) {
     std::fprintf(stderr, "caregate-bench: %s\n",
                  std::string(channels.status().message()).c_str());
@@ -170,18 +224,32 @@ int Run(const LoadOptions& options, absl::Duration wait_ready) {
       return 2;
     }
     std::unique_ptr<Workload> workload = NewScenarioWorkload(scenario, context);
+    absl::StatusOr<std::unique_ptr<StreamWatch>> watch =
+        MaybeWatchStream(options, scenario);
+    if (!watch.ok()) {
+      std::fprintf(stderr, "caregate-bench: --stream_profile: %s\n",
+                   std::string(watch.status().message()).c_str());
+      return 2;
+    }
     LoopOptions loop;
     loop.concurrency = options.concurrency;
     loop.rate = options.rate;
     loop.warmup = options.warmup;
     loop.duration = options.duration;
     CpuSamples cpu;
-    cpu.Hook(loop, options.gateway_pid);
+    cpu.Hook(loop, options.gateway_pids, watch->get());
     LoopResult result = RunClosedLoop(*workload, loop);
     ScenarioReport report;
+    if (*watch != nullptr) {
+      (*watch)->Stop();
+      report.stream_latency_ns = &(*watch)->latency_ns();
+      report.stream_error = (*watch)->error();
+      if (!report.stream_error.empty()) exit_code = 3;
+    }
     report.scenario = std::string(ScenarioName(scenario));
     report.concurrency = options.concurrency;
     report.connections = options.connections;
+    report.gateways = static_cast<int>(options.gateways.size());
     report.warmup = options.warmup;
     report.consents_loaded = context.patients;
     report.result = &result;
@@ -200,15 +268,17 @@ int Run(const LoadOptions& options, absl::Duration wait_ready) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "caregate-bench --gateway 127.0.0.1:PORT --profile DIR/pki/dr-rivera "
-      "[--scenarios health,check,send,mixed] [--concurrency 64] [--rate N] "
-      "[--duration 10s] [--warmup 2s] [--consents N] [--json]\n\n"
+      "caregate-bench --gateway 127.0.0.1:PORT[,127.0.0.1:PORT2...] "
+      "--profile DIR/pki/dr-rivera [--scenarios health,check,send,mixed] "
+      "[--concurrency 64] [--rate N] [--duration 10s] [--warmup 2s] "
+      "[--consents N] [--stream_profile DIR/pki/lakeside-obgyn-inbox] "
+      "[--json]\n\n"
       "Load generator for a caregate gateway on this machine. Exit 0 when "
       "every scenario ran without errors, 3 when some calls failed, 1 when "
       "setup failed, 2 for a bad command line.");
   absl::ParseCommandLine(argc, argv);
   caregate::bench::LoadOptions options;
-  options.gateway = absl::GetFlag(FLAGS_gateway);
+  options.gateways = caregate::bench::ParseGateways(absl::GetFlag(FLAGS_gateway));
   options.profile = absl::GetFlag(FLAGS_profile);
   options.concurrency = absl::GetFlag(FLAGS_concurrency);
   options.rate = absl::GetFlag(FLAGS_rate);
@@ -219,12 +289,16 @@ int main(int argc, char** argv) {
   options.consents = absl::GetFlag(FLAGS_consents);
   options.preloaded = absl::GetFlag(FLAGS_preloaded);
   options.json = absl::GetFlag(FLAGS_json);
-  options.gateway_pid = absl::GetFlag(FLAGS_gateway_pid);
+  options.stream_profile = absl::GetFlag(FLAGS_stream_profile);
   auto scenarios =
       caregate::bench::ParseScenarios(absl::GetFlag(FLAGS_scenarios));
+  auto pids =
+      caregate::bench::ParseGatewayPids(absl::GetFlag(FLAGS_gateway_pid));
   absl::Status valid = scenarios.status();
+  if (valid.ok()) valid = pids.status();
   if (valid.ok()) {
     options.scenarios = *scenarios;
+    options.gateway_pids = *pids;
     valid = caregate::bench::ValidateLoadOptions(options);
   }
   if (!valid.ok()) {

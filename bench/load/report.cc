@@ -52,6 +52,7 @@ std::string ReportJson(const ScenarioReport& report) {
       "{\"scenario\":\"", JsonEscape(report.scenario), "\"",
       ",\"concurrency\":", report.concurrency,
       ",\"connections\":", report.connections,
+      ",\"gateways\":", report.gateways,
       ",\"duration_s\":", Number(absl::ToDoubleSeconds(r.window), 3),
       ",\"warmup_s\":", Number(absl::ToDoubleSeconds(report.warmup), 3),
       ",\"calls\":", r.calls, ",\"errors\":", r.errors,
@@ -84,6 +85,17 @@ std::string ReportJson(const ScenarioReport& report) {
     absl::StrAppend(&out, ",\"server_cpu_us_per_call\":",
                     Number(*report.server_cpu_us_per_call, 1));
   }
+  if (report.stream_latency_ns != nullptr) {
+    const LatencyHistogram& s = *report.stream_latency_ns;
+    absl::StrAppend(&out, ",\"stream_messages\":", s.count(),
+                    ",\"stream_p50_ms\":", Number(Ms(s.Percentile(50)), 3),
+                    ",\"stream_p99_ms\":", Number(Ms(s.Percentile(99)), 3),
+                    ",\"stream_max_ms\":", Number(Ms(s.max()), 3));
+  }
+  if (!report.stream_error.empty()) {
+    absl::StrAppend(&out, ",\"stream_error\":\"",
+                    JsonEscape(report.stream_error), "\"");
+  }
   if (!r.first_error.empty()) {
     absl::StrAppend(&out, ",\"first_error\":\"", JsonEscape(r.first_error),
                     "\"");
@@ -102,6 +114,20 @@ std::string ReportText(const ScenarioReport& report) {
       absl::ToDoubleSeconds(r.window), r.calls, r.errors, r.rps(),
       Ms(h.Percentile(50)), Ms(h.Percentile(90)), Ms(h.Percentile(99)),
       Ms(h.max()), report.consents_loaded);
+  if (report.gateways > 1) {
+    absl::StrAppendFormat(&out, " gateways=%d", report.gateways);
+  }
+  if (report.stream_latency_ns != nullptr) {
+    const LatencyHistogram& s = *report.stream_latency_ns;
+    absl::StrAppendFormat(&out,
+                          "  stream: %d messages p50=%.3fms p99=%.3fms "
+                          "max=%.3fms",
+                          s.count(), Ms(s.Percentile(50)),
+                          Ms(s.Percentile(99)), Ms(s.max()));
+  }
+  if (!report.stream_error.empty()) {
+    absl::StrAppend(&out, "\n        stream error: ", report.stream_error);
+  }
   if (report.server_cpu_us_per_call.has_value()) {
     absl::StrAppendFormat(&out, "  cpu/call: gateway %.1fus",
                           *report.server_cpu_us_per_call);

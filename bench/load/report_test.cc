@@ -43,7 +43,7 @@ TEST(ReportJsonTest, HasEveryFieldOnOneLine) {
   const std::string json = ReportJson(report);
   EXPECT_THAT(json, Not(HasSubstr("\n")));
   EXPECT_THAT(json, HasSubstr("{\"scenario\":\"mixed\",\"concurrency\":64,"
-                              "\"connections\":4,\"duration_s\":2.000,"
+                              "\"connections\":4,\"gateways\":1,\"duration_s\":2.000,"
                               "\"warmup_s\":1.000,\"calls\":1000,"
                               "\"errors\":2,\"rps\":499.0,"));
   const LatencyHistogram& h = *r.latency_ns;
@@ -72,6 +72,30 @@ TEST(ReportJsonTest, AddsCpuPerCallWhenMeasured) {
                                             "\"server_cpu_us_per_call\":80.0"));
   EXPECT_THAT(ReportText(report),
               HasSubstr("cpu/call: gateway 80.0us bench 41.3us"));
+}
+
+TEST(ReportJsonTest, AddsGatewaysAndStreamLatencyWhenWatched) {
+  LoopResult r = SampleResult();
+  ScenarioReport report = Report("send", 64, 4, absl::Seconds(1), 10, &r);
+  EXPECT_THAT(ReportJson(report), Not(HasSubstr("stream_")));
+  EXPECT_THAT(ReportText(report), Not(HasSubstr("stream")));
+  LatencyHistogram stream;
+  stream.Record(3'000'000);   // 3 ms
+  stream.Record(5'000'000);
+  stream.Record(40'000'000);  // 40 ms
+  report.gateways = 2;
+  report.stream_latency_ns = &stream;
+  const std::string json = ReportJson(report);
+  EXPECT_THAT(json, HasSubstr("\"gateways\":2,"));
+  EXPECT_THAT(json, HasSubstr("\"stream_messages\":3,"));
+  EXPECT_THAT(json, HasSubstr(absl::StrFormat("\"stream_p50_ms\":%.3f,",
+                                              stream.Percentile(50) / 1e6)));
+  EXPECT_THAT(json, HasSubstr("\"stream_max_ms\":40.000"));
+  EXPECT_THAT(ReportText(report),
+              HasSubstr("gateways=2  stream: 3 messages p50="));
+  report.stream_error = "stream ended: UNAVAILABLE";
+  EXPECT_THAT(ReportJson(report),
+              HasSubstr("\"stream_error\":\"stream ended: UNAVAILABLE\""));
 }
 
 TEST(ReportJsonTest, LeavesOutFirstErrorWhenThereWasNone) {
