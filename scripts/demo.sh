@@ -16,11 +16,18 @@
 # script exits non-zero at the first wrong one. A second run reuses the setup
 # and the data (fresh consents and request ids).
 #
+# With CAREGATE_POSTGRES (a libpq conninfo; scripts/run.sh --postgres sets
+# it), a new setup keeps its data in that PostgreSQL database and runs two
+# replicas of the gateway on it, the second on the first's port + 1: the
+# therapist sends through the first, the clinics read from the second. Such a
+# setup has no witness yet (replicas sign checkpoints each on its own
+# schedule; ADR 5).
+#
 # Environment: CAREGATE_BUILD_DIR (default build), CAREGATE_DEV_DIR (default
 # dev), CAREGATE_LISTEN (HOST:PORT for a new dev setup; default
 # 127.0.0.1:7443), CAREGATE_WITNESS_LISTEN (the new setup's witness; default
 # the gateway's port + 1), CAREGATE_RECEIVER_LISTEN (the new setup's OB/GYN
-# receiver; default the gateway's port + 2).
+# receiver; default the gateway's port + 2), CAREGATE_POSTGRES.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +44,7 @@ case "${1:-}" in
   --once) once=1 ;;
   --stop) ;;
   "") ;;
-  -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "demo: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
@@ -63,6 +70,7 @@ stop_pid() {
 
 stop_gateway() {
   stop_pid "$PID_FILE" gateway
+  stop_pid "$DEV_DIR/caregated-2.pid" "second replica"
   stop_pid "$DEV_DIR/witness.pid" witness
   stop_pid "$DEV_DIR/receiver.pid" receiver
 }
@@ -93,11 +101,19 @@ trap cleanup EXIT
 if [ ! -f "$DEV_DIR/caregate.textproto" ]; then
   listen="${CAREGATE_LISTEN:-127.0.0.1:7443}"
   receiver_listen="${CAREGATE_RECEIVER_LISTEN:-${listen%:*}:$((${listen##*:} + 2))}"
+  storage=()
+  [ -n "${CAREGATE_POSTGRES:-}" ] && storage=(--postgres "$CAREGATE_POSTGRES")
   "$CTL" dev-init "$DEV_DIR" --listen "$listen" \
-    --push "lakeside-obgyn=$receiver_listen" >/dev/null
+    --push "lakeside-obgyn=$receiver_listen" "${storage[@]}" >/dev/null
   echo "caregate: wrote a dev setup (CA, certificates, keys, config) in $DEV_DIR"
-  echo "${CAREGATE_WITNESS_LISTEN:-${listen%:*}:$((${listen##*:} + 1))}" \
-    >"$DEV_DIR/witness.listen"
+  if [ -n "${CAREGATE_POSTGRES:-}" ]; then
+    # The second replica: the same config, keys and database, its own port.
+    sed "s/^listen_address: .*/listen_address: \"${listen%:*}:$((${listen##*:} + 1))\"/" \
+      "$DEV_DIR/caregate.textproto" >"$DEV_DIR/caregate-2.textproto"
+  else
+    echo "${CAREGATE_WITNESS_LISTEN:-${listen%:*}:$((${listen##*:} + 1))}" \
+      >"$DEV_DIR/witness.listen"
+  fi
   echo "$receiver_listen" >"$DEV_DIR/receiver.listen"
 fi
 
@@ -171,6 +187,29 @@ start_gateway() {
 }
 start_gateway
 
+# The second replica of a PostgreSQL setup; the clinics read through it.
+READ_GATEWAY=""
+start_second_replica() {
+  [ -f "$DEV_DIR/caregate-2.textproto" ] || return 0
+  READ_GATEWAY="$(sed -n 's/^listen_address: "\(.*\)"/\1/p' "$DEV_DIR/caregate-2.textproto")"
+  local pid2
+  if pid2="$(pid_of "$DEV_DIR/caregated-2.pid")"; then
+    echo "caregate: reusing the second replica already running (pid $pid2)"
+  else
+    "$CAREGATED" --config "$DEV_DIR/caregate-2.textproto" >>"$DEV_DIR/caregated-2.log" 2>&1 &
+    pid2=$!
+    echo "$pid2" >"$DEV_DIR/caregated-2.pid"
+    echo "caregate: started a second replica on the same database (pid $pid2, $READ_GATEWAY), log in $DEV_DIR/caregated-2.log"
+  fi
+  for try in $(seq 1 60); do
+    kill -0 "$pid2" 2>/dev/null ||
+      { echo "demo: the second replica exited; see $DEV_DIR/caregated-2.log" >&2; exit 1; }
+    CAREGATE_GATEWAY="$READ_GATEWAY" CAREGATE_PROFILE="$DEV_DIR/pki/gateway-admin" \
+      "$CTL" health --wait 1s >/dev/null 2>&1 && return 0
+    [ "$try" = 60 ] && { echo "demo: the second replica did not become healthy" >&2; exit 1; }
+  done
+}
+
 # Waits for health with a bounded number of tries of at most a second each.
 for try in $(seq 1 60); do
   if ! kill -0 "$pid" 2>/dev/null; then
@@ -188,6 +227,7 @@ for try in $(seq 1 60); do
   fi
 done
 echo "caregate: $(CAREGATE_PROFILE="$DEV_DIR/pki/gateway-admin" "$CTL" health)"
+start_second_replica
 
 # --- helpers -------------------------------------------------------------------
 
@@ -202,10 +242,14 @@ step() {
 }
 
 # as PRINCIPAL ARGS...: runs caregatectl as PRINCIPAL, prints the command and
-# its output, keeps them in OUT and RC.
+# its output, keeps them in OUT and RC. A clinic's inbox principal talks to
+# the second replica when there is one.
 as() {
-  local who="$1"
+  local who="$1" gateway=""
   shift
+  case "$who" in
+    *-inbox) gateway="$READ_GATEWAY" ;;
+  esac
   local shown=() arg
   for arg in "$@"; do
     case "$arg" in
@@ -213,9 +257,13 @@ as() {
       *) shown+=("$arg") ;;
     esac
   done
-  printf '%s$ caregatectl %s\n' "$who" "${shown[*]}"
+  if [ -n "$gateway" ]; then
+    printf '%s$ caregatectl --gateway %s %s\n' "$who" "$gateway" "${shown[*]}"
+  else
+    printf '%s$ caregatectl %s\n' "$who" "${shown[*]}"
+  fi
   RC=0
-  OUT="$(CAREGATE_PROFILE="$DEV_DIR/pki/$who" "$CTL" "$@" 2>&1)" || RC=$?
+  OUT="$(CAREGATE_GATEWAY="$gateway" CAREGATE_PROFILE="$DEV_DIR/pki/$who" "$CTL" "$@" 2>&1)" || RC=$?
   printf '%s\n' "$OUT" | sed 's/^/    /'
 }
 
