@@ -33,7 +33,7 @@ case "${1:-}" in
   ""|--once) ;;
   --foreground) [ "$postgres" = 0 ] ||
     { echo "run.sh: --foreground runs the SQLite gateway only" >&2; exit 2; } ;;
-  -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "run.sh: unknown argument $1 (use --postgres, --once, --stop or --foreground)" >&2; exit 2 ;;
 esac
 bash scripts/build.sh
