@@ -11,6 +11,7 @@
 #include "grpcpp/resource_quota.h"
 #include "services/audit_service/audit_service.h"
 #include "services/common/status_macros.h"
+#include "services/consent/consent_follower.h"
 #include "services/consent/consent_service.h"
 #include "services/consent/consent_text.h"
 #include "services/crypto/data_cipher.h"
@@ -53,6 +54,8 @@ struct Gateway::Parts {
   std::unique_ptr<Ledger> ledger;
   // Declared after the ledger, so stopped before it.
   std::unique_ptr<WitnessPublisher> witness_publisher;
+  // On PostgreSQL: consent changes committed by other replicas.
+  std::unique_ptr<ConsentFollower> consent_follower;
   std::unique_ptr<Executor> executor;
   std::unique_ptr<CallAdmission> admission;
   std::unique_ptr<ConsentService> consent_service;
@@ -199,6 +202,11 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
 
   CG_RETURN_IF_ERROR(LoadKeys(cfg, p.signer, p.verifier, p.cipher, p.digester));
   CG_ASSIGN_OR_RETURN(p.store, OpenStore(cfg));
+  // Read before the index loads: every consent change another replica
+  // commits later has a higher revision (its event's seq), so the follower
+  // starts from here.
+  CG_ASSIGN_OR_RETURN(std::optional<ChainHead> head_before_load,
+                      p.store->GetChainHead());
   CG_RETURN_IF_ERROR(LoadConsentIndex(*p.store, *p.cipher, p.index));
   // Before the ledger can sign anything: a log that is not what the
   // witnesses cosigned is not served (docs/transparency.md).
@@ -221,6 +229,12 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
         WitnessPublisher::Options{cfg.min_cosignatures()});
     spdlog::info("checkpoints go to {} witness(es); {} make one witnessed",
                  cfg.witnesses().size(), cfg.min_cosignatures());
+  }
+  if (!cfg.postgres_conninfo().empty()) {
+    p.consent_follower = std::make_unique<ConsentFollower>(
+        p.store.get(), p.ledger.get(), &p.index, p.cipher.get(),
+        head_before_load.has_value() ? head_before_load->seq : 0,
+        ConsentFollower::Options{});
   }
   // Everything stored at start is durable: streams may show it. On
   // PostgreSQL every commit is durable when it returns, so everything
@@ -368,6 +382,7 @@ void Gateway::Shutdown() {
   p.push_transports.reset();
   // The final checkpoint goes to the witnesses at the next start.
   p.witness_publisher.reset();
+  p.consent_follower.reset();  // it submits to the ledger
   if (p.ledger != nullptr) p.ledger->Shutdown();
   p.executor.reset();
   spdlog::info("caregated stopped");

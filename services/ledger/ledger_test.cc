@@ -217,6 +217,10 @@ class SyncObservingStore final : public Store {
       const std::function<void(ConsentRecord)>& fn) override {
     return inner_->ForEachConsent(fn);
   }
+  absl::StatusOr<std::vector<PatientRevision>> ListConsentRevisionsAfter(
+      int64_t after, int limit) override {
+    return inner_->ListConsentRevisionsAfter(after, limit);
+  }
   absl::StatusOr<std::optional<ChainHead>> GetChainHead() override {
     return inner_->GetChainHead();
   }

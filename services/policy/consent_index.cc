@@ -40,6 +40,8 @@ void ConsentIndex::Refresh(std::string_view practice_org_id,
                            std::vector<ConsentRecord> consents,
                            int64_t revision) {
   absl::MutexLock lock(&mu_);
+  auto held = revisions_.find(PatientKeyView{practice_org_id, patient_id});
+  if (held != revisions_.end() && held->second > revision) return;
   for (ConsentRecord& consent : consents) UpsertLocked(std::move(consent));
   SetRevisionLocked(practice_org_id, patient_id, revision);
 }

@@ -91,6 +91,8 @@ class ConsentIndex {
       ABSL_LOCKS_EXCLUDED(mu_);
   // Upserts `consents` (every consent of the patient, read from the store at
   // `revision`) and sets the patient's revision, under one writer lock.
+  // Ignored when the index already holds a newer revision of the patient
+  // (a read that an already applied change overtook).
   void Refresh(std::string_view practice_org_id, std::string_view patient_id,
                std::vector<ConsentRecord> consents, int64_t revision)
       ABSL_LOCKS_EXCLUDED(mu_);

@@ -154,6 +154,23 @@ TEST(ConsentIndexTest, RefreshUpsertsThePatientAndRaisesItsRevision) {
   EXPECT_EQ(index.Revision(kPractice, kPatient), 21);
 }
 
+TEST(ConsentIndexTest, RefreshIgnoresAReadOlderThanTheRevisionHeld) {
+  ConsentIndex index;
+  // Revoked at revision 30 (applied first)...
+  index.Refresh(kPractice, kPatient,
+                {ConsentBuilder("c1").Categories({kSummary}).Revoked()}, 30);
+  // ...then a read made at revision 12, when c1 was still active, arrives.
+  index.Refresh(kPractice, kPatient,
+                {ConsentBuilder("c1").Categories({kSummary})}, 12);
+
+  EXPECT_EQ(index.Revision(kPractice, kPatient), 30);
+  const std::optional<ConsentRecord> found = index.Find("c1");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_TRUE(found->revoked());
+  EXPECT_EQ(index.Decide(SummaryRequest()).outcome,
+            v1::DECISION_OUTCOME_DENIED);
+}
+
 TEST(ConsentIndexTest, DecideNamesTheCoveringConsents) {
   ConsentIndex index;
   index.Upsert(ConsentBuilder("c1").Categories({kHomework}));

@@ -87,6 +87,12 @@ struct PushClaim {
   int limit = 64;
 };
 
+// A patient's consent revision (Store::ListConsentRevisionsAfter).
+struct PatientRevision {
+  PatientRef patient;
+  int64_t revision = 0;
+};
+
 // The last event of the audit chain.
 struct ChainHead {
   int64_t seq = 0;

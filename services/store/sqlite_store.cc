@@ -111,6 +111,8 @@ class SqliteStore final : public Store {
   absl::Status ForEachConsent(
       const std::function<void(ConsentRecord)>& fn) override;
   absl::StatusOr<std::optional<ChainHead>> GetChainHead() override;
+  absl::StatusOr<std::vector<PatientRevision>> ListConsentRevisionsAfter(
+      int64_t after, int limit) override;
   absl::StatusOr<std::optional<DisclosureRow>> GetDisclosure(
       std::string_view disclosure_id) override;
   absl::StatusOr<std::optional<MessageRow>> GetMessage(
@@ -228,6 +230,11 @@ absl::Status SqliteStore::ForEachConsent(
                            fn(std::move(consent));
                          }
                        });
+}
+
+absl::StatusOr<std::vector<PatientRevision>>
+SqliteStore::ListConsentRevisionsAfter(int64_t /*after*/, int /*limit*/) {
+  return std::vector<PatientRevision>();  // one process: nothing to follow
 }
 
 absl::StatusOr<std::optional<ChainHead>> SqliteStore::GetChainHead() {

@@ -161,6 +161,13 @@ class Store {
   // The last audit event's seq and hash; std::nullopt for an empty log.
   virtual absl::StatusOr<std::optional<ChainHead>> GetChainHead() = 0;
 
+  // Up to `limit` patients whose consent revision is above `after`, in
+  // revision order: how a replica follows consent changes other replicas
+  // commit (consent_follower.h, ADR 5). SQLite keeps no revisions (its one
+  // process sees every change): always empty there.
+  virtual absl::StatusOr<std::vector<PatientRevision>>
+  ListConsentRevisionsAfter(int64_t after, int limit) = 0;
+
   virtual absl::StatusOr<std::optional<DisclosureRow>> GetDisclosure(
       std::string_view disclosure_id) = 0;
   virtual absl::StatusOr<std::optional<MessageRow>> GetMessage(

@@ -3,6 +3,7 @@
 // (see store_conformance_test.h).
 #include "services/store/store_conformance_test.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "tests/testing/status_matchers.h"
 
@@ -44,6 +45,43 @@ TEST_P(StoreConformanceTest, ForEachConsentFollowsRecordingOrder) {
   std::vector<std::string> ids;
   for (const ConsentRecord& c : AllConsents()) ids.push_back(c.consent_id);
   EXPECT_THAT(ids, ElementsAre("c-9", "c-1", "c-5"));
+}
+
+TEST_P(StoreConformanceTest, ConsentRevisionsAreListedInRevisionOrder) {
+  const PatientRef a{"practice-1", "p-a"};
+  const PatientRef b{"practice-1", "p-b"};
+  const PatientRef c{"practice-2", "p-a"};
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.WriteConsentRevision(a, 5));
+    CG_ASSERT_OK(txn.WriteConsentRevision(b, 9));
+    CG_ASSERT_OK(txn.WriteConsentRevision(c, 7));
+  });
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.WriteConsentRevision(a, 12));
+    CG_ASSERT_OK(txn.WriteConsentRevision(b, 3));  // never lowers it
+  });
+  absl::StatusOr<std::vector<PatientRevision>> all =
+      store_->ListConsentRevisionsAfter(0, 10);
+  ASSERT_THAT(all.status(), IsOk());
+  absl::StatusOr<std::vector<PatientRevision>> after_seven =
+      store_->ListConsentRevisionsAfter(7, 1);
+  ASSERT_THAT(after_seven.status(), IsOk());
+  if (!GetParam().shared) {
+    // One process sees every change: no revisions kept, nothing to follow.
+    EXPECT_THAT(*all, IsEmpty());
+    EXPECT_THAT(*after_seven, IsEmpty());
+    return;
+  }
+  std::vector<std::string> order;
+  for (const PatientRevision& r : *all) {
+    order.push_back(absl::StrCat(r.patient.practice_org_id, "/",
+                                 r.patient.patient_id, "@", r.revision));
+  }
+  EXPECT_THAT(order, ElementsAre("practice-2/p-a@7", "practice-1/p-b@9",
+                                 "practice-1/p-a@12"));
+  ASSERT_EQ(after_seven->size(), 1u);  // the limit
+  EXPECT_EQ((*after_seven)[0].patient, b);
+  EXPECT_EQ((*after_seven)[0].revision, 9);
 }
 
 TEST_P(StoreConformanceTest, UpdateConsentRevocationWritesRevocationOnly) {

@@ -3,10 +3,14 @@
 // has returned on any replica, no replica permits a send relying on it
 // (each send checks the patient's consent revision in its transaction).
 #include <atomic>
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/replicas/replica_calls.h"
@@ -126,6 +130,81 @@ TEST_F(ReplicaConsentTest, NoPermitAfterRevocationReturnedOnAnotherReplica) {
   // Most rounds reach a send after the revocation (the racer's budget ran
   // out first only when the revocation took longer than all its sends).
   EXPECT_GT(late_sends, kFenceRounds / 2);
+}
+
+}  // namespace
+}  // namespace caregate::replicas
+
+namespace caregate::replicas {
+namespace {
+
+// What `replica` answers to a check of a note to the PT about `patient`.
+v1::DecisionOutcome CheckOn(ReplicaSet& replicas, int replica,
+                            const std::string& patient) {
+  v1::CheckDisclosureRequest request;
+  *request.mutable_disclosure() = PtNote(patient, "unused", "a check").disclosure();
+  v1::CheckDisclosureResponse response;
+  auto stub = v1::DisclosureService::NewStub(replicas.Channel(replica, "dr-rivera"));
+  grpc::Status s = stub->CheckDisclosure(Ctx().get(), request, &response);
+  if (!s.ok()) return v1::DECISION_OUTCOME_UNSPECIFIED;
+  return response.decision().outcome();
+}
+
+// Polls CheckOn until it answers `want` or `limit` passes; the time taken,
+// or std::nullopt.
+std::optional<absl::Duration> TimeUntil(ReplicaSet& replicas, int replica,
+                                        const std::string& patient,
+                                        v1::DecisionOutcome want,
+                                        absl::Duration limit) {
+  const absl::Time start = absl::Now();
+  while (absl::Now() - start < limit) {
+    if (CheckOn(replicas, replica, patient) == want) return absl::Now() - start;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return std::nullopt;
+}
+
+// CheckDisclosure, GetConsent and ListConsents answer from a replica's
+// memory, without a transaction: the consent follower brings in what other
+// replicas commit, about every 100 ms.
+TEST(ReplicaConsentFollowTest, AnotherReplicasChecksFollowRecordAndRevoke) {
+  absl::StatusOr<std::unique_ptr<ReplicaSet>> set = ReplicaSet::Create(2);
+  ASSERT_TRUE(set.ok()) << set.status();
+  ReplicaSet& replicas = **set;
+  ASSERT_TRUE(replicas.StartAll(absl::Seconds(60)).ok());
+  const std::string patient = "p-follow";
+  // Replica 1 has never seen the patient: denied.
+  ASSERT_EQ(CheckOn(replicas, 1, patient), v1::DECISION_OUTCOME_DENIED);
+
+  v1::Consent consent;
+  grpc::Status s = RecordConsent(replicas.Channel(0, "dr-rivera"),
+                                 PtConsent(patient), "follow-1", &consent);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::optional<absl::Duration> permitted = TimeUntil(
+      replicas, 1, patient, v1::DECISION_OUTCOME_PERMITTED, absl::Seconds(5));
+  ASSERT_TRUE(permitted.has_value())
+      << "replica 1 never saw the consent recorded through replica 0";
+
+  v1::Consent revoked;
+  s = RevokeConsent(replicas.Channel(0, "dr-rivera"), consent.consent_id(),
+                    &revoked);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::optional<absl::Duration> denied = TimeUntil(
+      replicas, 1, patient, v1::DECISION_OUTCOME_DENIED, absl::Seconds(5));
+  ASSERT_TRUE(denied.has_value())
+      << "replica 1 still permits after the revocation on replica 0";
+
+  // GetConsent on replica 1 shows the revocation too.
+  v1::GetConsentRequest get;
+  get.set_consent_id(consent.consent_id());
+  v1::Consent got;
+  auto consents = v1::ConsentService::NewStub(replicas.Channel(1, "dr-rivera"));
+  s = consents->GetConsent(Ctx().get(), get, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(got.has_revoked_at());
+  std::printf("replica 1 followed the record in %s and the revocation in %s\n",
+              absl::FormatDuration(*permitted).c_str(),
+              absl::FormatDuration(*denied).c_str());
 }
 
 }  // namespace

@@ -153,6 +153,10 @@ const char kConsentPageSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     ", row_id FROM consents WHERE row_id > $1 ORDER BY row_id LIMIT $2";
 const char kChainHeadSql[] = "SELECT seq, hash FROM log_head";
+// $1 after, $2 limit (consent_revisions_by_revision).
+const char kConsentRevisionsAfterSql[] =
+    "SELECT practice_org_id, patient_id, revision FROM consent_revisions"
+    " WHERE revision > $1 ORDER BY revision LIMIT $2";
 const char kGetDisclosureSql[] = "SELECT " CG_DISCLOSURE_COLUMNS
                                  " FROM disclosures WHERE disclosure_id = $1";
 const char kGetMessageSql[] =

@@ -62,6 +62,7 @@ extern const char kConsentPageSql[];  // after row_id, limit (+ row_id column)
 // right after them.
 extern const int kConsentColumnCount;
 extern const char kChainHeadSql[];
+extern const char kConsentRevisionsAfterSql[];
 extern const char kGetDisclosureSql[];  // disclosure_id
 extern const char kGetMessageSql[];     // message_id
 // recipient, after_seq, state, other state, limit

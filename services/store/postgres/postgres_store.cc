@@ -66,6 +66,8 @@ class PostgresStore final : public Store {
   absl::Status ForEachConsent(
       const std::function<void(ConsentRecord)>& fn) override;
   absl::StatusOr<std::optional<ChainHead>> GetChainHead() override;
+  absl::StatusOr<std::vector<PatientRevision>> ListConsentRevisionsAfter(
+      int64_t after, int limit) override;
   absl::StatusOr<std::optional<DisclosureRow>> GetDisclosure(
       std::string_view disclosure_id) override;
   absl::StatusOr<std::optional<MessageRow>> GetMessage(
@@ -200,6 +202,26 @@ absl::StatusOr<std::optional<ChainHead>> PostgresStore::GetChainHead() {
     return absl::DataLossError("read chain head: the log_head row is missing");
   }
   return pg::ReadChainHead(result.row(0));
+}
+
+absl::StatusOr<std::vector<PatientRevision>>
+PostgresStore::ListConsentRevisionsAfter(int64_t after, int limit) {
+  CG_ASSIGN_OR_RETURN(PgResult result,
+                      Read("list consent revisions",
+                           pg::kConsentRevisionsAfterSql,
+                           PgParams().Int64(after).Int64(limit)));
+  std::vector<PatientRevision> out;
+  out.reserve(result.rows());
+  for (int i = 0; i < result.rows(); ++i) {
+    pg::PgRow row = result.row(i);
+    PatientRevision r;
+    r.patient.practice_org_id = row.Text(0);
+    r.patient.patient_id = row.Text(1);
+    r.revision = row.Int64(2);
+    CG_RETURN_IF_ERROR(row.status());
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 absl::StatusOr<std::optional<DisclosureRow>> PostgresStore::GetDisclosure(
