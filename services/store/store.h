@@ -40,6 +40,11 @@ class WriteTransaction {
 
   // A nested point to roll back to: one per command of a group commit, so a
   // command that fails leaves nothing while its neighbours commit.
+  // Inside a savepoint, a store may defer writes (PostgreSQL pipelines
+  // them): an insert, append or notify may then return OK and its error
+  // (e.g. ALREADY_EXISTS) come from ReleaseSavepoint() or the next read,
+  // after which the caller rolls back to the savepoint as for any error.
+  // Reads always see the writes before them.
   virtual absl::Status Savepoint() = 0;
   virtual absl::Status ReleaseSavepoint() = 0;
   virtual absl::Status RollbackToSavepoint() = 0;

@@ -3,9 +3,12 @@
 #include <libpq-fe.h>
 
 #include <cstdlib>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/absl_compat.h"
+#include "services/common/status_macros.h"
 #include "services/store/postgres/pg_codec.h"
 #include "services/store/postgres/pg_status.h"
 
@@ -248,6 +251,10 @@ absl::Status PgConnection::Error(std::string_view op,
 
 absl::Status PgConnection::Exec(std::string_view op, const std::string& sql) {
   if (!healthy()) return ConnectionLost(op, PQerrorMessage(conn_));
+  if (has_deferred()) {
+    CG_RETURN_IF_ERROR(DeferSimple(op, sql));
+    return Flush();
+  }
   PgResult result(PQexec(conn_, sql.c_str()));
   const ExecStatusType status = PQresultStatus(result.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
@@ -274,6 +281,15 @@ absl::StatusOr<PgResult> PgConnection::Query(std::string_view op,
                                              const std::string& sql,
                                              const PgParams& params) {
   if (!healthy()) return ConnectionLost(op, PQerrorMessage(conn_));
+  if (has_deferred() && prepared_.count(sql) > 0) {
+    // One round trip for the deferred statements and this one.
+    CG_RETURN_IF_ERROR(Defer(op, sql, params));
+    deferred_.pop_back();  // its result is read as the query's
+    PgResult result(nullptr);
+    CG_RETURN_IF_ERROR(SyncPipeline(op, &result));
+    return result;
+  }
+  CG_RETURN_IF_ERROR(Flush());
   absl::StatusOr<std::string> name = Prepared(op, sql, params);
   if (!name.ok()) return name.status();
   const std::vector<const char*> values = params.values();
@@ -287,6 +303,113 @@ absl::StatusOr<PgResult> PgConnection::Query(std::string_view op,
     return Error(op, result.get());
   }
   return result;
+}
+
+absl::Status PgConnection::EnterPipeline(std::string_view op) {
+  if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) return absl::OkStatus();
+  if (PQenterPipelineMode(conn_) != 1) {
+    return ConnectionLost(op, PQerrorMessage(conn_));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PgConnection::Defer(std::string_view op, const std::string& sql,
+                                 const PgParams& params, Expect expect) {
+  if (!healthy()) return ConnectionLost(op, PQerrorMessage(conn_));
+  if (prepared_.count(sql) == 0) {
+    // PQprepare is synchronous: empty the pipeline first (first use only).
+    CG_RETURN_IF_ERROR(Flush());
+    CG_RETURN_IF_ERROR(Prepared(op, sql, params).status());
+  }
+  CG_RETURN_IF_ERROR(EnterPipeline(op));
+  const std::vector<const char*> values = params.values();
+  const std::vector<int> lengths = params.lengths();
+  const std::vector<int> formats(params.size(), kBinary);
+  if (PQsendQueryPrepared(conn_, prepared_[sql].c_str(), params.size(),
+                          values.data(), lengths.data(), formats.data(),
+                          kBinary) != 1) {
+    return ConnectionLost(op, PQerrorMessage(conn_));
+  }
+  deferred_.push_back({std::string(op), expect});
+  return absl::OkStatus();
+}
+
+absl::Status PgConnection::DeferSimple(std::string_view op,
+                                       const std::string& sql) {
+  if (!healthy()) return ConnectionLost(op, PQerrorMessage(conn_));
+  CG_RETURN_IF_ERROR(EnterPipeline(op));
+  if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr,
+                        nullptr, kBinary) != 1) {
+    return ConnectionLost(op, PQerrorMessage(conn_));
+  }
+  deferred_.push_back({std::string(op), Expect::kAnyResult});
+  return absl::OkStatus();
+}
+
+absl::Status PgConnection::Flush() {
+  if (!has_deferred()) return absl::OkStatus();
+  return SyncPipeline("flush", nullptr);
+}
+
+absl::Status PgConnection::TakeDeferredResult(const Deferred& d) {
+  PGresult* raw = PQgetResult(conn_);
+  if (raw == nullptr) return ConnectionLost(d.op, PQerrorMessage(conn_));
+  PgResult result(raw);
+  // Each statement's results end with a null.
+  while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+  const ExecStatusType status = PQresultStatus(result.get());
+  if (status == PGRES_PIPELINE_ABORTED) {
+    return absl::AbortedError(
+        absl::StrCat(d.op, ": skipped after an earlier statement failed"));
+  }
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return Error(d.op, result.get());
+  }
+  if (d.expect == Expect::kChangedRow && result.affected() == 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(d.op, ": a row with that key exists"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PgConnection::SyncPipeline(std::string_view query_op,
+                                        PgResult* query_result) {
+  std::vector<Deferred> deferred;
+  deferred.swap(deferred_);
+  const std::string op =
+      deferred.empty() ? std::string(query_op) : deferred.front().op;
+  if (PQpipelineSync(conn_) != 1) return ConnectionLost(op, PQerrorMessage(conn_));
+  // The first failure is the cause; the statements after it were skipped.
+  absl::Status first;
+  for (const Deferred& d : deferred) {
+    absl::Status s = TakeDeferredResult(d);
+    if (!healthy()) return ConnectionLost(d.op, PQerrorMessage(conn_));
+    if (first.ok() && !s.ok()) first = s;
+  }
+  if (query_result != nullptr) {
+    PGresult* raw = PQgetResult(conn_);
+    if (raw == nullptr) return ConnectionLost(query_op, PQerrorMessage(conn_));
+    *query_result = PgResult(raw);
+    while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+    const ExecStatusType status = PQresultStatus(query_result->get());
+    if (first.ok() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      first = status == PGRES_PIPELINE_ABORTED
+                  ? absl::AbortedError(absl::StrCat(
+                        AsAbsl(query_op), ": skipped after an earlier statement failed"))
+                  : Error(query_op, query_result->get());
+    }
+  }
+  // The Sync's own result.
+  PGresult* sync = PQgetResult(conn_);
+  if (sync == nullptr || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
+    if (sync != nullptr) PQclear(sync);
+    return ConnectionLost(op, PQerrorMessage(conn_));
+  }
+  PQclear(sync);
+  if (PQexitPipelineMode(conn_) != 1) {
+    return ConnectionLost(op, PQerrorMessage(conn_));
+  }
+  return first;
 }
 
 }  // namespace caregate::pg

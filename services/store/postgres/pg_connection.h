@@ -10,6 +10,16 @@
 // ("host=a,b port=5432,5432 target_session_attrs=read-write"): libpq tries
 // them in order, every time a connection is opened.
 //
+// Defer() and DeferSimple() queue statements in libpq's pipeline mode
+// without waiting for their results, so a writer's statements cost one
+// round trip per Flush() instead of one each. Flush() sends a Sync and reads
+// every deferred result: the first error (or ALREADY_EXISTS for a deferred
+// Expect::kChangedRow statement that changed nothing), named by the
+// statement's op, is returned, and the server skips the statements after a
+// failed one up to the Sync. Exec() and Query() join the pipeline when
+// statements are deferred (one round trip for both), and then return the
+// first deferred error instead of their own result.
+//
 // Once the connection is lost (healthy() false), every call returns
 // UNAVAILABLE: the owner replaces the connection; libpq does not reconnect
 // by itself.
@@ -122,11 +132,31 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  // Runs parameterless `sql` (one or more statements), results ignored.
+  // What a deferred statement must do to count as done.
+  enum class Expect {
+    kAnyResult,   // succeed
+    kChangedRow,  // succeed and insert, update or delete a row
+  };
+
+  // Runs parameterless `sql` (one or more statements; exactly one while
+  // statements are deferred), results ignored.
   absl::Status Exec(std::string_view op, const std::string& sql);
   // Runs `sql` with `params` (the statement is prepared on first use).
   absl::StatusOr<PgResult> Query(std::string_view op, const std::string& sql,
                                  const PgParams& params);
+
+  // Queues `sql` with `params` (prepared first, synchronously, if new) in
+  // the pipeline; its outcome is reported by the next Flush(), Exec() or
+  // Query().
+  absl::Status Defer(std::string_view op, const std::string& sql,
+                     const PgParams& params,
+                     Expect expect = Expect::kAnyResult);
+  // Queues one parameterless statement, e.g. SAVEPOINT.
+  absl::Status DeferSimple(std::string_view op, const std::string& sql);
+  // Sends the deferred statements' Sync and reads their results; OK when
+  // none is deferred. The pipeline is empty afterwards, whatever happened.
+  absl::Status Flush();
+  bool has_deferred() const { return !deferred_.empty(); }
 
   // False once the connection to the server is lost.
   bool healthy() const;
@@ -152,8 +182,22 @@ class PgConnection {
                                        const std::string& sql,
                                        const PgParams& params);
 
+  struct Deferred {
+    std::string op;
+    Expect expect = Expect::kAnyResult;
+  };
+  // Switches to pipeline mode if needed.
+  absl::Status EnterPipeline(std::string_view op);
+  // Sends a Sync and reads the deferred results, then (when `query_result`
+  // is not null) into it the result of the statement sent last, `query_op`;
+  // leaves pipeline mode. The first failure.
+  absl::Status SyncPipeline(std::string_view query_op, PgResult* query_result);
+  // The status of one deferred statement's result (consumed up to its end).
+  absl::Status TakeDeferredResult(const Deferred& d);
+
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> name
+  std::vector<Deferred> deferred_;
 };
 
 }  // namespace caregate::pg

@@ -27,6 +27,7 @@ absl::StatusOr<std::unique_ptr<PgWriteTransaction>> PgWriteTransaction::Begin(
 }
 
 PgWriteTransaction::~PgWriteTransaction() {
+  db_.Flush().IgnoreError();  // rolled back below in any case
   if (db_.healthy() && db_.InTransaction()) {
     db_.Exec("roll back write transaction", "ROLLBACK").IgnoreError();
   }
@@ -71,6 +72,22 @@ absl::Status PgWriteTransaction::Insert(std::string_view op,
   return absl::OkStatus();
 }
 
+absl::Status PgWriteTransaction::Write(std::string_view op,
+                                       const std::string& sql,
+                                       const PgParams& params,
+                                       PgConnection::Expect expect) {
+  CG_RETURN_IF_ERROR(CheckOpen(op));
+  if (savepoints_ == 0) {
+    CG_ASSIGN_OR_RETURN(PgResult result, db_.Query(op, sql, params));
+    if (expect == PgConnection::Expect::kChangedRow && result.affected() == 0) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(View(op), ": a row with that key exists"));
+    }
+    return absl::OkStatus();
+  }
+  return db_.Defer(op, sql, params, expect);
+}
+
 absl::Status PgWriteTransaction::Update(std::string_view op,
                                         const std::string& sql,
                                         const PgParams& params) {
@@ -83,7 +100,7 @@ absl::Status PgWriteTransaction::Update(std::string_view op,
 
 absl::Status PgWriteTransaction::Savepoint() {
   CG_RETURN_IF_ERROR(CheckOpen("open savepoint"));
-  CG_RETURN_IF_ERROR(db_.Exec("open savepoint", "SAVEPOINT cmd"));
+  CG_RETURN_IF_ERROR(db_.DeferSimple("open savepoint", "SAVEPOINT cmd"));
   ++savepoints_;
   return absl::OkStatus();
 }
@@ -94,7 +111,12 @@ absl::Status PgWriteTransaction::ReleaseSavepoint() {
         "release savepoint: no savepoint is open");
   }
   CG_RETURN_IF_ERROR(CheckOpen("release savepoint"));
-  CG_RETURN_IF_ERROR(db_.Exec("release savepoint", "RELEASE SAVEPOINT cmd"));
+  // The command's deferred writes: their errors are the command's (the
+  // savepoint stays open for the rollback). The RELEASE itself goes with the
+  // next round trip.
+  CG_RETURN_IF_ERROR(db_.Flush());
+  CG_RETURN_IF_ERROR(
+      db_.DeferSimple("release savepoint", "RELEASE SAVEPOINT cmd"));
   --savepoints_;
   return absl::OkStatus();
 }
@@ -105,8 +127,10 @@ absl::Status PgWriteTransaction::RollbackToSavepoint() {
     return absl::FailedPreconditionError(
         "roll back to savepoint: no savepoint is open");
   }
-  // Allowed in a failed transaction: that is what it is for.
+  // Allowed in a failed transaction: that is what it is for. The command's
+  // deferred writes are dropped with it; their errors no longer matter.
   if (state_ == State::kEnded || !db_.healthy()) return CheckOpen(kOp);
+  db_.Flush().IgnoreError();
   CG_RETURN_IF_ERROR(db_.Exec(kOp, "ROLLBACK TO SAVEPOINT cmd"));
   CG_RETURN_IF_ERROR(db_.Exec(kOp, "RELEASE SAVEPOINT cmd"));
   --savepoints_;
@@ -114,7 +138,8 @@ absl::Status PgWriteTransaction::RollbackToSavepoint() {
 }
 
 absl::Status PgWriteTransaction::InsertConsent(const ConsentRecord& consent) {
-  return Insert("insert consent", kInsertConsentSql, ConsentParams(consent));
+  return Write("insert consent", kInsertConsentSql, ConsentParams(consent),
+               PgConnection::Expect::kChangedRow);
 }
 
 absl::Status PgWriteTransaction::UpdateConsentRevocation(
@@ -183,18 +208,19 @@ absl::StatusOr<int64_t> PgWriteTransaction::ReadConsentRevision(
 
 absl::Status PgWriteTransaction::WriteConsentRevision(const PatientRef& patient,
                                                       int64_t revision) {
-  return Run("write consent revision", kWriteConsentRevisionSql,
-             PgParams()
-                 .Text(patient.practice_org_id)
-                 .Text(patient.patient_id)
-                 .Int64(revision))
-      .status();
+  return Write("write consent revision", kWriteConsentRevisionSql,
+               PgParams()
+                   .Text(patient.practice_org_id)
+                   .Text(patient.patient_id)
+                   .Int64(revision),
+               PgConnection::Expect::kAnyResult);
 }
 
 absl::Status PgWriteTransaction::InsertDisclosure(
     const DisclosureRow& disclosure) {
-  return Insert("insert disclosure", kInsertDisclosureSql,
-                DisclosureParams(disclosure));
+  return Write("insert disclosure", kInsertDisclosureSql,
+               DisclosureParams(disclosure),
+               PgConnection::Expect::kChangedRow);
 }
 
 absl::StatusOr<std::optional<DisclosureRow>>
@@ -209,15 +235,18 @@ PgWriteTransaction::FindDisclosureByRequest(
 
 absl::Status PgWriteTransaction::InsertMessage(const MessageRow& message) {
   constexpr std::string_view kOp = "insert message";
-  CG_RETURN_IF_ERROR(Insert(kOp, kInsertMessageSql, MessageParams(message)));
+  CG_RETURN_IF_ERROR(Write(kOp, kInsertMessageSql, MessageParams(message),
+                           PgConnection::Expect::kChangedRow));
   for (const std::string& consent_id : message.consent_ids) {
-    CG_RETURN_IF_ERROR(Run(kOp, kInsertMessageConsentSql,
-                           PgParams().Text(consent_id).Text(message.message_id))
-                           .status());
+    CG_RETURN_IF_ERROR(
+        Write(kOp, kInsertMessageConsentSql,
+              PgParams().Text(consent_id).Text(message.message_id),
+              PgConnection::Expect::kAnyResult));
   }
   // Wakes the recipient's streams on every replica once this commits.
-  return Run(kOp, kNotifyMessageSql, PgParams().Text(message.recipient_org_id))
-      .status();
+  return Write(kOp, kNotifyMessageSql,
+               PgParams().Text(message.recipient_org_id),
+               PgConnection::Expect::kAnyResult);
 }
 
 absl::StatusOr<std::optional<MessageRow>> PgWriteTransaction::FindMessage(
@@ -265,11 +294,11 @@ PgWriteTransaction::WithholdPendingMessages(std::string_view consent_id) {
 
 absl::Status PgWriteTransaction::AppendAuditEvent(const AuditEvent& event) {
   constexpr std::string_view kOp = "append audit event";
-  CG_RETURN_IF_ERROR(
-      Insert(kOp, kInsertAuditEventSql, AuditEventParams(event)));
-  return Run(kOp, kAdvanceLogHeadSql,
-             PgParams().Int64(event.seq).Bytes(sqlite::HashBytes(event.hash)))
-      .status();
+  CG_RETURN_IF_ERROR(Write(kOp, kInsertAuditEventSql, AuditEventParams(event),
+                           PgConnection::Expect::kChangedRow));
+  return Write(kOp, kAdvanceLogHeadSql,
+               PgParams().Int64(event.seq).Bytes(sqlite::HashBytes(event.hash)),
+               PgConnection::Expect::kAnyResult);
 }
 
 absl::Status PgWriteTransaction::InsertCheckpoint(
@@ -292,8 +321,8 @@ absl::Status PgWriteTransaction::UpdateCheckpointNote(int64_t seq,
 absl::Status PgWriteTransaction::PutTreeNodes(
     absl::Span<const tlog::NodeHash> nodes) {
   if (nodes.empty()) return absl::OkStatus();
-  return Run("store tree nodes", kInsertTreeNodesSql, TreeNodeParams(nodes))
-      .status();
+  return Write("store tree nodes", kInsertTreeNodesSql, TreeNodeParams(nodes),
+               PgConnection::Expect::kAnyResult);
 }
 
 absl::StatusOr<std::vector<Hash256>> PgWriteTransaction::ReadTreeNodes(

@@ -17,6 +17,13 @@
 //     first, so the seq and hash it returns stay the head until this
 //     transaction ends: one linear chain across writers.
 //
+// Round trips: inside a savepoint (every ledger command), the writes whose
+// result the command does not read (inserts, the log head, tree nodes, the
+// consent revision, NOTIFY) are pipelined (pg_connection.h) and sent with
+// the next read or with ReleaseSavepoint(), which reports their first error
+// while the savepoint is still open; SAVEPOINT and RELEASE go with the next
+// round trip. A send costs three round trips instead of one per statement.
+//
 // Thread-safety: used by one thread; the connection must not be used by
 // anything else while the transaction exists (PostgresStore guarantees that).
 // Ownership: borrows the connection, which must outlive the transaction;
@@ -116,6 +123,12 @@ class PgWriteTransaction final : public WriteTransaction {
   // Runs an UPDATE: NOT_FOUND when it changed no row.
   absl::Status Update(std::string_view op, const std::string& sql,
                       const PgParams& params);
+  // A write whose outcome nothing in the command reads: inside a savepoint
+  // it is deferred (pipelined) until ReleaseSavepoint() or the next read;
+  // outside one it runs at once. With kChangedRow, ALREADY_EXISTS when it
+  // changed no row (INSERT ... ON CONFLICT DO NOTHING).
+  absl::Status Write(std::string_view op, const std::string& sql,
+                     const PgParams& params, PgConnection::Expect expect);
 
   PgConnection& db_;
   std::function<void()> on_end_;
