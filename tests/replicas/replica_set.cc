@@ -76,11 +76,15 @@ absl::StatusOr<std::string> ReplicaConfigText(const std::string& dev_config,
 absl::StatusOr<std::unique_ptr<ReplicaSet>> ReplicaSet::Create(
     int replicas, const ReplicaOptions& options) {
   auto set = std::unique_ptr<ReplicaSet>(new ReplicaSet());
-  absl::StatusOr<testing::TestDatabase> database =
-      testing::CreateTestDatabase();
-  if (!database.ok()) return database.status();
-  set->database_ = *std::move(database);
-  set->database_created_ = true;
+  if (!options.conninfo.empty()) {
+    set->database_.conninfo = options.conninfo;
+  } else {
+    absl::StatusOr<testing::TestDatabase> database =
+        testing::CreateTestDatabase();
+    if (!database.ok()) return database.status();
+    set->database_ = *std::move(database);
+    set->database_created_ = true;
+  }
 
   const std::string dir =
       absl::StrCat(::testing::TempDir(), "/replicas_", getpid(), "_",

@@ -1,6 +1,7 @@
 // Several real caregated processes (replicas) on one PostgreSQL database, for
 // the issue 11 tests: a fresh database on the test server
-// (tests/testing/postgres_test_database.h), one development setup written by
+// (tests/testing/postgres_test_database.h), or one the test manages itself
+// (ReplicaOptions::conninfo), one development setup written by
 // the real `caregatectl dev-init` (one PKI, one set of keys, shared by every
 // replica as a deployment must), and per replica a copy of its config that
 // differs only in `listen_address` (a free 127.0.0.1 port) and in `storage`
@@ -42,15 +43,20 @@ struct ReplicaOptions {
   std::vector<std::string> dev_init_args;
   // Appended to every replica's config, e.g. a delivery_policy block.
   std::string extra_config;
+  // When set, the replicas' conninfo (e.g. a multi-host one naming a primary
+  // and its standby), used as is: no database is created on the test server
+  // and none is dropped, and database().name is empty.
+  std::string conninfo;
 };
 
 class ReplicaSet {
  public:
-  // A new database, a dev setup in a new temp directory and `replicas`
-  // configs; no replica runs yet.
+  // A new database (unless `options.conninfo` names one), a dev setup in a
+  // new temp directory and `replicas` configs; no replica runs yet.
   static absl::StatusOr<std::unique_ptr<ReplicaSet>> Create(
       int replicas, const ReplicaOptions& options = {});
-  ~ReplicaSet();  // SIGKILLs running replicas, drops the database.
+  // SIGKILLs running replicas, drops the database it created.
+  ~ReplicaSet();
   ReplicaSet(const ReplicaSet&) = delete;
   ReplicaSet& operator=(const ReplicaSet&) = delete;
 

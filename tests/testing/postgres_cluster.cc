@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,14 +12,18 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "tests/crash/child_process.h"
+#include "tests/testing/postgres_test_database.h"
 
 namespace caregate::testing {
 namespace {
@@ -28,6 +33,7 @@ namespace fs = std::filesystem;
 constexpr char kDebianBinDir[] = "/usr/lib/postgresql/15/bin";
 constexpr absl::Duration kToolTimeout = absl::Seconds(120);
 constexpr int kStartAttempts = 3;
+constexpr absl::Duration kStandbyTimeout = absl::Seconds(60);
 
 // Settings every test cluster gets; see the header.
 constexpr std::pair<const char*, const char*> kTestSettings[] = {
@@ -119,6 +125,40 @@ std::string Tail(const fs::path& path, size_t max_bytes) {
   return all.size() <= max_bytes ? all : all.substr(all.size() - max_bytes);
 }
 
+struct ProcStat {
+  char state = '?';
+  pid_t ppid = 0;
+};
+
+// The state and parent of process `pid`, from /proc (nullopt when gone).
+std::optional<ProcStat> ReadProcStat(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(paren + 1));
+  ProcStat stat;
+  if (!(fields >> stat.state >> stat.ppid)) return std::nullopt;
+  return stat;
+}
+
+// The processes whose parent is `pid`.
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  std::error_code error;
+  for (const fs::directory_entry& entry :
+       fs::directory_iterator("/proc", error)) {
+    int child = 0;
+    if (!absl::SimpleAtoi(entry.path().filename().string(), &child)) continue;
+    const std::optional<ProcStat> stat = ReadProcStat(child);
+    if (stat.has_value() && stat->ppid == pid) children.push_back(child);
+  }
+  return children;
+}
+
 absl::StatusOr<std::map<std::string, std::string>> ReadStateFile(
     const std::string& path) {
   std::ifstream in(path);
@@ -152,14 +192,66 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Start(
   auto cluster =
       std::unique_ptr<PostgresCluster>(new PostgresCluster(*bin_dir, *root, 0));
   if (absl::Status s = cluster->InitDb(options); !s.ok()) return s;
+  if (absl::Status s = cluster->StartOnFreePort(); !s.ok()) return s;
+  return cluster;
+}
+
+absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::StartStandby(
+    const PostgresCluster& primary, const std::string& name,
+    const Options& options) {
+  absl::StatusOr<std::string> root = MakeRootDir();
+  if (!root.ok()) return root.status();
+  auto standby = std::unique_ptr<PostgresCluster>(
+      new PostgresCluster(primary.bin_dir_, *root, 0));
+  // -R writes standby.signal and primary_conninfo (with application_name)
+  // into postgresql.auto.conf, as the server's user.
+  absl::Status status = standby->RunTool(
+      "pg_basebackup",
+      {"-D", standby->data_dir(), "-d",
+       absl::StrCat(primary.TcpConninfo(), " application_name=", name), "-R",
+       "-X", "stream", "-c", "fast", "--no-sync"});
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat(
+        status.message(), "\n", Tail(standby->root_ + "/tools.log", 2000)));
+  }
+  // The copied postgresql.conf names the primary's socket directory.
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"unix_socket_directories", absl::StrCat("'", standby->root_, "'")}};
+  settings.insert(settings.end(), options.settings.begin(),
+                  options.settings.end());
+  if (absl::Status s = standby->AppendSettings(settings); !s.ok()) return s;
+  if (absl::Status s = standby->StartOnFreePort(); !s.ok()) return s;
+
+  // Streaming, and it has reported a flush position: from then on the
+  // primary counts it as a synchronous standby if its settings name it.
+  const std::string query = absl::StrCat(
+      "SELECT state || CASE WHEN flush_lsn IS NULL THEN ', nothing flushed' "
+      "ELSE '' END FROM pg_stat_replication WHERE application_name = '",
+      name, "'");
+  const absl::Time deadline = absl::Now() + kStandbyTimeout;
+  absl::StatusOr<std::string> state;
+  while (absl::Now() < deadline) {
+    state = QueryText(primary.Conninfo() + " dbname=postgres", query);
+    if (state.ok() && *state == "streaming") return standby;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("standby ", name, " not streaming after ",
+                   absl::FormatDuration(kStandbyTimeout), ": ",
+                   state.ok() ? absl::StrCat("state '", *state, "'")
+                              : state.status().ToString(),
+                   "\n", Tail(standby->root_ + "/server.log", 2000)));
+}
+
+absl::Status PostgresCluster::StartOnFreePort() {
   // Another process may take the port between the pick and the bind.
   absl::Status started;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     absl::StatusOr<int> port = PickFreePort();
     if (!port.ok()) return port.status();
-    cluster->port_ = *port;
-    started = cluster->StartServer();
-    if (started.ok()) return cluster;
+    port_ = *port;
+    started = StartServer();
+    if (started.ok()) return started;
   }
   return started;
 }
@@ -200,14 +292,22 @@ absl::Status PostgresCluster::InitDb(const Options& options) {
     return absl::InternalError(
         absl::StrCat(status.message(), "\n", Tail(root_ + "/tools.log", 2000)));
   }
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"unix_socket_directories", absl::StrCat("'", root_, "'")}};
+  for (const auto& [name, value] : kTestSettings) {
+    settings.emplace_back(name, value);
+  }
+  settings.insert(settings.end(), options.settings.begin(),
+                  options.settings.end());
+  return AppendSettings(settings);
+}
+
+absl::Status PostgresCluster::AppendSettings(
+    const std::vector<std::pair<std::string, std::string>>& settings) const {
   // Appending keeps the file's owner (the server's user).
   std::ofstream conf(data_dir() + "/postgresql.conf", std::ios::app);
-  conf << "\n# caregate test cluster\n"
-       << "unix_socket_directories = '" << root_ << "'\n";
-  for (const auto& [name, value] : kTestSettings) {
-    conf << name << " = " << value << "\n";
-  }
-  for (const auto& [name, value] : options.settings) {
+  conf << "\n# caregate test cluster\n";
+  for (const auto& [name, value] : settings) {
     conf << name << " = " << value << "\n";
   }
   conf.close();
@@ -240,6 +340,42 @@ absl::Status PostgresCluster::Stop() {
   if (!root_.empty()) fs::remove_all(root_, ignored);
   root_.clear();
   return status;
+}
+
+absl::Status PostgresCluster::Kill() {
+  if (!running_) return absl::FailedPreconditionError("server not running");
+  std::ifstream pid_file(data_dir() + "/postmaster.pid");
+  pid_t pid = 0;
+  if (!(pid_file >> pid) || pid <= 1) {
+    return absl::InternalError(
+        absl::StrCat("no postmaster pid in ", data_dir(), "/postmaster.pid"));
+  }
+  // Each backend is in a session of its own, so no process group holds them
+  // all. A stopped postmaster forks no new ones while they are killed.
+  if (kill(pid, SIGSTOP) != 0) return Errno("stop postmaster");
+  for (pid_t child : ChildrenOf(pid)) kill(child, SIGKILL);
+  if (kill(pid, SIGKILL) != 0) return Errno("kill postmaster");
+  running_ = false;
+  // Not our child: gone once it is a zombie or has no /proc entry.
+  const absl::Time deadline = absl::Now() + kToolTimeout;
+  while (absl::Now() < deadline) {
+    const std::optional<ProcStat> stat = ReadProcStat(pid);
+    if (!stat.has_value() || stat->state == 'Z') return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("postmaster ", pid, " still alive after SIGKILL"));
+}
+
+absl::Status PostgresCluster::Promote() {
+  if (!running_) return absl::FailedPreconditionError("server not running");
+  absl::Status status =
+      RunTool("pg_ctl", {"promote", "-D", data_dir(), "-w", "-t", "60", "-s"});
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("promote: ", status.message(), "\n",
+                                            Tail(root_ + "/server.log", 2000)));
+  }
+  return absl::OkStatus();
 }
 
 std::string PostgresCluster::Conninfo() const {

@@ -12,6 +12,11 @@
 // binary runs as the `postgres` system user the package creates, through
 // `runuser -u postgres --`, and the directory is owned by that user.
 //
+// StartStandby() makes a streaming standby of a running cluster (for
+// failover tests): pg_basebackup over TCP, then started in standby mode on a
+// port of its own; Kill() ends a server as a machine failure would and
+// Promote() turns a standby into a primary.
+//
 // A cluster is stopped (pg_ctl stop -m immediate: nothing in it is kept) and
 // its directory removed when the object is destroyed, unless Detach() was
 // called: then it outlives this process, and a later Attach() to the state
@@ -44,6 +49,16 @@ class PostgresCluster {
 
   static absl::StatusOr<std::unique_ptr<PostgresCluster>> Start(
       const Options& options);
+  // A streaming standby of the running `primary`: pg_basebackup -R of it
+  // into a new directory (fast checkpoint, WAL streamed), its
+  // primary_conninfo over TCP with application_name=`name` (the name the
+  // primary's synchronous_standby_names lists), `options.settings` appended
+  // after the copied postgresql.conf. Returns once the primary reports the
+  // standby streaming and its first flush position (DEADLINE_EXCEEDED after
+  // 60 s), so a standby it names is synchronous from then on.
+  static absl::StatusOr<std::unique_ptr<PostgresCluster>> StartStandby(
+      const PostgresCluster& primary, const std::string& name,
+      const Options& options);
   // The running cluster recorded in `state_file` by WriteStateFile().
   static absl::StatusOr<std::unique_ptr<PostgresCluster>> Attach(
       const std::string& state_file);
@@ -59,6 +74,13 @@ class PostgresCluster {
   void Detach() { detached_ = true; }
   // Stops the server and removes the directory; idempotent.
   absl::Status Stop();
+  // SIGKILL to the postmaster and every process it started (a machine
+  // failure: no shutdown, no backend lingers); returns once the postmaster
+  // is gone. The directory stays until Stop() or the destructor.
+  absl::Status Kill();
+  // pg_ctl promote: a standby becomes a primary; returns once it accepts
+  // writes.
+  absl::Status Promote();
 
   // libpq conninfo of the superuser, over the Unix socket (no dbname: add
   // " dbname=x").
@@ -73,7 +95,12 @@ class PostgresCluster {
       : bin_dir_(std::move(bin_dir)), root_(std::move(root)), port_(port) {}
 
   absl::Status InitDb(const Options& options);
+  // Appends `settings` to data/postgresql.conf (later lines win).
+  absl::Status AppendSettings(
+      const std::vector<std::pair<std::string, std::string>>& settings) const;
   absl::Status StartServer();
+  // StartServer() on a port picked free, a few times over.
+  absl::Status StartOnFreePort();
   // Runs the server binary `name` with `args`, as `postgres` when root.
   absl::Status RunTool(std::string_view name,
                        const std::vector<std::string>& args) const;
