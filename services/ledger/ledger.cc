@@ -271,8 +271,10 @@ void Ledger::RunGroup() {
     tree_ = tree_before;
     for (Outcome& o : outcomes) {
       o.status = absl::UnavailableError(
-          absl::StrCat("store unavailable, nothing written: ",
-                       std::string(commit.message())));
+          absl::StrCat("store unavailable, the group's commit failed (",
+                       std::string(commit.message()),
+                       "); retry with the same request_id, which returns "
+                       "the first receipt if it did commit"));
     }
     group.on_durable.clear();
     HandOff(std::move(group));

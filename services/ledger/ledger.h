@@ -112,8 +112,10 @@ class LedgerTxn {
 using LedgerCommand = std::function<absl::Status(LedgerTxn&)>;
 // Runs once the group is durable (on the sync thread) with OK or the
 // command's error, or with UNAVAILABLE when the commit failed (nothing was
-// written) or the sync did (the change may not have reached the disk; the
-// ledger then refuses every further command until the gateway restarts).
+// written; or, when the connection to PostgreSQL was lost during COMMIT,
+// the outcome is unknown and a retry with the same request id tells) or
+// the sync did (the change may not have reached the disk; the ledger then
+// refuses every further command until the gateway restarts).
 using LedgerDone = std::function<void(absl::Status)>;
 
 class Ledger {
