@@ -19,14 +19,13 @@
 # With CAREGATE_POSTGRES (a libpq conninfo; scripts/run.sh --postgres sets
 # it), a new setup keeps its data in that PostgreSQL database and runs two
 # replicas of the gateway on it, the second on the first's port + 1: the
-# therapist sends through the first, the clinics read from the second. Such a
-# setup has no witness yet (replicas sign checkpoints each on its own
-# schedule; ADR 5).
+# therapist sends through the first, the clinics read from the second; both
+# send their checkpoints to the one witness (on the first's port + 3).
 #
 # Environment: CAREGATE_BUILD_DIR (default build), CAREGATE_DEV_DIR (default
 # dev), CAREGATE_LISTEN (HOST:PORT for a new dev setup; default
 # 127.0.0.1:7443), CAREGATE_WITNESS_LISTEN (the new setup's witness; default
-# the gateway's port + 1), CAREGATE_RECEIVER_LISTEN (the new setup's OB/GYN
+# the gateway's port + 1, + 3 with two replicas), CAREGATE_RECEIVER_LISTEN (the new setup's OB/GYN
 # receiver; default the gateway's port + 2), CAREGATE_POSTGRES.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,14 +105,14 @@ if [ ! -f "$DEV_DIR/caregate.textproto" ]; then
   "$CTL" dev-init "$DEV_DIR" --listen "$listen" \
     --push "lakeside-obgyn=$receiver_listen" "${storage[@]}" >/dev/null
   echo "caregate: wrote a dev setup (CA, certificates, keys, config) in $DEV_DIR"
+  witness_port=$((${listen##*:} + 1))
   if [ -n "${CAREGATE_POSTGRES:-}" ]; then
     # The second replica: the same config, keys and database, its own port.
-    sed "s/^listen_address: .*/listen_address: \"${listen%:*}:$((${listen##*:} + 1))\"/" \
-      "$DEV_DIR/caregate.textproto" >"$DEV_DIR/caregate-2.textproto"
-  else
-    echo "${CAREGATE_WITNESS_LISTEN:-${listen%:*}:$((${listen##*:} + 1))}" \
-      >"$DEV_DIR/witness.listen"
+    echo "${listen%:*}:$((${listen##*:} + 1))" >"$DEV_DIR/replica2.listen"
+    witness_port=$((${listen##*:} + 3))
   fi
+  echo "${CAREGATE_WITNESS_LISTEN:-${listen%:*}:$witness_port}" \
+    >"$DEV_DIR/witness.listen"
   echo "$receiver_listen" >"$DEV_DIR/receiver.listen"
 fi
 
@@ -190,8 +189,11 @@ start_gateway
 # The second replica of a PostgreSQL setup; the clinics read through it.
 READ_GATEWAY=""
 start_second_replica() {
-  [ -f "$DEV_DIR/caregate-2.textproto" ] || return 0
-  READ_GATEWAY="$(sed -n 's/^listen_address: "\(.*\)"/\1/p' "$DEV_DIR/caregate-2.textproto")"
+  [ -f "$DEV_DIR/replica2.listen" ] || return 0
+  READ_GATEWAY="$(cat "$DEV_DIR/replica2.listen")"
+  # The first's config (with the witness the demo added), its own port.
+  sed "s/^listen_address: .*/listen_address: \"$READ_GATEWAY\"/" \
+    "$DEV_DIR/caregate.textproto" >"$DEV_DIR/caregate-2.textproto"
   local pid2
   if pid2="$(pid_of "$DEV_DIR/caregated-2.pid")"; then
     echo "caregate: reusing the second replica already running (pid $pid2)"

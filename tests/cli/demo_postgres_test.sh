@@ -22,12 +22,13 @@ cleanup() {
 trap cleanup EXIT
 "$bin/psql" "$server dbname=postgres" -Atq -c "CREATE DATABASE $db" >/dev/null
 
-# Three consecutive free ports: the replicas and the OB/GYN's receiver.
+# Four consecutive free ports: the replicas, the OB/GYN's receiver and the
+# witness.
 port=""
 for _ in $(seq 1 50); do
   candidate=$((20000 + RANDOM % 40000))
   free=1
-  for p in "$candidate" $((candidate + 1)) $((candidate + 2)); do
+  for p in "$candidate" $((candidate + 1)) $((candidate + 2)) $((candidate + 3)); do
     if (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then free=0; fi
   done
   if [ "$free" = 1 ]; then port="$candidate"; break; fi
@@ -42,4 +43,6 @@ for run in 1 2; do
   # The clinics really read through the second replica.
   grep -q -- "-inbox\$ caregatectl --gateway 127.0.0.1:$((port + 1)) inbox list" "$tmp/run-$run.out" ||
     { echo "demo_postgres_test: the clinic did not read from the second replica" >&2; exit 1; }
+  grep -q "ok: included, and cosigned by the witness" "$tmp/run-$run.out" ||
+    { echo "demo_postgres_test: the witness step did not run" >&2; exit 1; }
 done
