@@ -134,8 +134,35 @@ std::string ConsentService::ReadablePractice(const PrincipalInfo& principal,
   return requested.empty() ? principal.org_id : requested;
 }
 
+void ConsentService::AfterCatchUp(Call call, std::function<void()> answer) {
+  if (!catch_up_) return answer();
+  catch_up_executor_->Post(
+      [this, call = std::move(call), answer = std::move(answer)] {
+        absl::Status caught_up = catch_up_();
+        if (!caught_up.ok()) {
+          return call->Finish(absl::UnavailableError(
+              "cannot read the consents other gateways committed; retry"));
+        }
+        answer();
+      });
+}
+
 void ConsentService::Get(Call call, const v1::GetConsentRequest& request,
                          v1::Consent* response) {
+  AfterCatchUp(call, [this, call, request, response] {
+    AnswerGet(call, request, response);
+  });
+}
+
+void ConsentService::List(Call call, const v1::ListConsentsRequest& request,
+                          v1::ListConsentsResponse* response) {
+  AfterCatchUp(call, [this, call, request, response] {
+    AnswerList(call, request, response);
+  });
+}
+
+void ConsentService::AnswerGet(Call call, const v1::GetConsentRequest& request,
+                               v1::Consent* response) {
   const PrincipalInfo& actor = call->principal();
   absl::Status valid = ValidateIdField(request.consent_id(), "consent_id",
                                        admission_->config().limits());
@@ -154,8 +181,9 @@ void ConsentService::Get(Call call, const v1::GetConsentRequest& request,
   call->Finish(absl::OkStatus());
 }
 
-void ConsentService::List(Call call, const v1::ListConsentsRequest& request,
-                          v1::ListConsentsResponse* response) {
+void ConsentService::AnswerList(Call call,
+                                const v1::ListConsentsRequest& request,
+                                v1::ListConsentsResponse* response) {
   const PrincipalInfo& actor = call->principal();
   const InputLimits& limits = admission_->config().limits();
   const std::string practice =

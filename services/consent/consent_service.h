@@ -7,8 +7,10 @@
 #ifndef CAREGATE_SERVICES_CONSENT_CONSENT_SERVICE_H_
 #define CAREGATE_SERVICES_CONSENT_CONSENT_SERVICE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "caregate/v1/consent_service.grpc.pb.h"
 #include "services/common/clock.h"
@@ -17,6 +19,7 @@
 #include "services/ledger/ledger.h"
 #include "services/policy/consent_index.h"
 #include "services/rpc/call_admission.h"
+#include "services/rpc/executor.h"
 #include "services/rpc/unary_call.h"
 
 namespace caregate {
@@ -42,6 +45,18 @@ class ConsentService final : public ConsentServiceBase {
         cipher_(cipher),
         digester_(digester) {}
 
+  // On a shared store (PostgreSQL replicas): `follow` brings the index up to
+  // what every replica has committed (ConsentFollower::FollowOnce); it then
+  // runs on `executor` before GetConsent and ListConsents answer, so a caller
+  // reads its own change through any replica. An error of `follow` is the
+  // call's (UNAVAILABLE while the database is unreachable). Call before
+  // serving.
+  void CatchUpBeforeReads(Executor* executor,
+                          std::function<absl::Status()> follow) {
+    catch_up_executor_ = executor;
+    catch_up_ = std::move(follow);
+  }
+
   grpc::ServerUnaryReactor* RecordConsent(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
                                           grpc::ByteBuffer* response) override;
@@ -65,6 +80,13 @@ class ConsentService final : public ConsentServiceBase {
            v1::Consent* response);
   void List(Call call, const v1::ListConsentsRequest& request,
             v1::ListConsentsResponse* response);
+  // Answers from the index.
+  void AnswerGet(Call call, const v1::GetConsentRequest& request,
+                 v1::Consent* response);
+  void AnswerList(Call call, const v1::ListConsentsRequest& request,
+                  v1::ListConsentsResponse* response);
+  // Runs `answer` now, or after catch_up_ on its executor.
+  void AfterCatchUp(Call call, std::function<void()> answer);
 
   // The practice whose consents the caller may read: its own for THERAPIST,
   // the requested one for COMPLIANCE.
@@ -77,6 +99,8 @@ class ConsentService final : public ConsentServiceBase {
   const Clock* const clock_;
   const DataCipher* const cipher_;
   const KeyedDigest* const digester_;
+  Executor* catch_up_executor_ = nullptr;
+  std::function<absl::Status()> catch_up_;  // empty: answer from the index
 };
 
 }  // namespace caregate

@@ -248,6 +248,11 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   p.consent_service = std::make_unique<ConsentService>(
       p.admission.get(), p.ledger.get(), &p.index, p.clock, p.cipher.get(),
       p.digester.get());
+  if (p.consent_follower != nullptr) {
+    p.consent_service->CatchUpBeforeReads(
+        p.executor.get(),
+        [follower = p.consent_follower.get()] { return follower->FollowOnce(); });
+  }
   const SendContext send{&cfg,           &p.index,         p.signer.get(),
                          p.cipher.get(), p.notifier.get(), p.digester.get()};
   p.disclosure_service = std::make_unique<DisclosureService>(

@@ -164,9 +164,9 @@ std::optional<absl::Duration> TimeUntil(ReplicaSet& replicas, int replica,
   return std::nullopt;
 }
 
-// CheckDisclosure, GetConsent and ListConsents answer from a replica's
-// memory, without a transaction: the consent follower brings in what other
-// replicas commit, about every 100 ms.
+// CheckDisclosure answers from a replica's memory, without a transaction:
+// the consent follower brings in what other replicas commit, about every
+// 100 ms. GetConsent and ListConsents catch up first.
 TEST(ReplicaConsentFollowTest, AnotherReplicasChecksFollowRecordAndRevoke) {
   absl::StatusOr<std::unique_ptr<ReplicaSet>> set = ReplicaSet::Create(2);
   ASSERT_TRUE(set.ok()) << set.status();
@@ -180,6 +180,22 @@ TEST(ReplicaConsentFollowTest, AnotherReplicasChecksFollowRecordAndRevoke) {
   grpc::Status s = RecordConsent(replicas.Channel(0, "dr-rivera"),
                                  PtConsent(patient), "follow-1", &consent);
   ASSERT_TRUE(s.ok()) << s.error_message();
+  // GetConsent and ListConsents catch up before they answer: the caller
+  // reads its own change at once through the other replica.
+  auto consents = v1::ConsentService::NewStub(replicas.Channel(1, "dr-rivera"));
+  v1::GetConsentRequest get;
+  get.set_consent_id(consent.consent_id());
+  v1::Consent got;
+  s = consents->GetConsent(Ctx().get(), get, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_FALSE(got.has_revoked_at());
+  v1::ListConsentsRequest list;
+  list.set_patient_id(patient);
+  v1::ListConsentsResponse listed;
+  s = consents->ListConsents(Ctx().get(), list, &listed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(listed.consents_size(), 1);
+  EXPECT_EQ(listed.consents(0).consent_id(), consent.consent_id());
   std::optional<absl::Duration> permitted = TimeUntil(
       replicas, 1, patient, v1::DECISION_OUTCOME_PERMITTED, absl::Seconds(5));
   ASSERT_TRUE(permitted.has_value())
@@ -195,10 +211,6 @@ TEST(ReplicaConsentFollowTest, AnotherReplicasChecksFollowRecordAndRevoke) {
       << "replica 1 still permits after the revocation on replica 0";
 
   // GetConsent on replica 1 shows the revocation too.
-  v1::GetConsentRequest get;
-  get.set_consent_id(consent.consent_id());
-  v1::Consent got;
-  auto consents = v1::ConsentService::NewStub(replicas.Channel(1, "dr-rivera"));
   s = consents->GetConsent(Ctx().get(), get, &got);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(got.has_revoked_at());
