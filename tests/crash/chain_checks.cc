@@ -104,7 +104,12 @@ void CheckStoreChain(const ApiView& api, const StoreView& store,
 }  // namespace
 
 absl::StatusOr<ApiView> ReadApi(const DevSetup& setup) {
-  auto stub = v1::AuditService::NewStub(setup.Channel(kCompliance));
+  return ReadApi(setup.Channel(kCompliance));
+}
+
+absl::StatusOr<ApiView> ReadApi(
+    const std::shared_ptr<grpc::Channel>& compliance) {
+  auto stub = v1::AuditService::NewStub(compliance);
   ApiView view;
   std::string token;
   for (int page = 0; page < kMaxPages; ++page) {

@@ -9,6 +9,7 @@
 #define CAREGATE_TESTS_CRASH_CHAIN_CHECKS_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -31,6 +32,10 @@ struct ApiView {
 // As compliance: reads every event (pages of 1000, bounded) and verifies the
 // whole log. UNAVAILABLE with the RPC's status when a call fails.
 absl::StatusOr<ApiView> ReadApi(const DevSetup& setup);
+// The same through `compliance`, a channel authenticated as the compliance
+// officer (e.g. to one replica).
+absl::StatusOr<ApiView> ReadApi(
+    const std::shared_ptr<grpc::Channel>& compliance);
 
 // What earlier checks saw.
 struct ChainMemory {

@@ -216,6 +216,7 @@ void CheckStates(const EventIndex& index, const StoreView& store,
   }
   for (const std::string& p : store.messages_without_event) f.Fail(p);
   for (const std::string& p : store.duplicate_rows) f.Duplicate(p);
+  for (const std::string& p : store.head_problems) f.Fail(p);
 }
 
 }  // namespace

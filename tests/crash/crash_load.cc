@@ -15,10 +15,40 @@ constexpr int kRevokeOneIn = 40;
 constexpr int kStablePercent = 70;  // Sends about never-revoked patients.
 constexpr int kAckPageSize = 20;
 
-absl::StatusOr<std::string> RecordOne(v1::ConsentService::Stub& stub,
-                                      const v1::Consent& consent,
-                                      const std::string& request_id,
-                                      absl::Duration deadline) {
+// Tries `attempt(i)` on endpoint `first`, then on each other endpoint once,
+// until it returns true (answered).
+template <typename Attempt>
+bool WithFailover(int count, size_t first, Attempt attempt) {
+  for (int k = 0; k < count; ++k) {
+    if (attempt(static_cast<int>((first + k) % count))) return true;
+  }
+  return false;
+}
+
+// A new channel to each endpoint, as `principal`.
+std::vector<std::shared_ptr<grpc::Channel>> Channels(
+    const Endpoints& endpoints, const std::string& principal) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < endpoints.count; ++i) {
+    channels.push_back(endpoints.channel(i, principal));
+  }
+  return channels;
+}
+
+template <typename Service>
+std::vector<std::unique_ptr<typename Service::Stub>> Stubs(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
+  for (const auto& channel : channels) {
+    stubs.push_back(Service::NewStub(channel));
+  }
+  return stubs;
+}
+
+absl::StatusOr<std::string> RecordOne(
+    std::vector<std::unique_ptr<v1::ConsentService::Stub>>& stubs, size_t first,
+    const v1::Consent& consent, const std::string& request_id,
+    absl::Duration deadline) {
   v1::RecordConsentRequest request;
   *request.mutable_consent() = consent;
   request.set_request_id(request_id);
@@ -28,7 +58,8 @@ absl::StatusOr<std::string> RecordOne(v1::ConsentService::Stub& stub,
     ctx.set_deadline(std::chrono::system_clock::now() +
                      absl::ToChronoMilliseconds(deadline));
     v1::Consent recorded;
-    status = stub.RecordConsent(&ctx, request, &recorded);
+    status = stubs[(first + attempt) % stubs.size()]->RecordConsent(
+        &ctx, request, &recorded);
     if (status.ok()) return recorded.consent_id();
     if (IsAnswer(status.error_code())) break;
   }
@@ -39,17 +70,27 @@ absl::StatusOr<std::string> RecordOne(v1::ConsentService::Stub& stub,
 
 }  // namespace
 
+Endpoints OneGateway(const DevSetup& setup) {
+  Endpoints endpoints;
+  endpoints.count = 1;
+  endpoints.channel = [&setup](int, const std::string& principal) {
+    return setup.Channel(principal);
+  };
+  return endpoints;
+}
+
 absl::StatusOr<std::map<std::string, std::vector<std::string>>> RecordConsents(
-    const DevSetup& setup, const std::vector<std::string>& patients,
+    const Endpoints& endpoints, const std::vector<std::string>& patients,
     absl::Duration deadline) {
   std::map<std::string, std::vector<std::string>> ids;
   const absl::Time now = absl::Now();
+  size_t n = 0;
   for (const std::string& therapist : Therapists()) {
-    auto stub = v1::ConsentService::NewStub(setup.Channel(therapist));
+    auto stubs = Stubs<v1::ConsentService>(Channels(endpoints, therapist));
     for (const std::string& patient : patients) {
       for (const Clinic& clinic : Clinics()) {
         absl::StatusOr<std::string> id = RecordOne(
-            *stub, ConsentFor(patient, clinic.org_id, now),
+            stubs, n++, ConsentFor(patient, clinic.org_id, now),
             absl::StrCat("consent-", patient, "-", clinic.org_id), deadline);
         if (!id.ok()) return id.status();
         ids[therapist].push_back(*id);
@@ -59,9 +100,11 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> RecordConsents(
   return ids;
 }
 
-CycleLoad::CycleLoad(const DevSetup& setup, LoadOptions options,
+CycleLoad::CycleLoad(Endpoints endpoints, LoadOptions options,
                      std::map<std::string, std::vector<std::string>> revocable)
-    : setup_(setup), options_(options), revocable_(std::move(revocable)) {}
+    : endpoints_(std::move(endpoints)),
+      options_(options),
+      revocable_(std::move(revocable)) {}
 
 CycleLoad::~CycleLoad() {
   stopped_ = true;
@@ -110,20 +153,25 @@ std::optional<std::string> CycleLoad::TakeRevocable(
 void CycleLoad::Sender(const std::string& therapist, int worker, uint64_t seed,
                        CallRecords* out) {
   std::mt19937_64 rng(seed);
-  auto channel = setup_.Channel(therapist);
-  auto disclosures = v1::DisclosureService::NewStub(channel);
-  auto consents = v1::ConsentService::NewStub(channel);
+  const auto channels = Channels(endpoints_, therapist);
+  auto disclosures = Stubs<v1::DisclosureService>(channels);
+  auto consents = Stubs<v1::ConsentService>(channels);
   const std::vector<std::string> stable = StablePatients();
   const std::vector<std::string> cycle = CyclePatients(options_.cycle);
   for (int n = 0; n < options_.max_sends_per_sender && !stopped_; ++n) {
+    const size_t first = static_cast<size_t>(worker + n);
     if (rng() % kRevokeOneIn == 0) {
       if (std::optional<std::string> id = TakeRevocable(therapist)) {
         RevokeCall& call = out->revokes.emplace_back();
         call.principal = therapist;
         call.cycle = options_.cycle;
         call.consent_id = *id;
-        AttemptRevoke(*consents, call, options_.call_deadline);
-        if (!call.answered) return;
+        if (!WithFailover(endpoints_.count, first, [&](int e) {
+              AttemptRevoke(*consents[e], call, options_.call_deadline);
+              return call.answered;
+            })) {
+          return;
+        }
         continue;
       }
     }
@@ -136,23 +184,31 @@ void CycleLoad::Sender(const std::string& therapist, int worker, uint64_t seed,
     call.request_id = absl::StrCat("c", options_.cycle, "-w", worker, "-n", n);
     call.disclosure =
         RandomDisclosure(patient, Clinics()[rng() % Clinics().size()], rng);
-    AttemptSend(*disclosures, call, options_.call_deadline);
-    if (!call.answered) return;
+    if (!WithFailover(endpoints_.count, first, [&](int e) {
+          AttemptSend(*disclosures[e], call, options_.call_deadline);
+          return call.answered;
+        })) {
+      return;
+    }
   }
 }
 
 void CycleLoad::Acker(const std::string& inbox_principal, uint64_t seed,
                       CallRecords* out) {
   std::mt19937_64 rng(seed);
-  auto inbox = v1::InboxService::NewStub(setup_.Channel(inbox_principal));
+  auto inbox = Stubs<v1::InboxService>(Channels(endpoints_, inbox_principal));
   for (int round = 0; round < options_.max_ack_rounds && !stopped_; ++round) {
     v1::ListMessagesRequest request;
     request.set_page_size(kAckPageSize);
     v1::ListMessagesResponse response;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     absl::ToChronoMilliseconds(options_.call_deadline));
-    if (!inbox->ListMessages(&ctx, request, &response).ok()) return;
+    if (!WithFailover(endpoints_.count, round, [&](int e) {
+          grpc::ClientContext ctx;
+          ctx.set_deadline(std::chrono::system_clock::now() +
+                           absl::ToChronoMilliseconds(options_.call_deadline));
+          return inbox[e]->ListMessages(&ctx, request, &response).ok();
+        })) {
+      return;
+    }
     for (const v1::Message& message : response.messages()) {
       if (stopped_) return;
       if (rng() % 3 == 0) continue;  // Leave some queued for revocations.
@@ -160,14 +216,18 @@ void CycleLoad::Acker(const std::string& inbox_principal, uint64_t seed,
       call.principal = inbox_principal;
       call.cycle = options_.cycle;
       call.message_id = message.message_id();
-      AttemptAck(*inbox, call, options_.call_deadline);
-      if (!call.answered) return;
+      if (!WithFailover(endpoints_.count, rng(), [&](int e) {
+            AttemptAck(*inbox[e], call, options_.call_deadline);
+            return call.answered;
+          })) {
+        return;
+      }
     }
   }
 }
 
-int RetryUnanswered(const DevSetup& setup, CallRecords& calls, int max_attempts,
-                    absl::Duration deadline) {
+int RetryUnanswered(const Endpoints& endpoints, CallRecords& calls,
+                    int max_attempts, absl::Duration deadline) {
   struct Retries {
     std::vector<SendCall*> sends;
     std::vector<AckCall*> acks;
@@ -196,17 +256,19 @@ int RetryUnanswered(const DevSetup& setup, CallRecords& calls, int max_attempts,
     const auto& principal = entry.first;
     const auto& retries = entry.second;
     threads.emplace_back(
-        [&setup, &principal, &retries, max_attempts, deadline] {
-          auto channel = setup.Channel(principal);
-          auto disclosures = v1::DisclosureService::NewStub(channel);
-          auto inbox = v1::InboxService::NewStub(channel);
-          auto consents = v1::ConsentService::NewStub(channel);
+        [&endpoints, &principal, &retries, max_attempts, deadline] {
+          const auto channels = Channels(endpoints, principal);
+          auto disclosures = Stubs<v1::DisclosureService>(channels);
+          auto inbox = Stubs<v1::InboxService>(channels);
+          auto consents = Stubs<v1::ConsentService>(channels);
           for (int i = 0; i < max_attempts; ++i) {
-            for (SendCall* c : retries.sends)
-              AttemptSend(*disclosures, *c, deadline);
-            for (AckCall* c : retries.acks) AttemptAck(*inbox, *c, deadline);
+            const int e = i % endpoints.count;
+            for (SendCall* c : retries.sends) {
+              AttemptSend(*disclosures[e], *c, deadline);
+            }
+            for (AckCall* c : retries.acks) AttemptAck(*inbox[e], *c, deadline);
             for (RevokeCall* c : retries.revokes) {
-              AttemptRevoke(*consents, *c, deadline);
+              AttemptRevoke(*consents[e], *c, deadline);
             }
           }
         });

@@ -4,7 +4,12 @@
 // clinics' messages until the gateway is killed; after the restart, every
 // unanswered call is retried with the same request.
 //
-// CycleLoad: Start(), then StopAfterKill() and Join() from one thread; the
+// The clients talk to Endpoints: one gateway, or several replicas of one
+// database. With several, a call that gets no answer (UNAVAILABLE, a
+// deadline) is retried at once, with the same request, on the next replica:
+// the callers fail over, as behind a load balancer.
+//
+// CycleLoad: Start(), then Stop() and Join() from one thread; the
 // workers share only the revocable-consent pool (mutex-guarded). Counts and
 // time are bounded by LoadOptions.
 #ifndef CAREGATE_TESTS_CRASH_CRASH_LOAD_H_
@@ -12,7 +17,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -28,6 +35,18 @@
 
 namespace caregate::crash {
 
+// Where the clients connect: `count` gateways serving one state, numbered
+// from 0. `channel(i, principal)` returns a new channel to gateway i
+// authenticated as `principal`; it must be thread-safe.
+struct Endpoints {
+  int count = 1;
+  std::function<std::shared_ptr<grpc::Channel>(int, const std::string&)>
+      channel;
+};
+
+// The one gateway of `setup` (which must outlive the result).
+Endpoints OneGateway(const DevSetup& setup);
+
 struct LoadOptions {
   int cycle = 0;
   uint64_t seed = 0;
@@ -39,22 +58,26 @@ struct LoadOptions {
 
 // Records, before the load, each therapist's consents for `patients` to
 // every clinic (request ids derived from the patient, so a rerun returns
-// the same consent). Returns the consent ids per therapist.
+// the same consent), spread over the endpoints. Returns the consent ids per
+// therapist.
 absl::StatusOr<std::map<std::string, std::vector<std::string>>> RecordConsents(
-    const DevSetup& setup, const std::vector<std::string>& patients,
+    const Endpoints& endpoints, const std::vector<std::string>& patients,
     absl::Duration deadline);
 
 class CycleLoad {
  public:
   // `revocable`: this cycle's consent ids per therapist; each is revoked at
-  // most once, at a random moment of the load.
-  CycleLoad(const DevSetup& setup, LoadOptions options,
+  // most once, at a random moment of the load. Each call goes to the next
+  // endpoint in turn and fails over to the others (each tried once) until
+  // answered; a worker whose call none answered ends.
+  CycleLoad(Endpoints endpoints, LoadOptions options,
             std::map<std::string, std::vector<std::string>> revocable);
   ~CycleLoad();  // Joins.
 
   void Start();
-  // The gateway is gone: each worker ends after its current call.
-  void StopAfterKill() { stopped_ = true; }
+  // Ends the load (the gateway is gone, or the cycle's time is up): each
+  // worker ends after its current call.
+  void Stop() { stopped_ = true; }
   // Waits for the workers; returns every call they made.
   CallRecords Join();
 
@@ -65,7 +88,7 @@ class CycleLoad {
              CallRecords* out);
   std::optional<std::string> TakeRevocable(const std::string& therapist);
 
-  const DevSetup& setup_;
+  const Endpoints endpoints_;
   const LoadOptions options_;
   std::atomic<bool> stopped_ = false;
   absl::Mutex mu_;
@@ -76,10 +99,10 @@ class CycleLoad {
 };
 
 // Retries every unanswered call of `calls` (same request, same request_id)
-// on fresh channels, up to `max_attempts` each, one thread per principal.
-// Returns how many calls were retried.
-int RetryUnanswered(const DevSetup& setup, CallRecords& calls, int max_attempts,
-                    absl::Duration deadline);
+// on fresh channels, up to `max_attempts` each (attempt k on endpoint k mod
+// count), one thread per principal. Returns how many calls were retried.
+int RetryUnanswered(const Endpoints& endpoints, CallRecords& calls,
+                    int max_attempts, absl::Duration deadline);
 
 }  // namespace caregate::crash
 

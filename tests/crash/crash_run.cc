@@ -76,7 +76,8 @@ absl::StatusOr<std::unique_ptr<CrashRun>> CrashRun::Create(RunOptions options) {
     return s;
   }
   absl::StatusOr<std::map<std::string, std::vector<std::string>>> stable =
-      RecordConsents(run->setup_, StablePatients(), kConsentDeadline);
+      RecordConsents(OneGateway(run->setup_), StablePatients(),
+                     kConsentDeadline);
   if (!stable.ok()) return stable.status();
   return run;
 }
@@ -128,18 +129,19 @@ absl::Status CrashRun::Restart() {
 absl::StatusOr<CallRecords> CrashRun::LoadAndKill(int cycle,
                                                   CycleReport& report) {
   absl::StatusOr<std::map<std::string, std::vector<std::string>>> revocable =
-      RecordConsents(setup_, CyclePatients(cycle), kConsentDeadline);
+      RecordConsents(OneGateway(setup_), CyclePatients(cycle),
+                     kConsentDeadline);
   if (!revocable.ok()) return revocable.status();
   LoadOptions load_options = options_.load;
   load_options.cycle = cycle;
   load_options.seed = rng_();
   report.kill_delay =
       Uniform(rng_, options_.min_kill_delay, options_.max_kill_delay);
-  CycleLoad load(setup_, load_options, *std::move(revocable));
+  CycleLoad load(OneGateway(setup_), load_options, *std::move(revocable));
   load.Start();
   std::this_thread::sleep_for(absl::ToChronoMicroseconds(report.kill_delay));
   absl::Status killed = KillAndReadHead(report);
-  load.StopAfterKill();
+  load.Stop();
   CallRecords calls = load.Join();
   if (!killed.ok()) return killed;
   report.unanswered_at_kill = calls.Unanswered();
@@ -168,7 +170,7 @@ absl::StatusOr<CycleReport> CrashRun::RunCycle(int cycle) {
   if (!calls.ok()) return calls.status();
   if (absl::Status s = MaybeKillDuringStartup(report); !s.ok()) return s;
   if (absl::Status s = Restart(); !s.ok()) return s;
-  RetryUnanswered(setup_, *calls, kRetryAttempts, kRetryDeadline);
+  RetryUnanswered(OneGateway(setup_), *calls, kRetryAttempts, kRetryDeadline);
   for (const SendCall& c : calls->sends) {
     report.retried_already_committed +=
         c.attempts > 1 && c.receipt.has_value() &&

@@ -51,9 +51,18 @@ struct CycleReport {
   std::optional<absl::Duration> shutdown_kill_delay;  // SIGTERM → SIGKILL
   std::optional<absl::Duration> startup_kill_delay;
   int sends = 0, receipts = 0, denied = 0, acks = 0, revokes = 0;
+  // Single gateway: calls the kill left unanswered. Replicas: calls no
+  // replica answered during the load (each was tried on every one).
   int unanswered_at_kill = 0;
-  // Retried sends whose receipt was committed before the kill.
+  // Retried sends whose receipt was committed before the kill (replicas:
+  // sends that failed over and got a receipt at or below the head read just
+  // after the kill).
   int retried_already_committed = 0;
+  // Replicas only: which one was killed, how long its restart took, and how
+  // many calls of the load were answered only after failing over.
+  int killed_replica = -1;
+  absl::Duration restart_time;
+  int failed_over = 0;
   int64_t head_at_kill = 0;
   std::string dropped_message_id;  // by fault injection
   absl::Duration elapsed;

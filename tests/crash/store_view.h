@@ -51,6 +51,8 @@ struct StoreView {
   std::vector<std::string> messages_without_event;
   // More than one disclosure or message for one request / disclosure.
   std::vector<std::string> duplicate_rows;
+  // PostgreSQL only: the log_head row is not the last audit event.
+  std::vector<std::string> head_problems;
 };
 
 // Reads `db_path`. `read_only`: open with SQLITE_OPEN_READONLY (the live
