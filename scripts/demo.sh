@@ -203,31 +203,30 @@ start_second_replica() {
     echo "$pid2" >"$DEV_DIR/caregated-2.pid"
     echo "caregate: started a second replica on the same database (pid $pid2, $READ_GATEWAY), log in $DEV_DIR/caregated-2.log"
   fi
-  for try in $(seq 1 60); do
-    kill -0 "$pid2" 2>/dev/null ||
-      { echo "demo: the second replica exited; see $DEV_DIR/caregated-2.log" >&2; exit 1; }
-    CAREGATE_GATEWAY="$READ_GATEWAY" CAREGATE_PROFILE="$DEV_DIR/pki/gateway-admin" \
-      "$CTL" health --wait 1s >/dev/null 2>&1 && return 0
-    [ "$try" = 60 ] && { echo "demo: the second replica did not become healthy" >&2; exit 1; }
-  done
+  wait_healthy "$pid2" "$READ_GATEWAY" "$DEV_DIR/caregated-2.log" "$DEV_DIR/caregated-2.pid"
 }
 
-# Waits for health with a bounded number of tries of at most a second each.
-for try in $(seq 1 60); do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    echo "demo: caregated exited; the end of $LOG_FILE:" >&2
-    tail -n 5 "$LOG_FILE" >&2
-    rm -f "$PID_FILE"
-    exit 1
-  fi
-  if CAREGATE_PROFILE="$DEV_DIR/pki/gateway-admin" "$CTL" health --wait 1s >/dev/null 2>&1; then
-    break
-  fi
-  if [ "$try" = 60 ]; then
-    echo "demo: the gateway did not become healthy; see $LOG_FILE" >&2
-    exit 1
-  fi
-done
+# wait_healthy PID GATEWAY LOG PIDFILE: waits until the caregated PID serves
+# at GATEWAY (empty: the config's address), with a bounded number of tries of
+# at most a second each; exits the demo when it exits or never serves.
+wait_healthy() {
+  local pid=$1 gateway=$2 log=$3 pid_file=$4
+  for _ in $(seq 1 60); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "demo: caregated exited; the end of $log:" >&2
+      tail -n 5 "$log" >&2
+      rm -f "$pid_file"
+      exit 1
+    fi
+    if CAREGATE_GATEWAY="$gateway" CAREGATE_PROFILE="$DEV_DIR/pki/gateway-admin" \
+        "$CTL" health --wait 1s >/dev/null 2>&1; then
+      return 0
+    fi
+  done
+  echo "demo: the gateway did not become healthy; see $log" >&2
+  exit 1
+}
+wait_healthy "$pid" "" "$LOG_FILE" "$PID_FILE"
 echo "caregate: $(CAREGATE_PROFILE="$DEV_DIR/pki/gateway-admin" "$CTL" health)"
 start_second_replica
 

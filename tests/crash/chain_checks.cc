@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/absl_compat.h"
 #include "tests/crash/crash_fixtures.h"
 
 namespace caregate::crash {
@@ -151,6 +152,24 @@ void CheckChain(const ApiView& api, const StoreView& store, ChainMemory& memory,
   memory.hashes.clear();
   for (const v1::AuditEvent& e : api.events) memory.hashes.push_back(e.hash());
   memory.kill_head.reset();
+}
+
+void CheckKeptAfterStop(const StoreView& store, const ChainMemory& memory,
+                        std::string_view where, CheckFigures& figures) {
+  const auto& rows = store.event_hashes;
+  if (rows.size() < memory.hashes.size()) {
+    figures.Fail(absl::StrCat("after the graceful stop the ", AsAbsl(where),
+                              " has ", rows.size(), " events, ",
+                              memory.hashes.size(), " were seen"));
+    return;
+  }
+  for (size_t i = 0; i < memory.hashes.size(); ++i) {
+    if (rows[i].second != memory.hashes[i]) {
+      figures.Fail(
+          absl::StrCat("after the graceful stop seq ", i + 1, " differs"));
+      return;
+    }
+  }
 }
 
 }  // namespace caregate::crash

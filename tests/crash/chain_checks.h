@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,11 @@ struct ChainMemory {
 // Checks the chain; then remembers `api`'s hashes and clears the kill head.
 void CheckChain(const ApiView& api, const StoreView& store, ChainMemory& memory,
                 CheckFigures& figures);
+
+// After the last graceful stop: `store` (the file or the database, `where`)
+// still holds every event `memory` saw, each with the hash seen.
+void CheckKeptAfterStop(const StoreView& store, const ChainMemory& memory,
+                        std::string_view where, CheckFigures& figures);
 
 }  // namespace caregate::crash
 

@@ -193,20 +193,7 @@ absl::StatusOr<CheckFigures> CrashRun::Finish() {
   absl::StatusOr<StoreView> store =
       ReadStore(setup_.db_path(), /*read_only=*/true);
   if (!store.ok()) return store.status();
-  const auto& rows = store->event_hashes;
-  if (rows.size() < memory_.hashes.size()) {
-    figures.Fail(absl::StrCat("after the graceful stop the file has ",
-                              rows.size(), " events, ", memory_.hashes.size(),
-                              " were seen"));
-    return figures;
-  }
-  for (size_t i = 0; i < memory_.hashes.size(); ++i) {
-    if (rows[i].second != memory_.hashes[i]) {
-      figures.Fail(
-          absl::StrCat("after the graceful stop seq ", i + 1, " differs"));
-      break;
-    }
-  }
+  CheckKeptAfterStop(*store, memory_, "file", figures);
   return figures;
 }
 

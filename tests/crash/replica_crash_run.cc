@@ -164,20 +164,7 @@ absl::StatusOr<CheckFigures> ReplicaCrashRun::Finish() {
   absl::StatusOr<StoreView> store =
       ReadPostgresStore(set_->database().conninfo);
   if (!store.ok()) return store.status();
-  const auto& rows = store->event_hashes;
-  if (rows.size() < memory_.hashes.size()) {
-    figures.Fail(absl::StrCat("after the graceful stop the database has ",
-                              rows.size(), " events, ", memory_.hashes.size(),
-                              " were seen"));
-    return figures;
-  }
-  for (size_t i = 0; i < memory_.hashes.size(); ++i) {
-    if (rows[i].second != memory_.hashes[i]) {
-      figures.Fail(
-          absl::StrCat("after the graceful stop seq ", i + 1, " differs"));
-      break;
-    }
-  }
+  CheckKeptAfterStop(*store, memory_, "database", figures);
   return figures;
 }
 

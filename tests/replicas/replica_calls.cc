@@ -1,9 +1,14 @@
 #include "tests/replicas/replica_calls.h"
 
 #include <chrono>
+#include <limits>
+#include <optional>
 
 #include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "services/audit/audit_chain.h"
 #include "services/common/proto_time.h"
+#include "services/store/postgres/postgres_store.h"
 
 namespace caregate::replicas {
 
@@ -81,6 +86,29 @@ grpc::Status VerifyAuditLog(const std::shared_ptr<grpc::Channel>& channel,
                             v1::VerifyAuditLogResponse* out) {
   return v1::AuditService::NewStub(channel)->VerifyAuditLog(
       Ctx(60).get(), v1::VerifyAuditLogRequest(), out);
+}
+
+int64_t ExpectStoredLogIsOneChain(const std::string& conninfo) {
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenPostgresStore(conninfo);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return 0;
+  ChainVerifier verifier;
+  int64_t events = 0;
+  absl::Status scanned = (*store)->ScanAuditEvents(
+      1, std::numeric_limits<int64_t>::max(), [&](const AuditEvent& event) {
+        ++events;
+        return verifier.Add(event);
+      });
+  EXPECT_TRUE(scanned.ok()) << scanned;
+  EXPECT_TRUE(verifier.result().ok) << verifier.result().problem;
+  EXPECT_EQ(verifier.result().verified_through_seq, events);
+  absl::StatusOr<std::optional<ChainHead>> head = (*store)->GetChainHead();
+  EXPECT_TRUE(head.ok() && head->has_value());
+  if (head.ok() && head->has_value()) {
+    EXPECT_EQ((*head)->seq, events);
+    EXPECT_EQ((*head)->hash, verifier.head_hash());
+  }
+  return events;
 }
 
 }  // namespace caregate::replicas

@@ -42,6 +42,12 @@ grpc::Status Send(const std::shared_ptr<grpc::Channel>& channel,
 grpc::Status VerifyAuditLog(const std::shared_ptr<grpc::Channel>& channel,
                             v1::VerifyAuditLogResponse* out);
 
+// Googletest expectations on the whole stored log of `conninfo`'s database,
+// read through the PostgreSQL store: one chain from seq 1, no gap or
+// duplicate, ending at the head row. Returns the number of events (0 after a
+// failed read).
+int64_t ExpectStoredLogIsOneChain(const std::string& conninfo);
+
 }  // namespace caregate::replicas
 
 #endif  // CAREGATE_TESTS_REPLICAS_REPLICA_CALLS_H_
