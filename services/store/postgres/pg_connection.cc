@@ -335,14 +335,14 @@ absl::Status PgConnection::Defer(std::string_view op, const std::string& sql,
 }
 
 absl::Status PgConnection::DeferSimple(std::string_view op,
-                                       const std::string& sql) {
+                                       const std::string& sql, Expect expect) {
   if (!healthy()) return ConnectionLost(op, PQerrorMessage(conn_));
   CG_RETURN_IF_ERROR(EnterPipeline(op));
   if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr,
                         nullptr, kBinary) != 1) {
     return ConnectionLost(op, PQerrorMessage(conn_));
   }
-  deferred_.push_back({std::string(op), Expect::kAnyResult});
+  deferred_.push_back({std::string(op), expect});
   return absl::OkStatus();
 }
 
@@ -383,6 +383,7 @@ absl::Status PgConnection::SyncPipeline(std::string_view query_op,
   absl::Status first;
   for (const Deferred& d : deferred) {
     absl::Status s = TakeDeferredResult(d);
+    if (!s.ok() && d.expect == Expect::kMustSucceed) must_succeed_failed_ = true;
     if (!healthy()) return ConnectionLost(d.op, PQerrorMessage(conn_));
     if (first.ok() && !s.ok()) first = s;
   }

@@ -136,6 +136,10 @@ class PgConnection {
   enum class Expect {
     kAnyResult,   // succeed
     kChangedRow,  // succeed and insert, update or delete a row
+    // Succeed, or nothing of the transaction may commit: for a statement
+    // that belongs to no command any more (a RELEASE sent with the next
+    // command's statements).
+    kMustSucceed,
   };
 
   // Runs parameterless `sql` (one or more statements; exactly one while
@@ -152,11 +156,18 @@ class PgConnection {
                      const PgParams& params,
                      Expect expect = Expect::kAnyResult);
   // Queues one parameterless statement, e.g. SAVEPOINT.
-  absl::Status DeferSimple(std::string_view op, const std::string& sql);
+  absl::Status DeferSimple(std::string_view op, const std::string& sql,
+                           Expect expect = Expect::kAnyResult);
   // Sends the deferred statements' Sync and reads their results; OK when
   // none is deferred. The pipeline is empty afterwards, whatever happened.
   absl::Status Flush();
   bool has_deferred() const { return !deferred_.empty(); }
+  // Whether a kMustSucceed statement failed since the last call; clears it.
+  bool TakeMustSucceedFailure() {
+    const bool failed = must_succeed_failed_;
+    must_succeed_failed_ = false;
+    return failed;
+  }
 
   // False once the connection to the server is lost.
   bool healthy() const;
@@ -198,6 +209,7 @@ class PgConnection {
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> name
   std::vector<Deferred> deferred_;
+  bool must_succeed_failed_ = false;
 };
 
 }  // namespace caregate::pg

@@ -150,6 +150,70 @@ TEST_F(PgConnectionTest, FailedStatementLeavesTheTransactionFailed) {
   EXPECT_FALSE(conn->InTransaction());
 }
 
+TEST_F(PgConnectionTest, DeferredStatementsRunAtTheFlushAndNameTheFirstError) {
+  std::unique_ptr<PgConnection> conn = Open();
+  ASSERT_NE(conn, nullptr);
+  CG_ASSERT_OK(conn->Exec("create", "CREATE TABLE t (k int8 PRIMARY KEY)"));
+  CG_ASSERT_OK(conn->Exec("begin", "BEGIN"));
+  const std::string insert = "INSERT INTO t (k) VALUES ($1)";
+  CG_ASSERT_OK(conn->Defer("insert one", insert, PgParams().Int64(1)));
+  CG_ASSERT_OK(conn->Defer("insert two", insert, PgParams().Int64(2)));
+  EXPECT_TRUE(conn->has_deferred());
+  // A query joins the pipeline and sees the deferred rows.
+  auto count = conn->Query("count", "SELECT count(*) FROM t", PgParams());
+  CG_ASSERT_OK(count);
+  EXPECT_EQ(count->row(0).Int64(0), 2);
+  EXPECT_FALSE(conn->has_deferred());
+
+  CG_ASSERT_OK(conn->DeferSimple("savepoint", "SAVEPOINT s"));
+  CG_ASSERT_OK(conn->Defer("insert three", insert, PgParams().Int64(3)));
+  CG_ASSERT_OK(conn->DeferSimple("divide", "SELECT 1/0"));
+  CG_ASSERT_OK(conn->Defer("insert four", insert, PgParams().Int64(4)));
+  // The first failure, by its op; the statement after it was skipped.
+  EXPECT_THAT(conn->Flush(), StatusIs(absl::StatusCode::kInternal,
+                                      AllOf(HasSubstr("divide"),
+                                            HasSubstr("22012"))));
+  EXPECT_FALSE(conn->has_deferred());
+  EXPECT_TRUE(conn->InFailedTransaction());
+  CG_ASSERT_OK(conn->Exec("rollback to", "ROLLBACK TO SAVEPOINT s"));
+  CG_ASSERT_OK(conn->Exec("commit", "COMMIT"));
+  EXPECT_EQ(QueryText(db_.conninfo, "SELECT string_agg(k::text, ',' ORDER BY k) FROM t")
+                .value_or("error"),
+            "1,2");
+}
+
+TEST_F(PgConnectionTest, DeferredInsertThatChangesNoRowIsAlreadyExists) {
+  std::unique_ptr<PgConnection> conn = Open();
+  ASSERT_NE(conn, nullptr);
+  CG_ASSERT_OK(conn->Exec("create", "CREATE TABLE t (k int8 PRIMARY KEY)"));
+  const std::string insert =
+      "INSERT INTO t (k) VALUES ($1) ON CONFLICT DO NOTHING";
+  CG_ASSERT_OK(conn->Defer("insert k", insert, PgParams().Int64(7),
+                           PgConnection::Expect::kChangedRow));
+  CG_ASSERT_OK(conn->Flush());
+  CG_ASSERT_OK(conn->Defer("insert k again", insert, PgParams().Int64(7),
+                           PgConnection::Expect::kChangedRow));
+  EXPECT_THAT(conn->Flush(), StatusIs(absl::StatusCode::kAlreadyExists,
+                                      HasSubstr("insert k again")));
+  EXPECT_TRUE(conn->healthy());
+}
+
+TEST_F(PgConnectionTest, AFailedMustSucceedStatementIsReportedOnce) {
+  std::unique_ptr<PgConnection> conn = Open();
+  ASSERT_NE(conn, nullptr);
+  CG_ASSERT_OK(conn->Exec("begin", "BEGIN"));
+  CG_ASSERT_OK(conn->DeferSimple("release", "RELEASE SAVEPOINT missing",
+                                 PgConnection::Expect::kMustSucceed));
+  EXPECT_THAT(conn->Flush(), Not(IsOk()));
+  EXPECT_TRUE(conn->TakeMustSucceedFailure());
+  EXPECT_FALSE(conn->TakeMustSucceedFailure());
+  // An ordinary failure does not count.
+  CG_ASSERT_OK(conn->Exec("rollback", "ROLLBACK"));
+  CG_ASSERT_OK(conn->DeferSimple("divide", "SELECT 1/0"));
+  EXPECT_THAT(conn->Flush(), Not(IsOk()));
+  EXPECT_FALSE(conn->TakeMustSucceedFailure());
+}
+
 TEST_F(PgConnectionTest, UnreachableServerIsUnavailable) {
   EXPECT_THAT(
       PgConnection::Open("host=127.0.0.1 port=1 connect_timeout=5 dbname=x"),

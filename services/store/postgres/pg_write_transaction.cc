@@ -21,6 +21,7 @@ absl::string_view View(std::string_view s) {
 
 absl::StatusOr<std::unique_ptr<PgWriteTransaction>> PgWriteTransaction::Begin(
     PgConnection& db, std::function<void()> on_end) {
+  db.TakeMustSucceedFailure();  // a new transaction
   CG_RETURN_IF_ERROR(db.Exec("begin write transaction", "BEGIN"));
   return std::unique_ptr<PgWriteTransaction>(
       new PgWriteTransaction(db, std::move(on_end)));
@@ -115,8 +116,9 @@ absl::Status PgWriteTransaction::ReleaseSavepoint() {
   // savepoint stays open for the rollback). The RELEASE itself goes with the
   // next round trip.
   CG_RETURN_IF_ERROR(db_.Flush());
-  CG_RETURN_IF_ERROR(
-      db_.DeferSimple("release savepoint", "RELEASE SAVEPOINT cmd"));
+  CG_RETURN_IF_ERROR(db_.DeferSimple("release savepoint",
+                                     "RELEASE SAVEPOINT cmd",
+                                     PgConnection::Expect::kMustSucceed));
   --savepoints_;
   return absl::OkStatus();
 }
@@ -345,7 +347,15 @@ absl::Status PgWriteTransaction::Commit() {
   constexpr std::string_view kOp = "commit";
   CG_RETURN_IF_ERROR(CheckOpen(kOp));
   state_ = State::kEnded;
-  absl::Status status = db_.Exec(kOp, "COMMIT");
+  absl::Status status = db_.Flush();
+  if (db_.TakeMustSucceedFailure()) {
+    // A command's RELEASE failed after the command was counted done: a
+    // rollback to a later savepoint may have undone it. Nothing commits.
+    db_.Exec("roll back write transaction", "ROLLBACK").IgnoreError();
+    return absl::AbortedError(
+        "commit: a savepoint release failed; nothing was written");
+  }
+  if (status.ok()) status = db_.Exec(kOp, "COMMIT");
   if (!status.ok() && !db_.healthy()) {
     return absl::UnavailableError(
         "commit: database unavailable; the connection was lost during "
