@@ -12,6 +12,7 @@
 #include "services/audit_service/log_verification.h"
 #include "services/common/status_macros.h"
 #include "services/rpc/raw_call.h"
+#include "services/security/rpc_policy.h"
 
 namespace caregate {
 namespace {
@@ -135,8 +136,13 @@ void AuditService::InclusionProof(Call call,
                                   v1::InclusionProof* response) {
   const int64_t seq = request.seq();
   const int64_t tree_size = request.tree_size();
+  // Who may read the log gets the event too (no second, refused call for
+  // everyone else).
+  const bool with_event =
+      RoleMayCall(call->principal().role, Rpc::kQueryAuditEvents);
   AuditThenRead(call, AccessEvent(*call),
-                [this, seq, tree_size, response]() -> absl::Status {
+                [this, seq, tree_size, with_event,
+                 response]() -> absl::Status {
                   CG_ASSIGN_OR_RETURN(
                       LogInclusionProof proof,
                       ProveInclusion(*store_, seq, tree_size,
@@ -151,6 +157,9 @@ void AuditService::InclusionProof(Call call,
                   if (proof.checkpoint.has_value()) {
                     *response->mutable_checkpoint() =
                         CheckpointToProto(*proof.checkpoint);
+                  }
+                  if (with_event) {
+                    *response->mutable_event() = AuditEventToProto(proof.event);
                   }
                   return absl::OkStatus();
                 });

@@ -63,6 +63,7 @@ absl::StatusOr<LogInclusionProof> ProveInclusion(Store& store, int64_t seq,
   bool found = false;
   CG_RETURN_IF_ERROR(store.ScanAuditEvents(seq, seq, [&](const AuditEvent& e) {
     proof.event_hash = e.hash;
+    proof.event = e;
     found = true;
     return false;
   }));

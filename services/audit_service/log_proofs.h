@@ -23,6 +23,7 @@ struct LogInclusionProof {
   int64_t leaf_index = 0;
   int64_t tree_size = 0;
   Hash256 event_hash{};  // the leaf input
+  AuditEvent event;      // the event, as stored
   std::vector<Hash256> hashes;
   // The latest checkpoint when it is of tree_size (always when the request
   // left tree_size at 0).

@@ -31,21 +31,6 @@ std::string ToJson(const google::protobuf::Message& message) {
   return json;
 }
 
-// The event `seq` if this principal may read the audit log (compliance);
-// nothing otherwise.
-std::optional<v1::AuditEvent> ReadEvent(ClientCommand& cmd, int64_t seq) {
-  auto stub = v1::AuditService::NewStub(cmd.channel());
-  v1::QueryAuditEventsRequest request;
-  request.set_page_size(1);
-  request.set_page_token(EncodePageToken(seq - 1));
-  v1::QueryAuditEventsResponse response;
-  if (!stub->QueryAuditEvents(cmd.Context().get(), request, &response).ok() ||
-      response.events_size() != 1 || response.events(0).seq() != seq) {
-    return std::nullopt;
-  }
-  return response.events(0);
-}
-
 // The log's note verifier key from --log-key, or from --pubkey PEM and the
 // origin the proof's checkpoint names.
 absl::StatusOr<std::string> LogKey(const std::string& log_key,
@@ -111,8 +96,10 @@ int RunAuditProve(const std::vector<std::string>& args, CommandIo io) {
   if (!status.ok()) return cmd.RpcFailed(status);
   file.set_seq(seq);
   file.set_event_hash(file.proof().event_hash());
-  if (std::optional<v1::AuditEvent> event = ReadEvent(cmd, seq)) {
-    *file.mutable_event() = *std::move(event);
+  // The gateway includes the event for those who may read the log.
+  if (file.proof().has_event()) {
+    *file.mutable_event() = file.proof().event();
+    file.mutable_proof()->clear_event();
   }
   const std::string json = ToJson(file);
   if (out.empty()) {

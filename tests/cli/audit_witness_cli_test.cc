@@ -36,6 +36,7 @@ namespace caregate::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kOrigin[] = "caregate.local/audit";
 
@@ -248,6 +249,16 @@ TEST_F(AuditWitnessCliTest, ADisclosuresProofVerifiesWithPublicKeysAlone) {
                                      "caregate.local/audit"));
   EXPECT_THAT(checked.out,
               HasSubstr("cosigned by witness " + witness_->name()));
+  // The clinic's file holds hashes only, and taking it left no refused
+  // call (ACCESS_DENIED) in the audit log.
+  EXPECT_THAT(gateway_.ReadFile(path),
+              Not(HasSubstr("AUDIT_ACTION_DISCLOSURE_PERMITTED")));
+  CtlResult refused = gateway_.As(
+      "compliance-officer", {"audit", "query", "--actor",
+                             "core-pelvic-pt-inbox", "--action",
+                             "ACCESS_DENIED", "--json"});
+  EXPECT_EQ(refused.code, 0) << refused.err;
+  EXPECT_THAT(refused.out, Not(HasSubstr("core-pelvic-pt-inbox")));
 
   // A compliance officer's file has the event: its content is checked too.
   checked = prove_until_witnessed("compliance-officer");
