@@ -52,8 +52,6 @@ pid_of() {
   [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && cat "$1"
 }
 
-gateway_pid() { pid_of "$PID_FILE"; }
-
 # stop_pid FILE NAME: SIGTERM, a bounded wait, the pid file removed.
 stop_pid() {
   local pid
@@ -174,19 +172,23 @@ start_receiver() {
 }
 start_receiver
 
-start_gateway() {
-  if pid="$(gateway_pid)"; then
-    echo "caregate: reusing the gateway already running (pid $pid)"
+# start_caregated NAME CONFIG PID_FILE LOG: starts caregated on CONFIG in the
+# background unless the one in PID_FILE runs; sets pid.
+start_caregated() {
+  local name=$1 config=$2 pid_file=$3 log=$4
+  if pid="$(pid_of "$pid_file")"; then
+    echo "caregate: reusing the $name already running (pid $pid)"
     return
   fi
-  "$CAREGATED" --config "$DEV_DIR/caregate.textproto" >>"$LOG_FILE" 2>&1 &
+  "$CAREGATED" --config "$config" >>"$log" 2>&1 &
   pid=$!
-  echo "$pid" >"$PID_FILE"
-  echo "caregate: started caregated (pid $pid), log in $LOG_FILE"
+  echo "$pid" >"$pid_file"
+  echo "caregate: started the $name (pid $pid), log in $log"
 }
-start_gateway
+start_caregated gateway "$DEV_DIR/caregate.textproto" "$PID_FILE" "$LOG_FILE"
 
-# The second replica of a PostgreSQL setup; the clinics read through it.
+# The second replica of a PostgreSQL setup, on the same database; the
+# clinics read through it.
 READ_GATEWAY=""
 start_second_replica() {
   [ -f "$DEV_DIR/replica2.listen" ] || return 0
@@ -194,16 +196,10 @@ start_second_replica() {
   # The first's config (with the witness the demo added), its own port.
   sed "s/^listen_address: .*/listen_address: \"$READ_GATEWAY\"/" \
     "$DEV_DIR/caregate.textproto" >"$DEV_DIR/caregate-2.textproto"
-  local pid2
-  if pid2="$(pid_of "$DEV_DIR/caregated-2.pid")"; then
-    echo "caregate: reusing the second replica already running (pid $pid2)"
-  else
-    "$CAREGATED" --config "$DEV_DIR/caregate-2.textproto" >>"$DEV_DIR/caregated-2.log" 2>&1 &
-    pid2=$!
-    echo "$pid2" >"$DEV_DIR/caregated-2.pid"
-    echo "caregate: started a second replica on the same database (pid $pid2, $READ_GATEWAY), log in $DEV_DIR/caregated-2.log"
-  fi
-  wait_healthy "$pid2" "$READ_GATEWAY" "$DEV_DIR/caregated-2.log" "$DEV_DIR/caregated-2.pid"
+  local pid
+  start_caregated "second replica ($READ_GATEWAY)" "$DEV_DIR/caregate-2.textproto" \
+    "$DEV_DIR/caregated-2.pid" "$DEV_DIR/caregated-2.log"
+  wait_healthy "$pid" "$READ_GATEWAY" "$DEV_DIR/caregated-2.log" "$DEV_DIR/caregated-2.pid"
 }
 
 # wait_healthy PID GATEWAY LOG PIDFILE: waits until the caregated PID serves
