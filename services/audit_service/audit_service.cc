@@ -141,8 +141,7 @@ void AuditService::InclusionProof(Call call,
   const bool with_event =
       RoleMayCall(call->principal().role, Rpc::kQueryAuditEvents);
   AuditThenRead(call, AccessEvent(*call),
-                [this, seq, tree_size, with_event,
-                 response]() -> absl::Status {
+                [this, seq, tree_size, with_event, response]() -> absl::Status {
                   CG_ASSIGN_OR_RETURN(
                       LogInclusionProof proof,
                       ProveInclusion(*store_, seq, tree_size,

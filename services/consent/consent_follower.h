@@ -1,9 +1,10 @@
 // Follows the consent changes other replicas commit (ADR 5), so that what a
 // replica answers from its in-memory ConsentIndex without a transaction
-// (CheckDisclosure, GetConsent, ListConsents) is at most about one
-// `interval` behind the database. Sends and revocations do not rely on it:
-// they check the patient's consent revision inside their own transaction
-// (consent_refresh.h).
+// (CheckDisclosure) is at most about one `interval` behind the database;
+// GetConsent and ListConsents call FollowOnce() first and are not behind at
+// all (ConsentService::CatchUpBeforeReads). Sends and revocations do not rely
+// on it: they check the patient's consent revision inside their own
+// transaction (consent_refresh.h).
 //
 // A thread polls Store::ListConsentRevisionsAfter from a cursor (at first the
 // audit head read before the index was loaded, so no change committed after
@@ -48,9 +49,6 @@ class ConsentFollower {
   ConsentFollower(const ConsentFollower&) = delete;
   ConsentFollower& operator=(const ConsentFollower&) = delete;
 
-  // The revision followed so far (for tests).
-  int64_t followed() const ABSL_LOCKS_EXCLUDED(mu_);
-
   // One poll: refreshes the patients changed since the cursor (all of them,
   // a batch at a time), then moves the cursor. The thread calls it every
   // interval; tests may call it directly.
@@ -60,6 +58,8 @@ class ConsentFollower {
   void Loop();
   // Refreshes `changed` through one ledger command and waits for it.
   absl::Status Refresh(std::vector<PatientRevision> changed);
+  // The revision followed so far.
+  int64_t followed() const ABSL_LOCKS_EXCLUDED(mu_);
 
   Store* const store_;
   Ledger* const ledger_;

@@ -230,7 +230,9 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     spdlog::info("checkpoints go to {} witness(es); {} make one witnessed",
                  cfg.witnesses().size(), cfg.min_cosignatures());
   }
-  if (!cfg.postgres_conninfo().empty()) {
+  // On PostgreSQL, replicas share the store (ADR 5).
+  const bool shared_store = !cfg.postgres_conninfo().empty();
+  if (shared_store) {
     p.consent_follower = std::make_unique<ConsentFollower>(
         p.store.get(), p.ledger.get(), &p.index, p.cipher.get(),
         head_before_load.has_value() ? head_before_load->seq : 0,
@@ -238,8 +240,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   }
   // Everything stored at start is durable: streams may show it. On
   // PostgreSQL every commit is durable when it returns, so everything
-  // committed may be shown, also what other replicas commit (ADR 5).
-  const bool shared_store = !cfg.postgres_conninfo().empty();
+  // committed may be shown, also what other replicas commit.
   p.notifier = std::make_unique<InProcessNotifier>(
       shared_store ? std::numeric_limits<int64_t>::max()
                    : p.ledger->committed_head().seq);
@@ -250,8 +251,9 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
       p.digester.get());
   if (p.consent_follower != nullptr) {
     p.consent_service->CatchUpBeforeReads(
-        p.executor.get(),
-        [follower = p.consent_follower.get()] { return follower->FollowOnce(); });
+        p.executor.get(), [follower = p.consent_follower.get()] {
+          return follower->FollowOnce();
+        });
   }
   const SendContext send{&cfg,           &p.index,         p.signer.get(),
                          p.cipher.get(), p.notifier.get(), p.digester.get()};
@@ -320,7 +322,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
     return absl::InternalError("the gRPC server did not start");
   }
   p.server->GetHealthCheckService()->SetServingStatus(true);
-  if (!cfg.postgres_conninfo().empty()) {
+  if (shared_store) {
     // A replica that cannot reach the shared database answers NOT_SERVING,
     // so the load balancer sends calls elsewhere (ADR 5). SQLite is a local
     // file: its failures stop the ledger instead.

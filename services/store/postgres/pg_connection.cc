@@ -378,12 +378,14 @@ absl::Status PgConnection::SyncPipeline(std::string_view query_op,
   deferred.swap(deferred_);
   const std::string op =
       deferred.empty() ? std::string(query_op) : deferred.front().op;
-  if (PQpipelineSync(conn_) != 1) return ConnectionLost(op, PQerrorMessage(conn_));
+  if (PQpipelineSync(conn_) != 1)
+    return ConnectionLost(op, PQerrorMessage(conn_));
   // The first failure is the cause; the statements after it were skipped.
   absl::Status first;
   for (const Deferred& d : deferred) {
     absl::Status s = TakeDeferredResult(d);
-    if (!s.ok() && d.expect == Expect::kMustSucceed) must_succeed_failed_ = true;
+    if (!s.ok() && d.expect == Expect::kMustSucceed)
+      must_succeed_failed_ = true;
     if (!healthy()) return ConnectionLost(d.op, PQerrorMessage(conn_));
     if (first.ok() && !s.ok()) first = s;
   }
@@ -396,7 +398,8 @@ absl::Status PgConnection::SyncPipeline(std::string_view query_op,
     if (first.ok() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       first = status == PGRES_PIPELINE_ABORTED
                   ? absl::AbortedError(absl::StrCat(
-                        AsAbsl(query_op), ": skipped after an earlier statement failed"))
+                        AsAbsl(query_op),
+                        ": skipped after an earlier statement failed"))
                   : Error(query_op, query_result->get());
     }
   }

@@ -170,14 +170,15 @@ TEST_F(PgConnectionTest, DeferredStatementsRunAtTheFlushAndNameTheFirstError) {
   CG_ASSERT_OK(conn->DeferSimple("divide", "SELECT 1/0"));
   CG_ASSERT_OK(conn->Defer("insert four", insert, PgParams().Int64(4)));
   // The first failure, by its op; the statement after it was skipped.
-  EXPECT_THAT(conn->Flush(), StatusIs(absl::StatusCode::kInternal,
-                                      AllOf(HasSubstr("divide"),
-                                            HasSubstr("22012"))));
+  EXPECT_THAT(conn->Flush(),
+              StatusIs(absl::StatusCode::kInternal,
+                       AllOf(HasSubstr("divide"), HasSubstr("22012"))));
   EXPECT_FALSE(conn->has_deferred());
   EXPECT_TRUE(conn->InFailedTransaction());
   CG_ASSERT_OK(conn->Exec("rollback to", "ROLLBACK TO SAVEPOINT s"));
   CG_ASSERT_OK(conn->Exec("commit", "COMMIT"));
-  EXPECT_EQ(QueryText(db_.conninfo, "SELECT string_agg(k::text, ',' ORDER BY k) FROM t")
+  EXPECT_EQ(QueryText(db_.conninfo,
+                      "SELECT string_agg(k::text, ',' ORDER BY k) FROM t")
                 .value_or("error"),
             "1,2");
 }

@@ -77,16 +77,14 @@ absl::Status PgWriteTransaction::Write(std::string_view op,
                                        const std::string& sql,
                                        const PgParams& params,
                                        PgConnection::Expect expect) {
-  CG_RETURN_IF_ERROR(CheckOpen(op));
-  if (savepoints_ == 0) {
-    CG_ASSIGN_OR_RETURN(PgResult result, db_.Query(op, sql, params));
-    if (expect == PgConnection::Expect::kChangedRow && result.affected() == 0) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(View(op), ": a row with that key exists"));
-    }
-    return absl::OkStatus();
+  if (savepoints_ > 0) {
+    CG_RETURN_IF_ERROR(CheckOpen(op));
+    return db_.Defer(op, sql, params, expect);
   }
-  return db_.Defer(op, sql, params, expect);
+  if (expect == PgConnection::Expect::kChangedRow) {
+    return Insert(op, sql, params);
+  }
+  return Run(op, sql, params).status();
 }
 
 absl::Status PgWriteTransaction::Update(std::string_view op,
@@ -221,8 +219,7 @@ absl::Status PgWriteTransaction::WriteConsentRevision(const PatientRef& patient,
 absl::Status PgWriteTransaction::InsertDisclosure(
     const DisclosureRow& disclosure) {
   return Write("insert disclosure", kInsertDisclosureSql,
-               DisclosureParams(disclosure),
-               PgConnection::Expect::kChangedRow);
+               DisclosureParams(disclosure), PgConnection::Expect::kChangedRow);
 }
 
 absl::StatusOr<std::optional<DisclosureRow>>
