@@ -253,10 +253,10 @@ TEST_F(AuditWitnessCliTest, ADisclosuresProofVerifiesWithPublicKeysAlone) {
   // call (ACCESS_DENIED) in the audit log.
   EXPECT_THAT(gateway_.ReadFile(path),
               Not(HasSubstr("AUDIT_ACTION_DISCLOSURE_PERMITTED")));
-  CtlResult refused = gateway_.As(
-      "compliance-officer", {"audit", "query", "--actor",
-                             "core-pelvic-pt-inbox", "--action",
-                             "ACCESS_DENIED", "--json"});
+  CtlResult refused =
+      gateway_.As("compliance-officer",
+                  {"audit", "query", "--actor", "core-pelvic-pt-inbox",
+                   "--action", "ACCESS_DENIED", "--json"});
   EXPECT_EQ(refused.code, 0) << refused.err;
   EXPECT_THAT(refused.out, Not(HasSubstr("core-pelvic-pt-inbox")));
 
