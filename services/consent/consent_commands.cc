@@ -55,7 +55,7 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
           result](LedgerTxn& txn) mutable -> absl::Status {
     const PatientRef patient{consent.practice_org_id, consent.patient_id};
     CG_RETURN_IF_ERROR(
-        RefreshPatientConsents(txn.store(), *index, *cipher, patient).status());
+        RefreshPatientConsents(txn.store(), *index, patient).status());
     if (!consent.request_id.empty()) {
       CG_ASSIGN_OR_RETURN(std::optional<ConsentRecord> earlier,
                           txn.store().FindConsentByRequest(consent.recorded_by,
@@ -69,13 +69,7 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
               "request id"));
           return absl::OkStatus();
         }
-        // The index holds it with its text opened (the store only sealed).
-        std::optional<ConsentRecord> indexed = index->Find(earlier->consent_id);
-        if (!indexed.has_value()) {
-          return absl::InternalError(absl::StrCat(
-              "consent ", earlier->consent_id, " is stored but not indexed"));
-        }
-        *result = *std::move(indexed);
+        *result = OpenStoredConsent(*cipher, *std::move(earlier));
         return absl::OkStatus();
       }
     }
@@ -97,12 +91,12 @@ LedgerCommand RecordConsentCommand(ConsentRecord consent,
         txn.Audit(
             ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_RECORDED)));
     CG_RETURN_IF_ERROR(txn.store().WriteConsentRevision(patient, seq));
-    txn.OnCommit([index, indexed = ForIndex(consent), patient, seq] {
+    txn.OnCommit([index, indexed = ForCaller(consent), patient, seq] {
       index->Upsert(indexed);
       index->SetRevision(patient.practice_org_id, patient.patient_id, seq);
     });
     txn.EndGroupAfterThis();
-    *result = ForIndex(std::move(consent));
+    *result = ForCaller(std::move(consent));
     return absl::OkStatus();
   };
 }
@@ -135,7 +129,7 @@ LedgerCommand RevokeConsentCommand(std::string consent_id, std::string reason,
     consent.sealed.revocation_reason = sealed_reason;
     consent.revision += 1;
     CG_RETURN_IF_ERROR(txn.store().UpdateConsentRevocation(consent));
-    consent = ForIndex(std::move(consent));
+    consent = ForCaller(std::move(consent));
     AuditEvent event =
         ConsentEvent(consent, actor, v1::AUDIT_ACTION_CONSENT_REVOKED);
     event.request_id.clear();

@@ -12,12 +12,11 @@
 namespace caregate {
 
 ConsentFollower::ConsentFollower(Store* store, Ledger* ledger,
-                                 ConsentIndex* index, const DataCipher* cipher,
-                                 int64_t after, Options options)
+                                 ConsentIndex* index, int64_t after,
+                                 Options options)
     : store_(store),
       ledger_(ledger),
       index_(index),
-      cipher_(cipher),
       options_(options),
       cursor_(after) {
   thread_ = std::thread([this] { Loop(); });
@@ -41,17 +40,17 @@ void ConsentFollower::Loop() {
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stopping_;
-      };
+      auto stop = [this]()
+                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
       mu_.AwaitWithTimeout(absl::Condition(&stop), options_.interval);
       if (stopping_) return;
     }
     absl::Status s = FollowOnce();
     if (!s.ok() && !failing) {
-      spdlog::warn("consent follower: cannot read other replicas' consent "
-                   "changes ({}); retrying",
-                   absl::StatusCodeToString(s.code()));
+      spdlog::warn(
+          "consent follower: cannot read other replicas' consent "
+          "changes ({}); retrying",
+          absl::StatusCodeToString(s.code()));
     } else if (s.ok() && failing) {
       spdlog::info("consent follower: following consent changes again");
     }
@@ -91,9 +90,9 @@ absl::Status ConsentFollower::Refresh(std::vector<PatientRevision> changed) {
   ledger_->Submit(
       [this, changed = std::move(changed)](LedgerTxn& txn) -> absl::Status {
         for (const PatientRevision& row : changed) {
-          CG_RETURN_IF_ERROR(RefreshPatientConsents(txn.store(), *index_,
-                                                    *cipher_, row.patient)
-                                 .status());
+          CG_RETURN_IF_ERROR(
+              RefreshPatientConsents(txn.store(), *index_, row.patient)
+                  .status());
         }
         return absl::OkStatus();
       },

@@ -1,10 +1,9 @@
 // Follows the consent changes other replicas commit (ADR 5), so that what a
 // replica answers from its in-memory ConsentIndex without a transaction
-// (CheckDisclosure) is at most about one `interval` behind the database;
-// GetConsent and ListConsents call FollowOnce() first and are not behind at
-// all (ConsentService::CatchUpBeforeReads). Sends and revocations do not rely
-// on it: they check the patient's consent revision inside their own
-// transaction (consent_refresh.h).
+// (CheckDisclosure) is at most about one `interval` behind the database.
+// GetConsent and ListConsents read the store and are never behind. Sends and
+// revocations do not rely on it: they check the patient's consent revision
+// inside their own transaction (consent_refresh.h).
 //
 // A thread polls Store::ListConsentRevisionsAfter from a cursor (at first the
 // audit head read before the index was loaded, so no change committed after
@@ -27,7 +26,6 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "services/crypto/data_cipher.h"
 #include "services/ledger/ledger.h"
 #include "services/policy/consent_index.h"
 #include "services/store/store.h"
@@ -44,7 +42,7 @@ class ConsentFollower {
   // Starts following changes with a revision above `after`. Every pointer
   // must outlive the follower.
   ConsentFollower(Store* store, Ledger* ledger, ConsentIndex* index,
-                  const DataCipher* cipher, int64_t after, Options options);
+                  int64_t after, Options options);
   ~ConsentFollower();
   ConsentFollower(const ConsentFollower&) = delete;
   ConsentFollower& operator=(const ConsentFollower&) = delete;
@@ -64,7 +62,6 @@ class ConsentFollower {
   Store* const store_;
   Ledger* const ledger_;
   ConsentIndex* const index_;
-  const DataCipher* const cipher_;
   const Options options_;
 
   absl::Mutex poll_mu_;  // one FollowOnce at a time

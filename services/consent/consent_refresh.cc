@@ -7,20 +7,17 @@
 #include "services/consent/consent_text.h"
 
 namespace caregate {
-namespace {
 
-// Consents recorded before text was sealed keep their plain text (the
-// gateway seals it at start, SealLegacyConsentText).
-absl::Status OpenText(const DataCipher& cipher, ConsentRecord& consent) {
-  if (consent.sealed.evidence.empty()) return absl::OkStatus();
-  return OpenConsentText(cipher, &consent);
+absl::StatusOr<ConsentRecord> OpenStoredConsent(const DataCipher& cipher,
+                                                ConsentRecord consent) {
+  if (!consent.sealed.evidence.empty()) {
+    CG_RETURN_IF_ERROR(OpenConsentText(cipher, &consent));
+  }
+  return ForCaller(std::move(consent));
 }
-
-}  // namespace
 
 absl::StatusOr<int64_t> RefreshPatientConsents(WriteTransaction& txn,
                                                ConsentIndex& index,
-                                               const DataCipher& cipher,
                                                const PatientRef& patient) {
   CG_ASSIGN_OR_RETURN(const int64_t revision, txn.ReadConsentRevision(patient));
   if (revision <= index.Revision(patient.practice_org_id, patient.patient_id)) {
@@ -28,14 +25,7 @@ absl::StatusOr<int64_t> RefreshPatientConsents(WriteTransaction& txn,
   }
   CG_ASSIGN_OR_RETURN(std::vector<ConsentRecord> stored,
                       txn.ListPatientConsents(patient));
-  std::vector<ConsentRecord> opened;
-  opened.reserve(stored.size());
-  for (ConsentRecord& consent : stored) {
-    CG_RETURN_IF_ERROR(OpenText(cipher, consent));
-    opened.push_back(ForIndex(std::move(consent)));
-  }
-  index.Refresh(patient.practice_org_id, patient.patient_id, std::move(opened),
-                revision);
+  index.Refresh(patient.practice_org_id, patient.patient_id, stored, revision);
   return revision;
 }
 
@@ -45,14 +35,12 @@ absl::StatusOr<std::optional<ConsentRecord>> FindConsentForChange(
   CG_ASSIGN_OR_RETURN(std::optional<ConsentRecord> stored,
                       txn.FindConsent(consent_id));
   if (!stored.has_value()) return std::nullopt;
-  CG_RETURN_IF_ERROR(RefreshPatientConsents(txn, index, cipher,
-                                            PatientRef{stored->practice_org_id,
-                                                       stored->patient_id})
-                         .status());
-  // The stored row is the truth (the index may predate it); its text opened.
-  ConsentRecord consent = *std::move(stored);
-  CG_RETURN_IF_ERROR(OpenText(cipher, consent));
-  return ForIndex(std::move(consent));
+  CG_RETURN_IF_ERROR(
+      RefreshPatientConsents(
+          txn, index, PatientRef{stored->practice_org_id, stored->patient_id})
+          .status());
+  // The stored row is the truth (the index may predate it).
+  return OpenStoredConsent(cipher, *std::move(stored));
 }
 
 }  // namespace caregate

@@ -3,8 +3,8 @@
 // transaction: each patient has a consent revision in the store (the audit
 // seq of the last event that recorded or revoked one of their consents);
 // when the store's is newer than the index's, the patient's consents are read
-// again in the same transaction, their text opened, and the index refreshed
-// before the command decides.
+// again in the same transaction and the index refreshed before the command
+// decides.
 //
 // On SQLite the store keeps no revision (one process sees every change), so
 // nothing is ever read again.
@@ -31,16 +31,21 @@ namespace caregate {
 // that patient's consents into `index`. Returns the revision read.
 absl::StatusOr<int64_t> RefreshPatientConsents(WriteTransaction& txn,
                                                ConsentIndex& index,
-                                               const DataCipher& cipher,
                                                const PatientRef& patient);
 
 // The consent `consent_id` as committed, read in `txn` (on PostgreSQL its
 // row stays locked until the transaction ends), after refreshing its
-// patient's consents in `index`; the text opened, as the index keeps it.
+// patient's consents in `index`; its text opened (OpenStoredConsent).
 // std::nullopt when no such consent is stored.
 absl::StatusOr<std::optional<ConsentRecord>> FindConsentForChange(
     WriteTransaction& txn, ConsentIndex& index, const DataCipher& cipher,
     std::string_view consent_id);
+
+// `consent` as read from the store, as callers see it: its text opened (a
+// consent recorded before text was sealed has it plain already) and the
+// storage-only fields cleared. DATA_LOSS from OpenConsentText.
+absl::StatusOr<ConsentRecord> OpenStoredConsent(const DataCipher& cipher,
+                                                ConsentRecord consent);
 
 }  // namespace caregate
 

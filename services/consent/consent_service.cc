@@ -1,7 +1,12 @@
 #include "services/consent/consent_service.h"
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "services/consent/consent_commands.h"
+#include "services/consent/consent_refresh.h"
 #include "services/consent/consent_text.h"
 #include "services/crypto/random.h"
 #include "services/rpc/raw_call.h"
@@ -9,12 +14,48 @@
 #include "services/validation/proto_convert.h"
 #include "services/validation/request_fields.h"
 #include "services/validation/request_fingerprint.h"
+#include "spdlog/spdlog.h"
 
 namespace caregate {
 namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
+
+// A store read that failed, as the caller sees it; the store's message
+// (which names the operation, never a patient) goes to the log only.
+absl::Status ReadFailure(const absl::Status& status) {
+  spdlog::warn("consent read failed: {}", status.ToString());
+  return absl::UnavailableError(
+      absl::StrCat("cannot read consents from the store; retry (",
+                   absl::StatusCodeToString(status.code()), ")"));
+}
+
+// One page of a patient's consents in recording order: those at positions
+// >= `offset` among the ones kept (in effect or not yet valid when
+// !include_inactive, every one otherwise), at most `limit`. `next_offset`
+// is where the next page starts, or -1 on the last.
+struct ConsentPage {
+  std::vector<ConsentRecord> consents;
+  int64_t next_offset = -1;
+};
+ConsentPage PageOf(std::vector<ConsentRecord> all, bool include_inactive,
+                   absl::Time now, int64_t offset, int limit) {
+  ConsentPage page;
+  int64_t position = 0;
+  for (ConsentRecord& consent : all) {
+    if (!include_inactive && (consent.revoked() || consent.expires_at <= now)) {
+      continue;
+    }
+    if (position++ < offset) continue;
+    if (static_cast<int>(page.consents.size()) == limit) {
+      page.next_offset = offset + limit;
+      break;
+    }
+    page.consents.push_back(std::move(consent));
+  }
+  return page;
+}
 
 }  // namespace
 
@@ -100,7 +141,7 @@ void ConsentService::Revoke(Call call, const v1::RevokeConsentRequest& request,
   // A consent never changes practice, so this check holds when the command
   // runs. One this replica does not know may have been recorded through
   // another: the command reads the store and says whether it exists.
-  std::optional<ConsentRecord> found = index_->Find(request.consent_id());
+  std::optional<IndexedConsent> found = index_->Find(request.consent_id());
   if (found.has_value() && found->practice_org_id != actor.org_id) {
     return call->Finish(admission_->RefuseId(
         actor, call->rpc(), request.consent_id(),
@@ -134,31 +175,16 @@ std::string ConsentService::ReadablePractice(const PrincipalInfo& principal,
   return requested.empty() ? principal.org_id : requested;
 }
 
-void ConsentService::AfterCatchUp(Call call, std::function<void()> answer) {
-  if (!catch_up_) return answer();
-  catch_up_executor_->Post(
-      [this, call = std::move(call), answer = std::move(answer)] {
-        absl::Status caught_up = catch_up_();
-        if (!caught_up.ok()) {
-          return call->Finish(absl::UnavailableError(
-              "cannot read the consents other gateways committed; retry"));
-        }
-        answer();
-      });
-}
-
 void ConsentService::Get(Call call, const v1::GetConsentRequest& request,
                          v1::Consent* response) {
-  AfterCatchUp(call, [this, call, request, response] {
-    AnswerGet(call, request, response);
-  });
+  executor_->Post(
+      [this, call, request, response] { AnswerGet(call, request, response); });
 }
 
 void ConsentService::List(Call call, const v1::ListConsentsRequest& request,
                           v1::ListConsentsResponse* response) {
-  AfterCatchUp(call, [this, call, request, response] {
-    AnswerList(call, request, response);
-  });
+  executor_->Post(
+      [this, call, request, response] { AnswerList(call, request, response); });
 }
 
 void ConsentService::AnswerGet(Call call, const v1::GetConsentRequest& request,
@@ -167,8 +193,11 @@ void ConsentService::AnswerGet(Call call, const v1::GetConsentRequest& request,
   absl::Status valid = ValidateIdField(request.consent_id(), "consent_id",
                                        admission_->config().limits());
   if (!valid.ok()) return call->Finish(valid);
-  std::optional<ConsentRecord> consent = index_->Find(request.consent_id());
+  absl::StatusOr<std::optional<ConsentRecord>> stored =
+      store_->GetConsent(request.consent_id());
+  if (!stored.ok()) return call->Finish(ReadFailure(stored.status()));
   // COMPLIANCE reads every practice; a THERAPIST only its own.
+  const std::optional<ConsentRecord>& consent = *stored;
   const bool hidden = consent.has_value() && actor.role == v1::ROLE_THERAPIST &&
                       consent->practice_org_id != actor.org_id;
   if (!consent.has_value() || hidden) {
@@ -177,7 +206,9 @@ void ConsentService::AnswerGet(Call call, const v1::GetConsentRequest& request,
         absl::StrCat("consent_id: no consent ", request.consent_id()),
         /*other_organization=*/hidden));
   }
-  *response = ConsentToProto(*consent, clock_->Now());
+  absl::StatusOr<ConsentRecord> opened = OpenStoredConsent(*cipher_, *consent);
+  if (!opened.ok()) return call->Finish(opened.status());
+  *response = ConsentToProto(*opened, clock_->Now());
   call->Finish(absl::OkStatus());
 }
 
@@ -197,13 +228,17 @@ void ConsentService::AnswerList(Call call,
   absl::StatusOr<int64_t> offset = DecodePageToken(request.page_token());
   if (valid.ok()) valid = offset.status();
   if (!valid.ok()) return call->Finish(valid);
+  absl::StatusOr<std::vector<ConsentRecord>> stored =
+      store_->GetPatientConsents(PatientRef{practice, request.patient_id()});
+  if (!stored.ok()) return call->Finish(ReadFailure(stored.status()));
   const absl::Time now = clock_->Now();
-  // Paged inside the index: only the page's records are copied.
-  ConsentIndex::Page page = index_->ListPageForPatient(
-      practice, request.patient_id(), request.include_inactive(), now, *offset,
-      *page_size);
-  for (const ConsentRecord& consent : page.consents) {
-    *response->add_consents() = ConsentToProto(consent, now);
+  ConsentPage page = PageOf(*std::move(stored), request.include_inactive(), now,
+                            *offset, *page_size);
+  for (ConsentRecord& consent : page.consents) {
+    absl::StatusOr<ConsentRecord> opened =
+        OpenStoredConsent(*cipher_, std::move(consent));
+    if (!opened.ok()) return call->Finish(opened.status());
+    *response->add_consents() = ConsentToProto(*opened, now);
   }
   if (page.next_offset >= 0) {
     response->set_next_page_token(EncodePageToken(page.next_offset));

@@ -1,5 +1,8 @@
 // caregate.v1.ConsentService on the gRPC callback API: translates protos and
-// hands changes to the Ledger; reads come from the in-memory ConsentIndex.
+// hands changes to the Ledger; GetConsent and ListConsents read whole
+// consents from the store on the executor (the in-memory ConsentIndex keeps
+// only the terms decisions read), so they also see what other replicas
+// committed.
 // Every RPC is served from its raw request bytes (services/rpc/raw_call.h):
 // admitted, parsed, validated, then handed to gRPC-free code.
 //
@@ -7,10 +10,8 @@
 #ifndef CAREGATE_SERVICES_CONSENT_CONSENT_SERVICE_H_
 #define CAREGATE_SERVICES_CONSENT_CONSENT_SERVICE_H_
 
-#include <functional>
 #include <memory>
 #include <string>
-#include <utility>
 
 #include "caregate/v1/consent_service.grpc.pb.h"
 #include "services/common/clock.h"
@@ -21,41 +22,34 @@
 #include "services/rpc/call_admission.h"
 #include "services/rpc/executor.h"
 #include "services/rpc/unary_call.h"
+#include "services/store/store.h"
 
 namespace caregate {
 
-using ConsentServiceBase = v1::ConsentService::WithRawCallbackMethod_RecordConsent<
-    v1::ConsentService::WithRawCallbackMethod_RevokeConsent<
-        v1::ConsentService::WithRawCallbackMethod_GetConsent<
-            v1::ConsentService::WithRawCallbackMethod_ListConsents<
-                v1::ConsentService::Service>>>>;
+using ConsentServiceBase =
+    v1::ConsentService::WithRawCallbackMethod_RecordConsent<
+        v1::ConsentService::WithRawCallbackMethod_RevokeConsent<
+            v1::ConsentService::WithRawCallbackMethod_GetConsent<
+                v1::ConsentService::WithRawCallbackMethod_ListConsents<
+                    v1::ConsentService::Service>>>>;
 
 class ConsentService final : public ConsentServiceBase {
  public:
-  // `cipher` seals the consents' patient-identifying text for the store;
-  // `digester` fingerprints requests (a reused request id with different
-  // content is ALREADY_EXISTS).
+  // `cipher` seals the consents' patient-identifying text for the store and
+  // opens it for reads; `digester` fingerprints requests (a reused request id
+  // with different content is ALREADY_EXISTS); `store` is read on
+  // `executor` (never on a gRPC thread).
   ConsentService(CallAdmission* admission, Ledger* ledger, ConsentIndex* index,
-                 const Clock* clock, const DataCipher* cipher,
-                 const KeyedDigest* digester)
+                 Store* store, Executor* executor, const Clock* clock,
+                 const DataCipher* cipher, const KeyedDigest* digester)
       : admission_(admission),
         ledger_(ledger),
         index_(index),
+        store_(store),
+        executor_(executor),
         clock_(clock),
         cipher_(cipher),
         digester_(digester) {}
-
-  // On a shared store (PostgreSQL replicas): `follow` brings the index up to
-  // what every replica has committed (ConsentFollower::FollowOnce); it then
-  // runs on `executor` before GetConsent and ListConsents answer, so a caller
-  // reads its own change through any replica. An error of `follow` is the
-  // call's (UNAVAILABLE while the database is unreachable). Call before
-  // serving.
-  void CatchUpBeforeReads(Executor* executor,
-                          std::function<absl::Status()> follow) {
-    catch_up_executor_ = executor;
-    catch_up_ = std::move(follow);
-  }
 
   grpc::ServerUnaryReactor* RecordConsent(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
@@ -80,13 +74,11 @@ class ConsentService final : public ConsentServiceBase {
            v1::Consent* response);
   void List(Call call, const v1::ListConsentsRequest& request,
             v1::ListConsentsResponse* response);
-  // Answers from the index.
+  // Answer from the store, on the executor.
   void AnswerGet(Call call, const v1::GetConsentRequest& request,
                  v1::Consent* response);
   void AnswerList(Call call, const v1::ListConsentsRequest& request,
                   v1::ListConsentsResponse* response);
-  // Runs `answer` now, or after catch_up_ on its executor.
-  void AfterCatchUp(Call call, std::function<void()> answer);
 
   // The practice whose consents the caller may read: its own for THERAPIST,
   // the requested one for COMPLIANCE.
@@ -96,11 +88,11 @@ class ConsentService final : public ConsentServiceBase {
   CallAdmission* const admission_;
   Ledger* const ledger_;
   ConsentIndex* const index_;
+  Store* const store_;
+  Executor* const executor_;
   const Clock* const clock_;
   const DataCipher* const cipher_;
   const KeyedDigest* const digester_;
-  Executor* catch_up_executor_ = nullptr;
-  std::function<absl::Status()> catch_up_;  // empty: answer from the index
 };
 
 }  // namespace caregate

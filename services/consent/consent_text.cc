@@ -18,8 +18,8 @@ std::string ReasonAad(std::string_view consent_id) {
 }
 
 absl::Status Unreadable(const ConsentRecord& consent) {
-  return absl::DataLossError(absl::StrCat(
-      "consent ", consent.consent_id, ": stored text cannot be opened"));
+  return absl::DataLossError(absl::StrCat("consent ", consent.consent_id,
+                                          ": stored text cannot be opened"));
 }
 
 // Reads one length-prefixed string of CanonicalBytes at `*at`.
@@ -84,7 +84,7 @@ absl::Status OpenConsentText(const DataCipher& cipher, ConsentRecord* consent) {
   return absl::OkStatus();
 }
 
-ConsentRecord ForIndex(ConsentRecord consent) {
+ConsentRecord ForCaller(ConsentRecord consent) {
   consent.sealed = SealedConsentText();
   consent.request_digest.clear();
   return consent;

@@ -31,8 +31,9 @@ std::string SealRevocationReason(const DataCipher& cipher,
 // (never its content) when it was sealed with another key or altered.
 absl::Status OpenConsentText(const DataCipher& cipher, ConsentRecord* consent);
 
-// The record as the in-memory index keeps it: storage-only fields cleared.
-ConsentRecord ForIndex(ConsentRecord consent);
+// The record as callers see it: the storage-only fields (sealed text, the
+// request digest) cleared.
+ConsentRecord ForCaller(ConsentRecord consent);
 
 }  // namespace caregate
 

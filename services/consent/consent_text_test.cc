@@ -76,12 +76,12 @@ TEST(ConsentTextTest, TextMovedToAnotherConsentOrKeyDoesNotOpen) {
               StatusIs(absl::StatusCode::kDataLoss, ::testing::_));
 }
 
-TEST(ConsentTextTest, ForIndexDropsStorageOnlyFields) {
+TEST(ConsentTextTest, ForCallerDropsStorageOnlyFields) {
   auto cipher = Cipher('k', "dev-1");
   ConsentRecord c = Consent();
   c.request_digest = "digest";
   SealConsentText(*cipher, &c);
-  ConsentRecord indexed = ForIndex(c);
+  ConsentRecord indexed = ForCaller(c);
   EXPECT_TRUE(indexed.sealed.evidence.empty());
   EXPECT_TRUE(indexed.request_digest.empty());
   EXPECT_EQ(indexed.evidence.signer_name, "Jordan Example");

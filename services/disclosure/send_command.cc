@@ -66,7 +66,7 @@ std::shared_ptr<v1::Message> BuildMessage(const SendContext& context,
     }
   }
   for (const std::string& id : decision.consent_ids) {
-    std::optional<ConsentRecord> consent = context.index->Find(id);
+    std::optional<IndexedConsent> consent = context.index->Find(id);
     if (consent.has_value()) {
       *message->add_consent_summaries() = ConsentSummaryOf(*consent);
     }
@@ -218,7 +218,7 @@ LedgerCommand SendDisclosureCommand(const SendContext& context,
     // The binding decision: now, in order with every consent change, also
     // those committed through other replicas (read after the log head).
     CG_RETURN_IF_ERROR(
-        RefreshPatientConsents(txn.store(), *context.index, *context.cipher,
+        RefreshPatientConsents(txn.store(), *context.index,
                                PatientRef{sender.org_id, validated.patient_id})
             .status());
     DecisionResult decision = context.index->Decide(

@@ -177,10 +177,11 @@ absl::Status LoadConsentIndex(Store& store, const DataCipher& cipher,
     if (consent.sealed.evidence.empty()) {
       legacy.push_back(consent);
     } else if (absl::Status s = OpenConsentText(cipher, &consent); !s.ok()) {
+      // Opened only to prove the data key opens it: the index keeps no text.
       if (opened.ok()) opened = s;
       return;
     }
-    index.Upsert(ForIndex(std::move(consent)));
+    index.Upsert(consent);
     ++count;
   }));
   CG_RETURN_IF_ERROR(opened);
@@ -234,7 +235,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   const bool shared_store = !cfg.postgres_conninfo().empty();
   if (shared_store) {
     p.consent_follower = std::make_unique<ConsentFollower>(
-        p.store.get(), p.ledger.get(), &p.index, p.cipher.get(),
+        p.store.get(), p.ledger.get(), &p.index,
         head_before_load.has_value() ? head_before_load->seq : 0,
         ConsentFollower::Options{});
   }
@@ -247,14 +248,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   p.executor = std::make_unique<Executor>(options.executor_threads);
   p.admission = std::make_unique<CallAdmission>(&cfg, p.ledger.get());
   p.consent_service = std::make_unique<ConsentService>(
-      p.admission.get(), p.ledger.get(), &p.index, p.clock, p.cipher.get(),
-      p.digester.get());
-  if (p.consent_follower != nullptr) {
-    p.consent_service->CatchUpBeforeReads(
-        p.executor.get(), [follower = p.consent_follower.get()] {
-          return follower->FollowOnce();
-        });
-  }
+      p.admission.get(), p.ledger.get(), &p.index, p.store.get(),
+      p.executor.get(), p.clock, p.cipher.get(), p.digester.get());
   const SendContext send{&cfg,           &p.index,         p.signer.get(),
                          p.cipher.get(), p.notifier.get(), p.digester.get()};
   p.disclosure_service = std::make_unique<DisclosureService>(

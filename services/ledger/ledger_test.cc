@@ -217,6 +217,14 @@ class SyncObservingStore final : public Store {
       const std::function<void(ConsentRecord)>& fn) override {
     return inner_->ForEachConsent(fn);
   }
+  absl::StatusOr<std::optional<ConsentRecord>> GetConsent(
+      std::string_view id) override {
+    return inner_->GetConsent(id);
+  }
+  absl::StatusOr<std::vector<ConsentRecord>> GetPatientConsents(
+      const PatientRef& patient) override {
+    return inner_->GetPatientConsents(patient);
+  }
   absl::StatusOr<std::vector<PatientRevision>> ListConsentRevisionsAfter(
       int64_t after, int limit) override {
     return inner_->ListConsentRevisionsAfter(after, limit);

@@ -1,7 +1,6 @@
 #include "services/policy/consent_index.h"
 
 #include <algorithm>
-#include <span>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -9,163 +8,169 @@
 
 namespace caregate {
 
-size_t ConsentIndex::PatientKeyHash::Hash(PatientKeyView key) {
-  return absl::HashOf(key.practice_org_id, key.patient_id);
+size_t ConsentIndex::ConsentIdHash::operator()(uint32_t position) const {
+  return (*this)((*consents)[position].consent_id);
 }
 
-size_t ConsentIndex::RecordIdHash::Hash(std::string_view id) {
-  return absl::HashOf(id);
+size_t ConsentIndex::ConsentIdHash::operator()(
+    std::string_view consent_id) const {
+  return absl::HashOf(consent_id);
 }
 
-void ConsentIndex::Upsert(ConsentRecord consent) {
+size_t ConsentIndex::PatientHash::operator()(uint32_t position) const {
+  const Patient& p = (*patients)[position];
+  return (*this)(PatientKey{p.practice, p.patient_id});
+}
+
+size_t ConsentIndex::PatientHash::operator()(const PatientKey& key) const {
+  return absl::HashOf(key.practice, key.patient_id);
+}
+
+ConsentIndex::ConsentIndex()
+    : by_id_(0, ConsentIdHash{&consents_}, ConsentIdEq{&consents_}),
+      by_patient_(0, PatientHash{&patients_}, PatientEq{&patients_}) {}
+
+void ConsentIndex::Upsert(const ConsentRecord& consent) {
   absl::MutexLock lock(&mu_);
-  UpsertLocked(std::move(consent));
+  UpsertLocked(consent);
 }
 
 int64_t ConsentIndex::Revision(std::string_view practice_org_id,
                                std::string_view patient_id) const {
   absl::ReaderMutexLock lock(&mu_);
-  auto it = revisions_.find(PatientKeyView{practice_org_id, patient_id});
-  return it == revisions_.end() ? 0 : it->second;
+  const Patient* patient = FindPatient(practice_org_id, patient_id);
+  return patient == nullptr ? 0 : patient->revision;
 }
 
 void ConsentIndex::SetRevision(std::string_view practice_org_id,
                                std::string_view patient_id, int64_t revision) {
   absl::MutexLock lock(&mu_);
-  SetRevisionLocked(practice_org_id, patient_id, revision);
+  Patient& patient = patients_[PatientSlot(practice_org_id, patient_id)];
+  patient.revision = std::max(patient.revision, revision);
 }
 
 void ConsentIndex::Refresh(std::string_view practice_org_id,
                            std::string_view patient_id,
-                           std::vector<ConsentRecord> consents,
+                           const std::vector<ConsentRecord>& consents,
                            int64_t revision) {
   absl::MutexLock lock(&mu_);
-  auto held = revisions_.find(PatientKeyView{practice_org_id, patient_id});
-  if (held != revisions_.end() && held->second > revision) return;
-  for (ConsentRecord& consent : consents) UpsertLocked(std::move(consent));
-  SetRevisionLocked(practice_org_id, patient_id, revision);
+  const Patient* held = FindPatient(practice_org_id, patient_id);
+  if (held != nullptr && held->revision > revision) return;
+  for (const ConsentRecord& consent : consents) UpsertLocked(consent);
+  Patient& patient = patients_[PatientSlot(practice_org_id, patient_id)];
+  patient.revision = std::max(patient.revision, revision);
 }
 
-void ConsentIndex::SetRevisionLocked(std::string_view practice_org_id,
-                                     std::string_view patient_id,
-                                     int64_t revision) {
-  auto it = revisions_.find(PatientKeyView{practice_org_id, patient_id});
-  if (it == revisions_.end()) {
-    revisions_.emplace(
-        PatientKey{std::string(practice_org_id), std::string(patient_id)},
-        revision);
-  } else if (it->second < revision) {
-    it->second = revision;
-  }
-}
-
-void ConsentIndex::UpsertLocked(ConsentRecord consent) {
+void ConsentIndex::UpsertLocked(const ConsentRecord& consent) {
+  const uint32_t patient =
+      PatientSlot(consent.practice_org_id, consent.patient_id);
   auto it = by_id_.find(std::string_view(consent.consent_id));
   if (it == by_id_.end()) {
-    ConsentRecord& stored = records_.emplace_back(std::move(consent));
-    by_id_.insert(&stored);
-    PatientSlot(stored).push_back(&stored);
+    const auto position = static_cast<uint32_t>(consents_.size());
+    consents_.push_back(
+        TermsOf(consent, patient, text_.Keep(consent.consent_id), ids_));
+    by_id_.insert(position);
+    patients_[patient].consents.push_back(position);
     return;
   }
-  ConsentRecord* stored = *it;
+  const uint32_t position = *it;
+  ConsentTerms& stored = consents_[position];
   // A consent does not change patient; should a replacement say otherwise,
   // it moves to the end of its new patient's list.
-  const bool same_patient =
-      stored->practice_org_id == consent.practice_org_id &&
-      stored->patient_id == consent.patient_id;
-  if (!same_patient) DetachFromPatient(stored);
-  // Same consent_id, so the entry in by_id_ stays valid.
-  *stored = std::move(consent);
-  if (!same_patient) PatientSlot(*stored).push_back(stored);
+  if (stored.patient != patient) {
+    auto& old_list = patients_[stored.patient].consents;
+    old_list.erase(std::remove(old_list.begin(), old_list.end(), position),
+                   old_list.end());
+    patients_[patient].consents.push_back(position);
+  }
+  // Same consent_id (the same view), so the entry in by_id_ stays valid.
+  stored = TermsOf(consent, patient, stored.consent_id, ids_);
 }
 
-std::optional<ConsentRecord> ConsentIndex::Find(
+std::optional<IndexedConsent> ConsentIndex::Find(
     std::string_view consent_id) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = by_id_.find(consent_id);
   if (it == by_id_.end()) return std::nullopt;
-  return **it;
+  return CopyOut(consents_[*it]);
 }
 
-std::vector<ConsentRecord> ConsentIndex::ListForPatient(
+std::vector<std::string> ConsentIndex::IdsForPatient(
     std::string_view practice_org_id, std::string_view patient_id) const {
   absl::ReaderMutexLock lock(&mu_);
-  std::vector<ConsentRecord> out;
-  const PatientConsents* consents = FindPatient(practice_org_id, patient_id);
-  if (consents == nullptr) return out;
-  out.reserve(consents->size());
-  for (const ConsentRecord* consent : *consents) out.push_back(*consent);
-  return out;
-}
-
-ConsentIndex::Page ConsentIndex::ListPageForPatient(
-    std::string_view practice_org_id, std::string_view patient_id,
-    bool include_inactive, absl::Time now, int64_t offset, int limit) const {
-  Page page;
-  absl::ReaderMutexLock lock(&mu_);
-  const PatientConsents* consents = FindPatient(practice_org_id, patient_id);
-  if (consents == nullptr) return page;
-  int64_t position = 0;
-  for (const ConsentRecord* consent : *consents) {
-    if (!include_inactive &&
-        (consent->revoked() || consent->expires_at <= now)) {
-      continue;
-    }
-    if (position++ < offset) continue;
-    if (static_cast<int>(page.consents.size()) == limit) {
-      page.next_offset = offset + limit;
-      break;
-    }
-    page.consents.push_back(*consent);
+  std::vector<std::string> ids;
+  const Patient* patient = FindPatient(practice_org_id, patient_id);
+  if (patient == nullptr) return ids;
+  for (uint32_t position : patient->consents) {
+    ids.emplace_back(consents_[position].consent_id);
   }
-  return page;
+  return ids;
 }
 
 size_t ConsentIndex::CountForPatient(std::string_view practice_org_id,
                                      std::string_view patient_id) const {
   absl::ReaderMutexLock lock(&mu_);
-  const PatientConsents* consents = FindPatient(practice_org_id, patient_id);
-  return consents == nullptr ? 0 : consents->size();
+  const Patient* patient = FindPatient(practice_org_id, patient_id);
+  return patient == nullptr ? 0 : patient->consents.size();
 }
 
 DecisionResult ConsentIndex::Decide(const DecisionRequest& request) const {
   absl::ReaderMutexLock lock(&mu_);
-  const PatientConsents* consents =
+  const RecipientIds recipient = RecipientIdsOf(request.recipient, ids_);
+  const Patient* patient =
       FindPatient(request.practice_org_id, request.patient_id);
-  if (consents == nullptr) return caregate::Decide(request, {});
-  return caregate::Decide(request, *consents);
+  absl::InlinedVector<const ConsentTerms*, 8> consents;
+  if (patient != nullptr) {
+    for (uint32_t position : patient->consents) {
+      consents.push_back(&consents_[position]);
+    }
+  }
+  return DecideTerms(request, recipient, consents);
 }
 
 size_t ConsentIndex::size() const {
   absl::ReaderMutexLock lock(&mu_);
-  return records_.size();
+  return consents_.size();
 }
 
-ConsentIndex::PatientConsents& ConsentIndex::PatientSlot(
-    const ConsentRecord& consent) {
-  auto it = by_patient_.find(
-      PatientKeyView{consent.practice_org_id, consent.patient_id});
-  if (it != by_patient_.end()) return it->second;
-  return by_patient_
-      .emplace(PatientKey{consent.practice_org_id, consent.patient_id},
-               PatientConsents())
-      .first->second;
+uint32_t ConsentIndex::PatientSlot(std::string_view practice_org_id,
+                                   std::string_view patient_id) {
+  const PatientKey key{ids_.Intern(practice_org_id), patient_id};
+  auto it = by_patient_.find(key);
+  if (it != by_patient_.end()) return *it;
+  const auto position = static_cast<uint32_t>(patients_.size());
+  Patient& patient = patients_.emplace_back();
+  patient.patient_id = text_.Keep(patient_id);
+  patient.practice = key.practice;
+  by_patient_.insert(position);
+  return position;
 }
 
-void ConsentIndex::DetachFromPatient(const ConsentRecord* record) {
-  auto it = by_patient_.find(
-      PatientKeyView{record->practice_org_id, record->patient_id});
-  if (it == by_patient_.end()) return;
-  PatientConsents& consents = it->second;
-  consents.erase(std::remove(consents.begin(), consents.end(), record),
-                 consents.end());
-  if (consents.empty()) by_patient_.erase(it);
-}
-
-const ConsentIndex::PatientConsents* ConsentIndex::FindPatient(
+const ConsentIndex::Patient* ConsentIndex::FindPatient(
     std::string_view practice_org_id, std::string_view patient_id) const {
-  auto it = by_patient_.find(PatientKeyView{practice_org_id, patient_id});
-  return it == by_patient_.end() ? nullptr : &it->second;
+  const uint32_t practice = ids_.Find(practice_org_id);
+  if (practice == IdTable::kUnknown) return nullptr;
+  auto it = by_patient_.find(PatientKey{practice, patient_id});
+  return it == by_patient_.end() ? nullptr : &patients_[*it];
+}
+
+IndexedConsent ConsentIndex::CopyOut(const ConsentTerms& terms) const {
+  const Patient& patient = patients_[terms.patient];
+  IndexedConsent out;
+  out.consent_id = std::string(terms.consent_id);
+  out.practice_org_id = std::string(ids_.Name(patient.practice));
+  out.patient_id = std::string(patient.patient_id);
+  out.grantee.org_id = std::string(ids_.Name(terms.grantee_org));
+  out.grantee.provider_id = std::string(ids_.Name(terms.grantee_provider));
+  out.grantee.specialty = terms.grantee_specialty;
+  out.purposes = terms.purposes;
+  out.categories = terms.categories;
+  out.withheld_categories = terms.withheld_categories;
+  out.valid_from = FromTermsTime(terms.valid_from);
+  out.expires_at = FromTermsTime(terms.expires_at);
+  out.signed_at = FromTermsTime(terms.signed_at);
+  out.revoked = terms.revoked;
+  return out;
 }
 
 }  // namespace caregate

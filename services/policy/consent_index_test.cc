@@ -23,12 +23,6 @@ using ::testing::IsEmpty;
 constexpr Category kSummary = v1::CATEGORY_TREATMENT_SUMMARY;
 constexpr Category kHomework = v1::CATEGORY_HOMEWORK_PLAN;
 
-std::vector<std::string> IdsOf(const std::vector<ConsentRecord>& consents) {
-  std::vector<std::string> ids;
-  for (const ConsentRecord& c : consents) ids.push_back(c.consent_id);
-  return ids;
-}
-
 DecisionRequest SummaryRequest() {
   DecisionRequest request = DefaultRequest();
   request.section_categories = {kSummary};
@@ -39,7 +33,7 @@ TEST(ConsentIndexTest, EmptyIndex) {
   ConsentIndex index;
   EXPECT_EQ(index.size(), 0u);
   EXPECT_EQ(index.Find("c1"), std::nullopt);
-  EXPECT_THAT(index.ListForPatient(kPractice, kPatient), IsEmpty());
+  EXPECT_THAT(index.IdsForPatient(kPractice, kPatient), IsEmpty());
   const DecisionResult result = index.Decide(SummaryRequest());
   EXPECT_EQ(result.outcome, v1::DECISION_OUTCOME_DENIED);
   ASSERT_EQ(result.sections.size(), 1u);
@@ -51,7 +45,7 @@ TEST(ConsentIndexTest, FindReturnsACopyOfTheRecord) {
   ConsentIndex index;
   index.Upsert(ConsentBuilder("c1").Categories({kSummary}));
 
-  const std::optional<ConsentRecord> found = index.Find("c1");
+  const std::optional<IndexedConsent> found = index.Find("c1");
 
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->consent_id, "c1");
@@ -61,48 +55,89 @@ TEST(ConsentIndexTest, FindReturnsACopyOfTheRecord) {
   EXPECT_EQ(index.size(), 1u);
 }
 
-TEST(ConsentIndexTest, ListForPatientKeepsRecordingOrder) {
+TEST(ConsentIndexTest, IdsForPatientKeepRecordingOrder) {
   ConsentIndex index;
   index.Upsert(ConsentBuilder("c3").Categories({kSummary}));
   index.Upsert(ConsentBuilder("x1").Patient(kPractice, "p-other"));
   index.Upsert(ConsentBuilder("c1").Categories({kSummary}));
   index.Upsert(ConsentBuilder("c2").Categories({kSummary}));
 
-  EXPECT_THAT(IdsOf(index.ListForPatient(kPractice, kPatient)),
+  EXPECT_THAT(index.IdsForPatient(kPractice, kPatient),
               ElementsAre("c3", "c1", "c2"));
-  EXPECT_THAT(IdsOf(index.ListForPatient(kPractice, "p-other")),
-              ElementsAre("x1"));
+  EXPECT_THAT(index.IdsForPatient(kPractice, "p-other"), ElementsAre("x1"));
   EXPECT_EQ(index.size(), 4u);
 }
 
-TEST(ConsentIndexTest, PagesCopyOnlyThePageAndSkipInactiveOnRequest) {
+TEST(ConsentIndexTest, CountsThePatientsConsentsInAnyState) {
   ConsentIndex index;
   const absl::Time now = testing::TestNow();
   index.Upsert(ConsentBuilder("c1").Categories({kSummary}));
   index.Upsert(ConsentBuilder("c2").Categories({kSummary}).Revoked());
-  index.Upsert(ConsentBuilder("c3").Categories({kSummary}));
-  index.Upsert(ConsentBuilder("c4")
+  index.Upsert(ConsentBuilder("c3")
                    .Categories({kSummary})
                    .ExpiresAt(now - absl::Hours(1)));
-  index.Upsert(ConsentBuilder("c5").Categories({kSummary}));
   index.Upsert(ConsentBuilder("x1").Patient(kPractice, "p-other"));
-  EXPECT_EQ(index.CountForPatient(kPractice, kPatient), 5u);
+
+  EXPECT_EQ(index.CountForPatient(kPractice, kPatient), 3u);
+  EXPECT_EQ(index.CountForPatient(kPractice, "p-other"), 1u);
   EXPECT_EQ(index.CountForPatient(kPractice, "p-nobody"), 0u);
+  EXPECT_EQ(index.CountForPatient("org-nobody", kPatient), 0u);
+}
 
-  ConsentIndex::Page page =
-      index.ListPageForPatient(kPractice, kPatient, false, now, 0, 2);
-  EXPECT_THAT(IdsOf(page.consents), ElementsAre("c1", "c3"));
-  EXPECT_EQ(page.next_offset, 2);
-  page = index.ListPageForPatient(kPractice, kPatient, false, now, 2, 2);
-  EXPECT_THAT(IdsOf(page.consents), ElementsAre("c5"));
-  EXPECT_EQ(page.next_offset, -1);
+// The index keeps the terms a decision and a consent summary read, exactly;
+// not the evidence of the signed form.
+TEST(ConsentIndexTest, FindReturnsTheTermsAsRecorded) {
+  ConsentIndex index;
+  ConsentRecord record = ConsentBuilder("c1")
+                             .Categories({kSummary, kHomework})
+                             .Withheld({v1::CATEGORY_TRAUMA_HISTORY});
+  record.grantee.provider_id = "prov-7";
+  record.grantee.specialty = v1::SPECIALTY_UROLOGY;
+  record.valid_from = absl::FromUnixNanos(1'700'000'000'123'456'789);
+  record.expires_at = absl::InfiniteFuture();
+  record.evidence.signed_at = absl::FromUnixNanos(1'699'999'999'000'000'001);
+  record.evidence.signer_name = "kept in the store only";
+  index.Upsert(record);
 
-  page = index.ListPageForPatient(kPractice, kPatient, true, now, 1, 3);
-  EXPECT_THAT(IdsOf(page.consents), ElementsAre("c2", "c3", "c4"));
-  EXPECT_EQ(page.next_offset, 4);
-  page = index.ListPageForPatient(kPractice, "p-nobody", true, now, 0, 3);
-  EXPECT_THAT(page.consents, IsEmpty());
-  EXPECT_EQ(page.next_offset, -1);
+  const std::optional<IndexedConsent> found = index.Find("c1");
+
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->practice_org_id, record.practice_org_id);
+  EXPECT_EQ(found->patient_id, record.patient_id);
+  EXPECT_EQ(found->grantee.org_id, record.grantee.org_id);
+  EXPECT_EQ(found->grantee.provider_id, "prov-7");
+  EXPECT_EQ(found->grantee.specialty, v1::SPECIALTY_UROLOGY);
+  EXPECT_EQ(found->purposes, record.purposes);
+  EXPECT_EQ(found->categories, record.categories);
+  EXPECT_EQ(found->withheld_categories, record.withheld_categories);
+  EXPECT_EQ(found->valid_from, record.valid_from);
+  EXPECT_EQ(found->expires_at, absl::InfiniteFuture());
+  EXPECT_EQ(found->signed_at, record.evidence.signed_at);
+  EXPECT_FALSE(found->revoked);
+}
+
+// Times keep their order against `now` at the edges of the int64
+// nanosecond range the index stores them in.
+TEST(ConsentIndexTest, TimesBeyondTheNanosecondRangeKeepTheirOrder) {
+  ConsentIndex index;
+  ConsentRecord record = ConsentBuilder("c1").Categories({kSummary});
+  record.valid_from = absl::FromCivil(absl::CivilSecond(1500, 1, 1, 0, 0, 0),
+                                      absl::UTCTimeZone());
+  record.expires_at = absl::FromCivil(absl::CivilSecond(2500, 1, 1, 0, 0, 0),
+                                      absl::UTCTimeZone());
+  index.Upsert(record);
+  EXPECT_EQ(index.Decide(SummaryRequest()).outcome,
+            v1::DECISION_OUTCOME_PERMITTED);
+
+  // Valid from exactly `now`: in effect; expiring exactly at `now`: not.
+  const absl::Time now = SummaryRequest().now;
+  index.Upsert(ConsentBuilder("c1").Categories({kSummary}).ValidFrom(now));
+  EXPECT_EQ(index.Decide(SummaryRequest()).outcome,
+            v1::DECISION_OUTCOME_PERMITTED);
+  index.Upsert(ConsentBuilder("c1").Categories({kSummary}).ExpiresAt(now));
+  const DecisionResult expired = index.Decide(SummaryRequest());
+  ASSERT_EQ(expired.sections.size(), 1u);
+  EXPECT_EQ(expired.sections[0].reason, v1::DENIAL_REASON_CONSENT_EXPIRED);
 }
 
 TEST(ConsentIndexTest, RevocationReplacesInPlaceAndIsSeenByDecide) {
@@ -116,12 +151,11 @@ TEST(ConsentIndexTest, RevocationReplacesInPlaceAndIsSeenByDecide) {
   index.Upsert(ConsentBuilder("c2").Categories({kSummary}).Revoked());
 
   EXPECT_EQ(index.size(), 3u);
-  EXPECT_THAT(IdsOf(index.ListForPatient(kPractice, kPatient)),
+  EXPECT_THAT(index.IdsForPatient(kPractice, kPatient),
               ElementsAre("c1", "c2", "c3"));
-  const std::optional<ConsentRecord> found = index.Find("c2");
+  const std::optional<IndexedConsent> found = index.Find("c2");
   ASSERT_TRUE(found.has_value());
-  EXPECT_TRUE(found->revoked());
-  EXPECT_EQ(found->revision, 2);
+  EXPECT_TRUE(found->revoked);
   const DecisionResult result = index.Decide(SummaryRequest());
   EXPECT_EQ(result.outcome, v1::DECISION_OUTCOME_DENIED);
   ASSERT_EQ(result.sections.size(), 1u);
@@ -143,7 +177,7 @@ TEST(ConsentIndexTest, RefreshUpsertsThePatientAndRaisesItsRevision) {
 
   EXPECT_EQ(index.Revision(kPractice, kPatient), 17);
   EXPECT_EQ(index.Revision(kPractice, "p-other"), 0);
-  EXPECT_THAT(IdsOf(index.ListForPatient(kPractice, kPatient)),
+  EXPECT_THAT(index.IdsForPatient(kPractice, kPatient),
               ElementsAre("c1", "c2"));
   EXPECT_EQ(index.Decide(SummaryRequest()).outcome,
             v1::DECISION_OUTCOME_DENIED);
@@ -164,9 +198,9 @@ TEST(ConsentIndexTest, RefreshIgnoresAReadOlderThanTheRevisionHeld) {
                 {ConsentBuilder("c1").Categories({kSummary})}, 12);
 
   EXPECT_EQ(index.Revision(kPractice, kPatient), 30);
-  const std::optional<ConsentRecord> found = index.Find("c1");
+  const std::optional<IndexedConsent> found = index.Find("c1");
   ASSERT_TRUE(found.has_value());
-  EXPECT_TRUE(found->revoked());
+  EXPECT_TRUE(found->revoked);
   EXPECT_EQ(index.Decide(SummaryRequest()).outcome,
             v1::DECISION_OUTCOME_DENIED);
 }
@@ -191,9 +225,8 @@ TEST(ConsentIndexTest, SamePatientIdInTwoPracticesStaysSeparate) {
                    .Categories({kHomework})
                    .Patient("org-practice-b", kPatient));
 
-  EXPECT_THAT(IdsOf(index.ListForPatient(kPractice, kPatient)),
-              ElementsAre("a1"));
-  EXPECT_THAT(IdsOf(index.ListForPatient("org-practice-b", kPatient)),
+  EXPECT_THAT(index.IdsForPatient(kPractice, kPatient), ElementsAre("a1"));
+  EXPECT_THAT(index.IdsForPatient("org-practice-b", kPatient),
               ElementsAre("b1"));
 
   DecisionRequest request = DefaultRequest();
@@ -211,8 +244,8 @@ TEST(ConsentIndexTest, KeysDoNotCollideOnConcatenation) {
   index.Upsert(ConsentBuilder("c1").Patient("org-a", "b-p"));
   index.Upsert(ConsentBuilder("c2").Patient("org-ab", "-p"));
 
-  EXPECT_THAT(IdsOf(index.ListForPatient("org-a", "b-p")), ElementsAre("c1"));
-  EXPECT_THAT(IdsOf(index.ListForPatient("org-ab", "-p")), ElementsAre("c2"));
+  EXPECT_THAT(index.IdsForPatient("org-a", "b-p"), ElementsAre("c1"));
+  EXPECT_THAT(index.IdsForPatient("org-ab", "-p"), ElementsAre("c2"));
 }
 
 TEST(ConsentIndexTest, ReplacementWithAnotherPatientMovesTheConsent) {
@@ -220,8 +253,8 @@ TEST(ConsentIndexTest, ReplacementWithAnotherPatientMovesTheConsent) {
   index.Upsert(ConsentBuilder("c1").Categories({kSummary}));
   index.Upsert(ConsentBuilder("c1").Patient(kPractice, "p-2"));
 
-  EXPECT_THAT(index.ListForPatient(kPractice, kPatient), IsEmpty());
-  EXPECT_THAT(IdsOf(index.ListForPatient(kPractice, "p-2")), ElementsAre("c1"));
+  EXPECT_THAT(index.IdsForPatient(kPractice, kPatient), IsEmpty());
+  EXPECT_THAT(index.IdsForPatient(kPractice, "p-2"), ElementsAre("c1"));
   EXPECT_EQ(index.size(), 1u);
 }
 
@@ -247,9 +280,9 @@ TEST(ConsentIndexTest, ConcurrentReadersAndWriter) {
                    r.sections[0].reason != v1::DENIAL_REASON_CONSENT_REVOKED) {
           bad.fetch_add(1);
         }
-        const std::vector<ConsentRecord> all =
-            index.ListForPatient(kPractice, kPatient);
-        if (all.empty() || all.front().consent_id != "c0") bad.fetch_add(1);
+        const std::vector<std::string> all =
+            index.IdsForPatient(kPractice, kPatient);
+        if (all.empty() || all.front() != "c0") bad.fetch_add(1);
         if (!index.Find("c0").has_value()) bad.fetch_add(1);
       }
     });
@@ -266,7 +299,7 @@ TEST(ConsentIndexTest, ConcurrentReadersAndWriter) {
 
   EXPECT_EQ(bad.load(), 0);
   EXPECT_EQ(index.size(), static_cast<size_t>(kRounds + 1));
-  EXPECT_EQ(index.ListForPatient(kPractice, kPatient).size(),
+  EXPECT_EQ(index.IdsForPatient(kPractice, kPatient).size(),
             static_cast<size_t>(kRounds + 1));
   EXPECT_EQ(index.Decide(SummaryRequest()).outcome,
             v1::DECISION_OUTCOME_DENIED);

@@ -5,8 +5,10 @@
 #include <bit>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "services/policy/enum_names.h"
+#include "services/policy/id_table.h"
 
 namespace caregate {
 namespace {
@@ -36,21 +38,21 @@ struct ConsentScan {
   // Listed by a matching consent; first_match[i] is the first such consent of
   // category i (set only where the bit is set).
   uint64_t matched = 0;
-  std::array<const ConsentRecord*, kMaxCategories> first_match{};
+  std::array<const ConsentTerms*, kMaxCategories> first_match{};
 };
 
-void ScanConsent(const DecisionRequest& request, const ConsentRecord& consent,
-                 ConsentScan& scan) {
-  if (!GranteeCovers(consent.grantee, request.recipient)) return;
-  const bool in_effect = consent.InEffectAt(request.now);
+void ScanConsent(const RecipientIds& recipient, Purpose purpose, int64_t now,
+                 const ConsentTerms& consent, ConsentScan& scan) {
+  if (!GranteeCovers(consent, recipient)) return;
+  const bool in_effect = consent.InEffectAt(now);
   const uint64_t categories = consent.categories.bits();
   scan.any_covering = true;
   scan.covering |= categories;
   if (in_effect) scan.withheld |= consent.withheld_categories.bits();
-  if (!consent.purposes.Contains(request.purpose)) return;
+  if (!consent.purposes.Contains(purpose)) return;
   scan.covering_purpose |= categories;
-  if (consent.revoked()) scan.revoked |= categories;
-  if (consent.expires_at <= request.now) scan.expired |= categories;
+  if (consent.revoked) scan.revoked |= categories;
+  if (consent.expires_at <= now) scan.expired |= categories;
   if (!in_effect) return;
   uint64_t fresh = categories & ~scan.matched;
   scan.matched |= fresh;
@@ -60,15 +62,14 @@ void ScanConsent(const DecisionRequest& request, const ConsentRecord& consent,
 }
 
 ConsentScan ScanConsents(const DecisionRequest& request,
-                         std::span<const ConsentRecord* const> consents) {
+                         const RecipientIds& recipient,
+                         std::span<const ConsentTerms* const> consents) {
   ConsentScan scan;
-  for (const ConsentRecord* consent : consents) {
-    if (consent == nullptr ||
-        consent->practice_org_id != request.practice_org_id ||
-        consent->patient_id != request.patient_id) {
-      continue;  // defensive: not this patient's consent
+  const int64_t now = ToTermsTime(request.now);
+  for (const ConsentTerms* consent : consents) {
+    if (consent != nullptr) {
+      ScanConsent(recipient, request.purpose, now, *consent, scan);
     }
-    ScanConsent(request, *consent, scan);
   }
   return scan;
 }
@@ -86,11 +87,11 @@ DenialReason ReasonFor(const ConsentScan& scan, uint64_t bit) {
   return v1::DENIAL_REASON_CONSENT_NOT_YET_VALID;
 }
 
-void AddConsentId(const std::string& consent_id,
+void AddConsentId(std::string_view consent_id,
                   std::vector<std::string>& consent_ids) {
   if (std::find(consent_ids.begin(), consent_ids.end(), consent_id) ==
       consent_ids.end()) {
-    consent_ids.push_back(consent_id);
+    consent_ids.emplace_back(consent_id);
   }
 }
 
@@ -122,19 +123,20 @@ std::string Explain(const DecisionResult& result, size_t covered) {
 
 }  // namespace
 
-bool GranteeCovers(const Grantee& grantee, const Recipient& recipient) {
-  if (grantee.org_id != recipient.org_id) return false;
-  if (!grantee.provider_id.empty() &&
-      grantee.provider_id != recipient.provider_id) {
+bool GranteeCovers(const ConsentTerms& consent, const RecipientIds& recipient) {
+  if (consent.grantee_org != recipient.org) return false;
+  if (consent.grantee_provider != 0 &&
+      consent.grantee_provider != recipient.provider) {
     return false;
   }
-  return grantee.specialty == v1::SPECIALTY_UNSPECIFIED ||
-         grantee.specialty == recipient.provider_specialty;
+  return consent.grantee_specialty == v1::SPECIALTY_UNSPECIFIED ||
+         consent.grantee_specialty == recipient.specialty;
 }
 
-DecisionResult Decide(const DecisionRequest& request,
-                      std::span<const ConsentRecord* const> patient_consents) {
-  const ConsentScan scan = ScanConsents(request, patient_consents);
+DecisionResult DecideTerms(
+    const DecisionRequest& request, const RecipientIds& recipient,
+    std::span<const ConsentTerms* const> patient_consents) {
+  const ConsentScan scan = ScanConsents(request, recipient, patient_consents);
   DecisionResult result;
   result.sections.reserve(request.section_categories.size());
   size_t covered = 0;
@@ -144,7 +146,7 @@ DecisionResult Decide(const DecisionRequest& request,
     verdict.category = category;
     const uint64_t bit = CategoryBit(category);
     if ((bit & scan.matched) && !(bit & scan.withheld)) {
-      const ConsentRecord& consent = *scan.first_match[std::countr_zero(bit)];
+      const ConsentTerms& consent = *scan.first_match[std::countr_zero(bit)];
       verdict.covered = true;
       verdict.consent_id = consent.consent_id;
       AddConsentId(consent.consent_id, result.consent_ids);
@@ -158,6 +160,26 @@ DecisionResult Decide(const DecisionRequest& request,
   if (result.outcome == v1::DECISION_OUTCOME_DENIED) result.consent_ids.clear();
   result.explanation = Explain(result, covered);
   return result;
+}
+
+DecisionResult Decide(const DecisionRequest& request,
+                      std::span<const ConsentRecord* const> patient_consents) {
+  IdTable ids;
+  std::vector<ConsentTerms> terms;
+  terms.reserve(patient_consents.size());
+  for (const ConsentRecord* consent : patient_consents) {
+    if (consent == nullptr ||
+        consent->practice_org_id != request.practice_org_id ||
+        consent->patient_id != request.patient_id) {
+      continue;  // not this patient's consent
+    }
+    terms.push_back(TermsOf(*consent, /*patient=*/0, consent->consent_id, ids));
+  }
+  std::vector<const ConsentTerms*> pointers;
+  pointers.reserve(terms.size());
+  for (const ConsentTerms& t : terms) pointers.push_back(&t);
+  const RecipientIds recipient = RecipientIdsOf(request.recipient, ids);
+  return DecideTerms(request, recipient, pointers);
 }
 
 }  // namespace caregate

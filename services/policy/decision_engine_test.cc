@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/policy/enum_names.h"
+#include "services/policy/id_table.h"
 #include "services/policy/test_consents.h"
 
 namespace caregate {
@@ -520,19 +521,32 @@ TEST(DecideEdgeTest, EmptySpanDeniesEverySection) {
             "NO_CONSENT_FOR_RECIPIENT");
 }
 
+// Grantee ids as the index interns them: a named provider must match, an
+// unnamed one covers any; an unknown recipient id matches nothing.
 TEST(GranteeCoversTest, RequiresSameOrgProviderAndSpecialty) {
+  IdTable ids;
   const Recipient pt{kClinic, kProvider,
                      v1::SPECIALTY_PELVIC_FLOOR_PHYSICAL_THERAPY};
-  EXPECT_TRUE(GranteeCovers({kClinic, "", v1::SPECIALTY_UNSPECIFIED}, pt));
+  auto covers = [&](const Grantee& grantee, const Recipient& recipient) {
+    ConsentRecord record = ConsentBuilder("c1");
+    record.grantee = grantee;
+    const ConsentTerms terms = TermsOf(record, 0, record.consent_id, ids);
+    return GranteeCovers(terms, RecipientIdsOf(recipient, ids));
+  };
+  EXPECT_TRUE(covers({kClinic, "", v1::SPECIALTY_UNSPECIFIED}, pt));
+  EXPECT_TRUE(covers({kClinic, kProvider, v1::SPECIALTY_UNSPECIFIED}, pt));
   EXPECT_TRUE(
-      GranteeCovers({kClinic, kProvider, v1::SPECIALTY_UNSPECIFIED}, pt));
-  EXPECT_TRUE(GranteeCovers(
-      {kClinic, "", v1::SPECIALTY_PELVIC_FLOOR_PHYSICAL_THERAPY}, pt));
-  EXPECT_FALSE(GranteeCovers({"org-other", "", v1::SPECIALTY_UNSPECIFIED}, pt));
-  EXPECT_FALSE(
-      GranteeCovers({kClinic, "prov-2", v1::SPECIALTY_UNSPECIFIED}, pt));
-  EXPECT_FALSE(GranteeCovers({kClinic, "", v1::SPECIALTY_UROLOGY}, pt));
-  EXPECT_FALSE(GranteeCovers({kClinic, kProvider, v1::SPECIALTY_UROLOGY}, pt));
+      covers({kClinic, "", v1::SPECIALTY_PELVIC_FLOOR_PHYSICAL_THERAPY}, pt));
+  EXPECT_FALSE(covers({"org-other", "", v1::SPECIALTY_UNSPECIFIED}, pt));
+  EXPECT_FALSE(covers({kClinic, "prov-2", v1::SPECIALTY_UNSPECIFIED}, pt));
+  EXPECT_FALSE(covers({kClinic, "", v1::SPECIALTY_UROLOGY}, pt));
+  EXPECT_FALSE(covers({kClinic, kProvider, v1::SPECIALTY_UROLOGY}, pt));
+  // A recipient without a provider is not a named provider's.
+  EXPECT_FALSE(covers({kClinic, kProvider, v1::SPECIALTY_UNSPECIFIED},
+                      Recipient{kClinic, "", v1::SPECIALTY_UNSPECIFIED}));
+  EXPECT_FALSE(covers(
+      {kClinic, "", v1::SPECIALTY_UNSPECIFIED},
+      Recipient{"org-never-interned", kProvider, v1::SPECIALTY_UNSPECIFIED}));
 }
 
 }  // namespace

@@ -19,12 +19,16 @@ absl::string_view View(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
 
-absl::Status Damaged(std::string_view column, std::string_view what) {
+}  // namespace
+
+absl::Status DamagedColumn(std::string_view column, std::string_view what) {
   return absl::DataLossError(
       absl::StrCat("stored ", View(column), " is damaged: ", View(what)));
 }
 
-}  // namespace
+bool DecodeIntPiece(std::string_view piece, int* value) {
+  return absl::SimpleAtoi(View(piece), value);
+}
 
 int64_t TimeToMicros(absl::Time t) {
   if (t == absl::InfinitePast()) return kPast;
@@ -48,7 +52,8 @@ absl::StatusOr<std::vector<int>> DecodeInts(std::string_view column,
   if (text.empty()) return out;
   for (absl::string_view piece : absl::StrSplit(View(text), ',')) {
     int value = 0;
-    if (!absl::SimpleAtoi(piece, &value)) return Damaged(column, "bad number");
+    if (!absl::SimpleAtoi(piece, &value))
+      return DamagedColumn(column, "bad number");
     out.push_back(value);
   }
   return out;
@@ -63,18 +68,28 @@ std::string EncodeIds(const std::vector<std::string>& ids) {
 absl::StatusOr<std::vector<std::string>> DecodeIds(std::string_view column,
                                                    std::string_view text) {
   std::vector<std::string> out;
+  absl::Status decoded = DecodeIdsInto(column, text, &out);
+  if (!decoded.ok()) return decoded;
+  return out;
+}
+
+absl::Status DecodeIdsInto(std::string_view column, std::string_view text,
+                           std::vector<std::string>* out) {
+  size_t n = 0;
   while (!text.empty()) {
     const size_t colon = text.find(':');
     uint64_t length = 0;
     if (colon == std::string_view::npos ||
         !absl::SimpleAtoi(View(text.substr(0, colon)), &length) ||
         length > text.size() - colon - 1) {
-      return Damaged(column, "bad id length");
+      return DamagedColumn(column, "bad id length");
     }
-    out.emplace_back(text.substr(colon + 1, length));
+    if (n == out->size()) out->emplace_back();
+    (*out)[n++].assign(text.substr(colon + 1, length));
     text.remove_prefix(colon + 1 + length);
   }
-  return out;
+  out->resize(n);
+  return absl::OkStatus();
 }
 
 std::string_view HashBytes(const Hash256& hash) {
@@ -86,7 +101,7 @@ absl::StatusOr<Hash256> DecodeHash(std::string_view column,
                                    std::string_view blob) {
   Hash256 hash{};
   if (blob.size() != hash.size()) {
-    return Damaged(column, absl::StrCat(blob.size(), " bytes, not 32"));
+    return DamagedColumn(column, absl::StrCat(blob.size(), " bytes, not 32"));
   }
   std::memcpy(hash.data(), blob.data(), hash.size());
   return hash;

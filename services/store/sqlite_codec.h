@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/audit/audit_event.h"
@@ -40,20 +41,48 @@ std::string EncodeEnums(const std::vector<Enum>& values) {
   return EncodeInts(std::vector<int>(values.begin(), values.end()));
 }
 
+// One decimal number of an encoded int list; false when `piece` is not one.
+bool DecodeIntPiece(std::string_view piece, int* value);
+// DATA_LOSS "stored <column> is damaged: <what>".
+absl::Status DamagedColumn(std::string_view column, std::string_view what);
+
+// Decodes into `*out`, replacing its contents but keeping its capacity (for
+// readers that reuse one record per row). On error `*out` is unspecified.
+template <typename Enum>
+absl::Status DecodeEnumsInto(std::string_view column, std::string_view text,
+                             std::vector<Enum>* out) {
+  out->clear();
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    int value = 0;
+    if (!DecodeIntPiece(text.substr(0, comma), &value)) {
+      return DamagedColumn(column, "bad number");
+    }
+    out->push_back(static_cast<Enum>(value));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+    if (text.empty()) {  // a trailing ',' ends in an empty number
+      return DamagedColumn(column, "bad number");
+    }
+  }
+  return absl::OkStatus();
+}
+
 template <typename Enum>
 absl::StatusOr<std::vector<Enum>> DecodeEnums(std::string_view column,
                                               std::string_view text) {
-  absl::StatusOr<std::vector<int>> ints = DecodeInts(column, text);
-  if (!ints.ok()) return ints.status();
   std::vector<Enum> out;
-  out.reserve(ints->size());
-  for (int v : *ints) out.push_back(static_cast<Enum>(v));
+  absl::Status decoded = DecodeEnumsInto(column, text, &out);
+  if (!decoded.ok()) return decoded;
   return out;
 }
 
 std::string EncodeIds(const std::vector<std::string>& ids);
 absl::StatusOr<std::vector<std::string>> DecodeIds(std::string_view column,
                                                    std::string_view text);
+// As DecodeIds, into `*out`, reusing its strings' capacity.
+absl::Status DecodeIdsInto(std::string_view column, std::string_view text,
+                           std::vector<std::string>* out);
 
 std::string_view HashBytes(const Hash256& hash);
 absl::StatusOr<Hash256> DecodeHash(std::string_view column,

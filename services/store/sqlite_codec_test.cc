@@ -42,6 +42,36 @@ TEST(SqliteCodecTest, EnumsAreCommaJoinedNumbers) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("categories")));
 }
 
+// The in-place decoders agree with DecodeInts, whatever the vector held.
+TEST(SqliteCodecTest, EnumsDecodeInPlaceAsDecodeIntsDoes) {
+  std::vector<v1::Category> out = {
+      v1::CATEGORY_DIAGNOSIS, v1::CATEGORY_DIAGNOSIS, v1::CATEGORY_DIAGNOSIS};
+  for (const char* text : {"3,5", "", "7", " 3", "+4"}) {
+    EXPECT_THAT(DecodeEnumsInto<v1::Category>("c", text, &out),
+                ::caregate::testing::IsOk())
+        << text;
+    const std::vector<int> ints = *DecodeInts("c", text);
+    EXPECT_EQ(std::vector<int>(out.begin(), out.end()), ints) << text;
+  }
+  for (const char* bad : {"3,,5", "3,x", "3,", ",3", ","}) {
+    EXPECT_FALSE(DecodeInts("c", bad).ok()) << bad;
+    EXPECT_THAT(DecodeEnumsInto<v1::Category>("categories", bad, &out),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("categories")))
+        << bad;
+  }
+}
+
+TEST(SqliteCodecTest, IdListsDecodeInPlaceReusingTheVector) {
+  std::vector<std::string> out = {"a-long-previous-id", "b", "c", "d"};
+  ASSERT_THAT(DecodeIdsInto("ids", "3:c-14:c-22", &out),
+              ::caregate::testing::IsOk());
+  EXPECT_THAT(out, ElementsAre("c-1", "c-22"));
+  ASSERT_THAT(DecodeIdsInto("ids", "", &out), ::caregate::testing::IsOk());
+  EXPECT_THAT(out, IsEmpty());
+  EXPECT_THAT(DecodeIdsInto("consent ids", "99:c", &out),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("consent ids")));
+}
+
 TEST(SqliteCodecTest, IdListsAreLengthPrefixedAndRoundTripAnyBytes) {
   const std::vector<std::string> ids = {"c-1", "", "a,b", "12:x", "\n:"};
   const std::string encoded = EncodeIds(ids);

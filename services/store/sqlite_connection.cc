@@ -103,17 +103,25 @@ int64_t SqliteStatement::ColumnInt64(int column) const {
 }
 
 std::string SqliteStatement::ColumnText(int column) const {
-  const auto* text =
-      reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  if (text == nullptr) return "";
-  return std::string(text, sqlite3_column_bytes(stmt_, column));
+  return std::string(ColumnTextView(column));
 }
 
 std::string SqliteStatement::ColumnBlob(int column) const {
+  return std::string(ColumnBlobView(column));
+}
+
+std::string_view SqliteStatement::ColumnTextView(int column) const {
+  const auto* text =
+      reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (text == nullptr) return {};
+  return std::string_view(text, sqlite3_column_bytes(stmt_, column));
+}
+
+std::string_view SqliteStatement::ColumnBlobView(int column) const {
   const auto* blob =
       static_cast<const char*>(sqlite3_column_blob(stmt_, column));
-  if (blob == nullptr) return "";
-  return std::string(blob, sqlite3_column_bytes(stmt_, column));
+  if (blob == nullptr) return {};
+  return std::string_view(blob, sqlite3_column_bytes(stmt_, column));
 }
 
 bool SqliteStatement::ColumnIsNull(int column) const {

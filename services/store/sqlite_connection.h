@@ -62,6 +62,10 @@ class SqliteStatement {
   int64_t ColumnInt64(int column) const;
   std::string ColumnText(int column) const;
   std::string ColumnBlob(int column) const;
+  // The same bytes without a copy: valid until the next Step() (or the
+  // statement's end). For readers that decode a row in place.
+  std::string_view ColumnTextView(int column) const;
+  std::string_view ColumnBlobView(int column) const;
   bool ColumnIsNull(int column) const;
 
   // The operation name given at Prepare(), for error messages.

@@ -378,32 +378,38 @@ void BindAuditEvent(const AuditEvent& e, SqliteStatement& s) {
 
 absl::StatusOr<AuditEvent> ReadAuditEvent(const SqliteStatement& s) {
   AuditEvent e;
+  CG_RETURN_IF_ERROR(ReadAuditEventInto(s, &e));
+  return e;
+}
+
+absl::Status ReadAuditEventInto(const SqliteStatement& s, AuditEvent* event) {
+  AuditEvent& e = *event;
   int i = 0;
   e.seq = s.ColumnInt64(i++);
   e.time = MicrosToTime(s.ColumnInt64(i++));
-  e.actor_principal_id = s.ColumnText(i++);
+  e.actor_principal_id.assign(s.ColumnTextView(i++));
   e.actor_role = static_cast<v1::Role>(s.ColumnInt64(i++));
-  e.actor_org_id = s.ColumnText(i++);
+  e.actor_org_id.assign(s.ColumnTextView(i++));
   e.action = static_cast<v1::AuditAction>(s.ColumnInt64(i++));
-  e.practice_org_id = s.ColumnText(i++);
-  e.patient_id = s.ColumnText(i++);
-  e.recipient_org_id = s.ColumnText(i++);
+  e.practice_org_id.assign(s.ColumnTextView(i++));
+  e.patient_id.assign(s.ColumnTextView(i++));
+  e.recipient_org_id.assign(s.ColumnTextView(i++));
   e.purpose = static_cast<v1::Purpose>(s.ColumnInt64(i++));
-  CG_ASSIGN_OR_RETURN(e.categories, DecodeEnums<v1::Category>(
-                                        "audit categories", s.ColumnText(i++)));
-  CG_ASSIGN_OR_RETURN(e.consent_ids,
-                      DecodeIds("audit consent ids", s.ColumnText(i++)));
+  CG_RETURN_IF_ERROR(DecodeEnumsInto("audit categories", s.ColumnTextView(i++),
+                                     &e.categories));
+  CG_RETURN_IF_ERROR(DecodeIdsInto("audit consent ids", s.ColumnTextView(i++),
+                                   &e.consent_ids));
   e.outcome = static_cast<v1::DecisionOutcome>(s.ColumnInt64(i++));
-  CG_ASSIGN_OR_RETURN(e.reasons, DecodeEnums<v1::DenialReason>(
-                                     "audit reasons", s.ColumnText(i++)));
-  e.content_sha256 = s.ColumnText(i++);
-  e.request_id = s.ColumnText(i++);
-  e.subject_id = s.ColumnText(i++);
-  e.detail = s.ColumnText(i++);
+  CG_RETURN_IF_ERROR(
+      DecodeEnumsInto("audit reasons", s.ColumnTextView(i++), &e.reasons));
+  e.content_sha256.assign(s.ColumnTextView(i++));
+  e.request_id.assign(s.ColumnTextView(i++));
+  e.subject_id.assign(s.ColumnTextView(i++));
+  e.detail.assign(s.ColumnTextView(i++));
   CG_ASSIGN_OR_RETURN(e.prev_hash,
-                      DecodeHash("audit prev_hash", s.ColumnBlob(i++)));
-  CG_ASSIGN_OR_RETURN(e.hash, DecodeHash("audit hash", s.ColumnBlob(i++)));
-  return e;
+                      DecodeHash("audit prev_hash", s.ColumnBlobView(i++)));
+  CG_ASSIGN_OR_RETURN(e.hash, DecodeHash("audit hash", s.ColumnBlobView(i++)));
+  return absl::OkStatus();
 }
 
 void BindCheckpoint(const Checkpoint& c, SqliteStatement& s) {

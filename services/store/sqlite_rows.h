@@ -86,6 +86,10 @@ void BindMessageDelivery(const MessageRow& message, SqliteStatement& stmt);
 
 void BindAuditEvent(const AuditEvent& event, SqliteStatement& stmt);
 absl::StatusOr<AuditEvent> ReadAuditEvent(const SqliteStatement& stmt);
+// As ReadAuditEvent, into `*event`, reusing the capacity of its strings and
+// lists (a scan decodes every row into one event without allocating). On
+// error `*event` is unspecified.
+absl::Status ReadAuditEventInto(const SqliteStatement& stmt, AuditEvent* event);
 
 void BindCheckpoint(const Checkpoint& checkpoint, SqliteStatement& stmt);
 absl::StatusOr<Checkpoint> ReadCheckpoint(const SqliteStatement& stmt);

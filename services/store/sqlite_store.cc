@@ -110,6 +110,10 @@ class SqliteStore final : public Store {
   absl::Status Sync() override;
   absl::Status ForEachConsent(
       const std::function<void(ConsentRecord)>& fn) override;
+  absl::StatusOr<std::optional<ConsentRecord>> GetConsent(
+      std::string_view consent_id) override;
+  absl::StatusOr<std::vector<ConsentRecord>> GetPatientConsents(
+      const PatientRef& patient) override;
   absl::StatusOr<std::optional<ChainHead>> GetChainHead() override;
   absl::StatusOr<std::vector<PatientRevision>> ListConsentRevisionsAfter(
       int64_t after, int limit) override;
@@ -229,6 +233,25 @@ absl::Status SqliteStore::ForEachConsent(
                                                sqlite::ReadConsent(s));
                            fn(std::move(consent));
                          }
+                       });
+}
+
+absl::StatusOr<std::optional<ConsentRecord>> SqliteStore::GetConsent(
+    std::string_view consent_id) {
+  return WithStatement("get consent", sqlite::kFindConsentSql,
+                       [&](SqliteStatement& s) {
+                         s.BindText(1, consent_id);
+                         return sqlite::ReadOptional(s, &sqlite::ReadConsent);
+                       });
+}
+
+absl::StatusOr<std::vector<ConsentRecord>> SqliteStore::GetPatientConsents(
+    const PatientRef& patient) {
+  return WithStatement("get patient consents", sqlite::kPatientConsentsSql,
+                       [&](SqliteStatement& s) {
+                         s.BindText(1, patient.practice_org_id);
+                         s.BindText(2, patient.patient_id);
+                         return sqlite::ReadAll(s, &sqlite::ReadConsent);
                        });
 }
 
@@ -363,18 +386,21 @@ absl::StatusOr<AuditSummary> SqliteStore::SummarizeAuditEvents(
 absl::Status SqliteStore::ScanAuditEvents(
     int64_t from_seq, int64_t to_seq,
     const std::function<bool(const AuditEvent&)>& fn) {
-  return WithStatement("scan audit events", sqlite::kScanAuditEventsSql,
-                       [&](SqliteStatement& s) -> absl::Status {
-                         s.BindInt64(1, from_seq);
-                         s.BindInt64(2, to_seq);
-                         while (true) {
-                           CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
-                           if (!has_row) return absl::OkStatus();
-                           CG_ASSIGN_OR_RETURN(AuditEvent event,
-                                               sqlite::ReadAuditEvent(s));
-                           if (!fn(event)) return absl::OkStatus();
-                         }
-                       });
+  return WithStatement(
+      "scan audit events", sqlite::kScanAuditEventsSql,
+      [&](SqliteStatement& s) -> absl::Status {
+        s.BindInt64(1, from_seq);
+        s.BindInt64(2, to_seq);
+        // One event for every row: its strings keep their
+        // capacity, so the scan does not allocate per row.
+        AuditEvent event;
+        while (true) {
+          CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
+          if (!has_row) return absl::OkStatus();
+          CG_RETURN_IF_ERROR(sqlite::ReadAuditEventInto(s, &event));
+          if (!fn(event)) return absl::OkStatus();
+        }
+      });
 }
 
 absl::StatusOr<std::vector<Hash256>> SqliteStore::ReadTreeNodes(

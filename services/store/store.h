@@ -163,6 +163,15 @@ class Store {
   virtual absl::Status ForEachConsent(
       const std::function<void(ConsentRecord)>& fn) = 0;
 
+  // The consent `consent_id` as committed (text as in ForEachConsent);
+  // std::nullopt when none is stored. How GetConsent reads a whole consent:
+  // the index keeps only its terms.
+  virtual absl::StatusOr<std::optional<ConsentRecord>> GetConsent(
+      std::string_view consent_id) = 0;
+  // Every consent of `patient` as committed, in recording order.
+  virtual absl::StatusOr<std::vector<ConsentRecord>> GetPatientConsents(
+      const PatientRef& patient) = 0;
+
   // The last audit event's seq and hash; std::nullopt for an empty log.
   virtual absl::StatusOr<std::optional<ChainHead>> GetChainHead() = 0;
 
@@ -226,7 +235,8 @@ class Store {
       absl::Time since, absl::Time until) = 0;
   // Calls `fn` for each stored event with from_seq <= seq <= to_seq, in
   // ascending seq order, exactly as stored (gaps and all); stops early when
-  // `fn` returns false.
+  // `fn` returns false. The event is valid only during its call (a backend
+  // may decode every row into the same object): copy what you keep.
   virtual absl::Status ScanAuditEvents(
       int64_t from_seq, int64_t to_seq,
       const std::function<bool(const AuditEvent&)>& fn) = 0;

@@ -47,6 +47,33 @@ TEST_P(StoreConformanceTest, ForEachConsentFollowsRecordingOrder) {
   EXPECT_THAT(ids, ElementsAre("c-9", "c-1", "c-5"));
 }
 
+TEST_P(StoreConformanceTest, GetConsentAndGetPatientConsentsReadCommitted) {
+  ConsentRecord other = SampleConsent("c-other", "r-other");
+  other.patient_id = "pat-2";
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.InsertConsent(SampleConsent("c-7", "r-7")));
+    CG_ASSERT_OK(txn.InsertConsent(other));
+    CG_ASSERT_OK(txn.InsertConsent(SampleConsent("c-3", "r-3")));
+  });
+  absl::StatusOr<std::optional<ConsentRecord>> got = store_->GetConsent("c-7");
+  ASSERT_THAT(got.status(), IsOk());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->patient_id, "pat-1");
+  EXPECT_EQ((*got)->evidence.signed_at,
+            SampleConsent("c-7", "r-7").evidence.signed_at);
+  EXPECT_THAT(store_->GetConsent("c-none"), IsOkAndNullopt());
+
+  absl::StatusOr<std::vector<ConsentRecord>> listed =
+      store_->GetPatientConsents({"org-practice", "pat-1"});
+  ASSERT_THAT(listed.status(), IsOk());
+  std::vector<std::string> ids;
+  for (const ConsentRecord& c : *listed) ids.push_back(c.consent_id);
+  EXPECT_THAT(ids, ElementsAre("c-7", "c-3"));
+  listed = store_->GetPatientConsents({"org-other", "pat-1"});
+  ASSERT_THAT(listed.status(), IsOk());
+  EXPECT_THAT(*listed, IsEmpty());
+}
+
 TEST_P(StoreConformanceTest, ConsentRevisionsAreListedInRevisionOrder) {
   const PatientRef a{"practice-1", "p-a"};
   const PatientRef b{"practice-1", "p-b"};

@@ -85,14 +85,14 @@ v1::Decision DecisionToProto(const DecisionResult& result) {
   return d;
 }
 
-v1::ConsentSummary ConsentSummaryOf(const ConsentRecord& record) {
+v1::ConsentSummary ConsentSummaryOf(const IndexedConsent& consent) {
   v1::ConsentSummary s;
-  s.set_consent_id(record.consent_id);
-  *s.mutable_signed_at() = ToProtoTime(record.evidence.signed_at);
-  SetEnums(record.purposes, *s.mutable_purposes());
-  SetEnums(record.categories, *s.mutable_categories());
-  *s.mutable_expires_at() = ToProtoTime(record.expires_at);
-  SetGrantee(record.grantee, *s.mutable_grantee());
+  s.set_consent_id(consent.consent_id);
+  *s.mutable_signed_at() = ToProtoTime(consent.signed_at);
+  SetEnums(consent.purposes, *s.mutable_purposes());
+  SetEnums(consent.categories, *s.mutable_categories());
+  *s.mutable_expires_at() = ToProtoTime(consent.expires_at);
+  SetGrantee(consent.grantee, *s.mutable_grantee());
   return s;
 }
 

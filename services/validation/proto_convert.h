@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "caregate/v1/types.pb.h"
 #include "services/policy/consent_record.h"
+#include "services/policy/consent_terms.h"
 
 namespace caregate {
 
@@ -28,8 +29,9 @@ v1::ConsentStatus ConsentStatusAt(const ConsentRecord& record, absl::Time now);
 // only entry of SectionDecision.reasons.
 v1::Decision DecisionToProto(const DecisionResult& result);
 
-// What a recipient sees of a consent a message relied on.
-v1::ConsentSummary ConsentSummaryOf(const ConsentRecord& record);
+// What a recipient sees of a consent a message relied on (as the index
+// holds it: the summary reads only its terms).
+v1::ConsentSummary ConsentSummaryOf(const IndexedConsent& consent);
 
 // The FAILED_PRECONDITION message of a denied send, naming each uncovered
 // section by its index in the disclosure (0-based, as in

@@ -121,7 +121,14 @@ TEST(ConsentToProtoTest, StatusAtNow) {
 TEST(ConsentSummaryOfTest, HasScopeDatesAndGrantee) {
   ConsentRecord r = RecordedConsent();
   r.grantee.specialty = v1::SPECIALTY_OBGYN;
-  const v1::ConsentSummary s = ConsentSummaryOf(r);
+  IndexedConsent indexed;
+  indexed.consent_id = r.consent_id;
+  indexed.grantee = r.grantee;
+  indexed.purposes = r.purposes;
+  indexed.categories = r.categories;
+  indexed.expires_at = r.expires_at;
+  indexed.signed_at = r.evidence.signed_at;
+  const v1::ConsentSummary s = ConsentSummaryOf(indexed);
   EXPECT_EQ(s.consent_id(), "c-7");
   EXPECT_EQ(AsTime(s.signed_at()), r.evidence.signed_at);
   EXPECT_EQ(AsTime(s.expires_at()), r.expires_at);

@@ -77,6 +77,8 @@ const char kFindConsentByRequestSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     " FROM consents WHERE recorded_by = $1 AND request_id = $2"
     " AND request_id <> ''";
+const char kGetConsentSql[] =
+    "SELECT " CG_CONSENT_COLUMNS " FROM consents WHERE consent_id = $1";
 const char kFindConsentForUpdateSql[] =
     "SELECT " CG_CONSENT_COLUMNS
     " FROM consents WHERE consent_id = $1 FOR UPDATE";

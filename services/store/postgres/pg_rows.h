@@ -35,6 +35,7 @@ extern const char kUpdateConsentRevocationSql[];  // revision, revoked_at_us,
 extern const char kReplaceConsentTextSql[];       // key id, sealed evidence,
                                                   // sealed reason, id
 extern const char kFindConsentByRequestSql[];     // recorded_by, request_id
+extern const char kGetConsentSql[];               // consent_id
 extern const char kFindConsentForUpdateSql[];     // consent_id
 extern const char kPatientConsentsSql[];          // practice, patient
 extern const char kReadConsentRevisionSql[];      // practice, patient

@@ -65,6 +65,10 @@ class PostgresStore final : public Store {
   absl::Status Sync() override { return absl::OkStatus(); }
   absl::Status ForEachConsent(
       const std::function<void(ConsentRecord)>& fn) override;
+  absl::StatusOr<std::optional<ConsentRecord>> GetConsent(
+      std::string_view consent_id) override;
+  absl::StatusOr<std::vector<ConsentRecord>> GetPatientConsents(
+      const PatientRef& patient) override;
   absl::StatusOr<std::optional<ChainHead>> GetChainHead() override;
   absl::StatusOr<std::vector<PatientRevision>> ListConsentRevisionsAfter(
       int64_t after, int limit) override;
@@ -206,10 +210,10 @@ absl::StatusOr<std::optional<ChainHead>> PostgresStore::GetChainHead() {
 
 absl::StatusOr<std::vector<PatientRevision>>
 PostgresStore::ListConsentRevisionsAfter(int64_t after, int limit) {
-  CG_ASSIGN_OR_RETURN(PgResult result,
-                      Read("list consent revisions",
-                           pg::kConsentRevisionsAfterSql,
-                           PgParams().Int64(after).Int64(limit)));
+  CG_ASSIGN_OR_RETURN(
+      PgResult result,
+      Read("list consent revisions", pg::kConsentRevisionsAfterSql,
+           PgParams().Int64(after).Int64(limit)));
   std::vector<PatientRevision> out;
   out.reserve(result.rows());
   for (int i = 0; i < result.rows(); ++i) {
@@ -222,6 +226,22 @@ PostgresStore::ListConsentRevisionsAfter(int64_t after, int limit) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+absl::StatusOr<std::optional<ConsentRecord>> PostgresStore::GetConsent(
+    std::string_view consent_id) {
+  CG_ASSIGN_OR_RETURN(PgResult result, Read("get consent", pg::kGetConsentSql,
+                                            PgParams().Text(consent_id)));
+  return pg::ReadOptional(result, &pg::ReadConsent);
+}
+
+absl::StatusOr<std::vector<ConsentRecord>> PostgresStore::GetPatientConsents(
+    const PatientRef& patient) {
+  CG_ASSIGN_OR_RETURN(
+      PgResult result,
+      Read("get patient consents", pg::kPatientConsentsSql,
+           PgParams().Text(patient.practice_org_id).Text(patient.patient_id)));
+  return pg::ReadAll(result, &pg::ReadConsent);
 }
 
 absl::StatusOr<std::optional<DisclosureRow>> PostgresStore::GetDisclosure(
