@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -168,18 +169,25 @@ absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> Listen(
   return acceptor;
 }
 
+// Loads every stored consent's terms into `index`. The index keeps no text,
+// so the text is opened only to prove the data key opens it: that of the
+// first consent sealed with each key id (a wrong or missing key stops the
+// start; one altered row is found when it is read, as DATA_LOSS). Consents
+// recorded before text was sealed are sealed now.
 absl::Status LoadConsentIndex(Store& store, const DataCipher& cipher,
                               ConsentIndex& index) {
   size_t count = 0;
   absl::Status opened = absl::OkStatus();
+  absl::flat_hash_set<std::string> proven_key_ids;
   std::vector<ConsentRecord> legacy;
   CG_RETURN_IF_ERROR(store.ForEachConsent([&](ConsentRecord consent) {
     if (consent.sealed.evidence.empty()) {
       legacy.push_back(consent);
-    } else if (absl::Status s = OpenConsentText(cipher, &consent); !s.ok()) {
-      // Opened only to prove the data key opens it: the index keeps no text.
-      if (opened.ok()) opened = s;
-      return;
+    } else if (proven_key_ids.insert(consent.sealed.key_id).second) {
+      if (absl::Status s = OpenConsentText(cipher, &consent); !s.ok()) {
+        if (opened.ok()) opened = s;
+        return;
+      }
     }
     index.Upsert(consent);
     ++count;
