@@ -16,6 +16,68 @@ bench_build() {
   flock /tmp/caregate-build.lock ninja -C "$build_dir" "$@"
 }
 
+# bench_require COMMAND PACKAGE: installs the Debian PACKAGE that provides
+# COMMAND when COMMAND is missing, with apt-get as root or through sudo (as
+# scripts/install-deps.sh does); fails with a message when neither works.
+bench_require() {
+  local cmd=$1 pkg=$2
+  local sudo=()
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "bench: needs $cmd; run as root or apt-get install $pkg" >&2
+      return 1
+    fi
+    sudo=(sudo)
+  fi
+  echo "bench: installing $pkg (for $cmd)" >&2
+  local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+  if ! "${apt[@]}" install -y -qq --no-install-recommends "$pkg" >/dev/null; then
+    "${apt[@]}" update -qq &&
+      "${apt[@]}" install -y -qq --no-install-recommends "$pkg" >/dev/null
+  fi
+  command -v "$cmd" >/dev/null 2>&1 || {
+    echo "bench: could not install $pkg" >&2
+    return 1
+  }
+}
+
+# The CPU's model name ("AMD EPYC", "Intel(R) Xeon(R) Processor").
+bench_cpu_model() {
+  local model
+  model=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')
+  echo "${model:-unknown}"
+}
+
+# Whether the CPU has the instructions caregate's hot paths lean on, from
+# /proc/cpuinfo's flags: "sha_ni yes, aes yes, avx2 no". SHA-NI speeds up the
+# audit chain's and content SHA-256, AES-NI the data key's AES-256-GCM (and
+# TLS), AVX2 BoringSSL/OpenSSL's and protobuf's vector paths.
+bench_cpu_flags() {
+  local flags f out=""
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2-) "
+  for f in sha_ni aes avx2; do
+    [ -n "$out" ] && out+=", "
+    if [[ $flags == *" $f "* ]]; then out+="$f yes"; else out+="$f no"; fi
+  done
+  echo "$out"
+}
+
+# bench_build_type BINARY: CMAKE_BUILD_TYPE of the build dir BINARY was built
+# in (the nearest CMakeCache.txt above it), or "unknown".
+bench_build_type() {
+  local dir type=""
+  dir=$(cd "$(dirname "$1")" 2>/dev/null && pwd) || dir=""
+  while [ -n "$dir" ] && [ "$dir" != / ]; do
+    if [ -f "$dir/CMakeCache.txt" ]; then
+      type=$(grep -m1 '^CMAKE_BUILD_TYPE:' "$dir/CMakeCache.txt" | cut -d= -f2-)
+      break
+    fi
+    dir=$(dirname "$dir")
+  done
+  echo "${type:-unknown}"
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 bench_free_port() {
   local port

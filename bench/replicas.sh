@@ -33,7 +33,7 @@ cases=${BENCH_CASES:-sqlite postgres-1 postgres-2}
 out=${BENCH_OUT:-bench/results/replicas-$(date -u +%Y-%m-%d).md}
 pg_bin=${CAREGATE_PG_BIN_DIR:-/usr/lib/postgresql/15/bin}
 
-command -v jq >/dev/null || { echo "bench/replicas.sh needs jq (apt-get install jq)" >&2; exit 2; }
+bench_require jq jq || exit 2
 bench_build "$build_dir" caregated caregatectl caregate-bench
 ctl=${CAREGATECTL:-$build_dir/services/ctl/caregatectl}
 gated=${CAREGATED:-$build_dir/services/gateway/caregated}

@@ -3,8 +3,9 @@
 # from a fresh dev setup on a free loopback port, runs every caregate-bench
 # scenario for one second at low concurrency (the send and mixed scenarios
 # with the OB/GYN clinic streaming its inbox), and every default
-# microbenchmark once. Checks that calls were made without errors; never
-# checks a speed.
+# microbenchmark once; then bench/run.sh with the same binaries, one second
+# per scenario and no 1M run, and checks its report's fields. Checks that
+# calls were made without errors; never checks a speed.
 #
 # usage: smoke_test.sh CAREGATECTL CAREGATED CAREGATE_BENCH CAREGATE_MICROBENCH
 set -euo pipefail
@@ -51,4 +52,33 @@ done
 bench_stop_gateway
 
 "$micro" --benchmark_min_time=0.001 || status=1
+
+# bench/run.sh end to end with these binaries, briefly: the interleaved
+# rounds, the Machine fields and the check path's stages reach the report.
+if ! BENCH_SKIP_BUILD=1 CAREGATECTL=$ctl CAREGATED=$gated CAREGATE_BENCH=$bench \
+    CAREGATE_MICROBENCH=$micro BENCH_DURATION=1s BENCH_WARMUP=0s \
+    BENCH_CONCURRENCY=4 BENCH_SMALL_CONSENTS=20 BENCH_LARGE_CONSENTS=0 \
+    BENCH_MICRO_LARGE=0 BENCH_MICRO_MIN_TIME=0.001 BENCH_OUT="$tmp/report.md" \
+    bash "$(dirname "$0")/run.sh" >"$tmp/run.log" 2>&1; then
+  cat "$tmp/run.log"
+  echo "FAIL: bench/run.sh failed"
+  exit 1
+fi
+cat "$tmp/report.md"
+for want in '^- CPU: .*, [0-9]+ cores$' '^- CPU flags: sha_ni (yes|no), aes (yes|no), avx2 (yes|no)' \
+    '^- Build type: caregated and caregate-bench [A-Za-z]+$' \
+    '^\| 1 \| [0-9]+ \| [0-9]+ \| [0-9]+ \| [0-9.]+ \|' \
+    '^\| 2 \| [0-9]+ \| [0-9]+ \| [0-9]+ \| [0-9.]+ \|' \
+    '^\| check rps / health rps \(c=4\) \| [0-9.]+ \(rounds [0-9.]+ / [0-9.]+;' \
+    '^\| check_path/(validate|decide|build_response|all) \|'; do
+  if ! grep -Eq "$want" "$tmp/report.md"; then
+    echo "FAIL: the report has no line matching $want"; status=1
+  fi
+done
+if [ "$(grep -Ec '^\| check_path/' "$tmp/report.md")" != 4 ]; then
+  echo "FAIL: the report does not list the 4 check_path benchmarks"; status=1
+fi
+if grep -Eq '^\| 20 \| [a-z]+ \| [0-9]+ \| [1-9]' "$tmp/report.md"; then
+  echo "FAIL: a scenario of bench/run.sh had errors"; status=1
+fi
 exit $status

@@ -18,6 +18,9 @@ PACKAGES=(
   # Selenium, and pdftotext for the printed accounting.
   libjs-chart.js
   chromium chromium-driver python3-selenium poppler-utils
+  # The benchmark scripts (bench/run.sh, bench/replicas.sh) read
+  # caregate-bench's JSON lines with jq.
+  jq
 )
 # Node.js and npm run the independent FHIR R4 validator of the tests
 # (tests/fhir/validate_fhir.sh). A machine that has them from elsewhere

@@ -5,6 +5,7 @@
 
 #include "bench/common/bench_fixtures.h"
 #include "services/common/status_macros.h"
+#include "services/consent/consent_text.h"
 
 namespace caregate::bench {
 
@@ -20,8 +21,9 @@ absl::Status SeedConsents(Store& store, const SeedOptions& options) {
     CG_ASSIGN_OR_RETURN(std::unique_ptr<WriteTransaction> txn,
                         store.BeginWrite());
     for (int64_t i = begin; i < batch_end; ++i) {
-      CG_RETURN_IF_ERROR(
-          txn->InsertConsent(BenchConsentRecord(i, options.now)));
+      ConsentRecord consent = BenchConsentRecord(i, options.now);
+      if (options.cipher != nullptr) SealConsentText(*options.cipher, &consent);
+      CG_RETURN_IF_ERROR(txn->InsertConsent(consent));
     }
     CG_RETURN_IF_ERROR(txn->Commit());
   }

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "services/crypto/data_cipher.h"
 #include "services/store/store.h"
 
 namespace caregate::bench {
@@ -23,6 +24,11 @@ struct SeedOptions {
   int64_t count = 0;        // how many consents (one per patient)
   int batch_size = 10'000;  // consents per transaction
   absl::Time now = absl::Now();
+  // The gateway's data key: when set, the consents' text is sealed as the
+  // gateway stores it. Without it the text is stored plain, and the gateway
+  // seals it at its first start (a one-time migration that holds every such
+  // consent in memory while it runs).
+  const DataCipher* cipher = nullptr;
 };
 
 // Writes BenchConsentRecord(i, now) for i in [first, first + count).

@@ -18,6 +18,11 @@ namespace caregate::bench {
 // decide/<consents>: one ConsentIndex::Decide, with p50/p90/p99/max counters
 // (nanoseconds) from a LatencyHistogram over every single decision.
 void RegisterDecisionBenchmarks(const std::vector<int64_t>& consent_counts);
+// check_path/validate, check_path/decide, check_path/build_response and
+// check_path/all: the stages of one CheckDisclosure after parse (validate,
+// decide with 1k consents, build and serialize the response), run through
+// the plain functions DisclosureService::Check calls.
+void RegisterCheckPathBenchmarks();
 // audit_verify/<events>: ChainVerifier over a chain (events/s).
 void RegisterAuditBenchmarks();
 // aes_gcm_seal_open/4096 (DataCipher) and sign_message/4096 (the Ed25519

@@ -4,10 +4,11 @@
 //   --benchmark_* flags]
 //
 // Without --large: decide/1000 and /100000, startup_index_load/10000, the
-// audit and crypto benchmarks, the transparency tree at 100000 leaves (a few
-// seconds). --large adds decide/1000000, startup_index_load/1000000 (about
-// 1 GB and a minute or two of setup) and the tree at 10000000 leaves (about
-// 640 MB and half a minute of setup).
+// check path's stages (check_path/...), the audit and crypto benchmarks, the
+// transparency tree at 100000 leaves (a few seconds). --large adds
+// decide/1000000, startup_index_load/1000000 (about 1 GB and a minute or two of
+// setup) and the tree at 10000000 leaves (about 640 MB and half a minute of
+// setup).
 #include <cstring>
 #include <vector>
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   }
   caregate::bench::RegisterStartupBenchmarks(startup);
   caregate::bench::RegisterDecisionBenchmarks(decide);
+  caregate::bench::RegisterCheckPathBenchmarks();
   caregate::bench::RegisterAuditBenchmarks();
   caregate::bench::RegisterCryptoBenchmarks();
   caregate::bench::RegisterTransparencyBenchmarks(tree);

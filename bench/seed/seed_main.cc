@@ -6,6 +6,7 @@
 // gateway is stopped. Benchmark stores only: the consents have no
 // CONSENT_RECORDED audit events, the audit events no consents or messages.
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -14,6 +15,8 @@
 #include "absl/time/clock.h"
 #include "bench/common/audit_seeder.h"
 #include "bench/common/consent_seeder.h"
+#include "services/config/gateway_config.h"
+#include "services/crypto/data_cipher.h"
 #include "services/store/sqlite_store.h"
 
 ABSL_FLAG(std::string, db, "",
@@ -22,6 +25,10 @@ ABSL_FLAG(std::string, db, "",
 ABSL_FLAG(int64_t, consents, 0, "How many bench consents to write.");
 ABSL_FLAG(int64_t, first, 0, "The first bench patient index.");
 ABSL_FLAG(int, batch, 10'000, "Consents (or audit events) per transaction.");
+ABSL_FLAG(std::string, config, "",
+          "The gateway's config (DIR/caregate.textproto): its data key seals "
+          "the consents' text as the gateway stores it. Without it the text "
+          "is stored plain and the gateway seals it at its first start.");
 ABSL_FLAG(int64_t, audit_events, 0,
           "How many synthetic audit events to chain onto the log.");
 ABSL_FLAG(int64_t, hot_patient_disclosures, 0,
@@ -29,9 +36,24 @@ ABSL_FLAG(int64_t, hot_patient_disclosures, 0,
           "(bench-hot-patient of sunrise-therapy).");
 ABSL_FLAG(int, days, 365, "The audit events span this many days up to now.");
 
+namespace {
+
+// The data cipher of the gateway configured by `config_path`.
+absl::StatusOr<std::unique_ptr<caregate::DataCipher>> LoadCipher(
+    const std::string& config_path) {
+  absl::StatusOr<std::shared_ptr<const caregate::GatewayConfig>> config =
+      caregate::GatewayConfig::LoadFile(config_path);
+  if (!config.ok()) return config.status();
+  return caregate::DataCipher::FromKeyFile((*config)->data_key_file(),
+                                           (*config)->data_key_id());
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "caregate-bench-seed --db DIR/data/caregate.db [--consents N] "
+      "[--config DIR/caregate.textproto] "
       "[--first I] [--batch 10000] [--audit_events N "
       "[--hot_patient_disclosures K] [--days D]]");
   absl::ParseCommandLine(argc, argv);
@@ -52,7 +74,19 @@ int main(int argc, char** argv) {
                  std::string(store.status().message()).c_str());
     return 1;
   }
+  std::unique_ptr<caregate::DataCipher> cipher;
+  if (const std::string config = absl::GetFlag(FLAGS_config); !config.empty()) {
+    absl::StatusOr<std::unique_ptr<caregate::DataCipher>> loaded =
+        LoadCipher(config);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "caregate-bench-seed: --config: %s\n",
+                   std::string(loaded.status().message()).c_str());
+      return 1;
+    }
+    cipher = *std::move(loaded);
+  }
   caregate::bench::SeedOptions options;
+  options.cipher = cipher.get();
   options.first = absl::GetFlag(FLAGS_first);
   options.count = count;
   options.batch_size = absl::GetFlag(FLAGS_batch);
