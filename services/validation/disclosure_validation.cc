@@ -1,6 +1,7 @@
 #include "services/validation/disclosure_validation.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/absl_compat.h"
 #include "services/common/status_macros.h"
 #include "services/validation/field_errors.h"
 
@@ -18,7 +19,8 @@ absl::StatusOr<Recipient> ValidateRecipient(const v1::Disclosure& d,
   constexpr std::string_view kOrg = "disclosure.recipient_org_id";
   constexpr std::string_view kProvider = "disclosure.recipient_provider_id";
   CG_RETURN_IF_ERROR(ValidateIdField(d.recipient_org_id(), kOrg, limits));
-  const OrganizationInfo* org = directory.FindOrganization(d.recipient_org_id());
+  const OrganizationInfo* org =
+      directory.FindOrganization(d.recipient_org_id());
   if (org == nullptr) {
     return FieldError(absl::StatusCode::kNotFound, kOrg,
                       "unknown organization");
@@ -44,21 +46,35 @@ absl::StatusOr<Recipient> ValidateRecipient(const v1::Disclosure& d,
                    provider->specialty};
 }
 
-absl::Status ValidateSection(const v1::Section& section, int index,
-                             const InputLimits& limits) {
-  const std::string path = Indexed("disclosure.sections", index);
-  CG_RETURN_IF_ERROR(CheckRequiredEnum(section.category(), v1::Category_IsValid,
-                                       absl::StrCat(path, ".category")));
+// Checks one section; errors name its fields under `path`.
+absl::Status ValidateSectionAt(const v1::Section& section,
+                               std::string_view path,
+                               const InputLimits& limits) {
+  CG_RETURN_IF_ERROR(
+      CheckRequiredEnum(section.category(), v1::Category_IsValid,
+                        absl::StrCat(AsAbsl(path), ".category")));
   CG_RETURN_IF_ERROR(ValidateTextField(section.title(),
-                                       absl::StrCat(path, ".title"),
+                                       absl::StrCat(AsAbsl(path), ".title"),
                                        kMaxTitleBytes, /*required=*/false));
   if (static_cast<int64_t>(section.body().size()) >
       limits.max_section_body_bytes) {
     return FieldError(
-        absl::StatusCode::kResourceExhausted, absl::StrCat(path, ".body"),
+        absl::StatusCode::kResourceExhausted,
+        absl::StrCat(AsAbsl(path), ".body"),
         absl::StrCat("larger than ", limits.max_section_body_bytes, " bytes"));
   }
-  return ValidateTextContent(section.body(), absl::StrCat(path, ".body"));
+  return ValidateTextContent(section.body(),
+                             absl::StrCat(AsAbsl(path), ".body"));
+}
+
+// The common case (a valid section) builds no field path: the check runs
+// under a placeholder first, and again under the real path
+// ("disclosure.sections[i]") only to word a failure.
+absl::Status ValidateSection(const v1::Section& section, int index,
+                             const InputLimits& limits) {
+  if (ValidateSectionAt(section, "", limits).ok()) return absl::OkStatus();
+  return ValidateSectionAt(section, Indexed("disclosure.sections", index),
+                           limits);
 }
 
 absl::StatusOr<std::vector<Category>> ValidateSections(

@@ -1,5 +1,9 @@
 #include "services/validation/request_fields.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -58,11 +62,39 @@ absl::Status ValidateTextField(std::string_view value,
   return ValidateTextContent(value, field_name);
 }
 
+namespace {
+
+#if defined(__SSE2__)
+constexpr size_t kScanWord = 16;
+
+// Whether the 16 bytes at `p` are all printable ASCII (0x20-0x7E), which
+// needs no further look. As signed bytes, 0x80-0xFF are negative, so one
+// "less than 0x20" compare catches them with the C0 controls.
+bool WordIsPrintableAscii(const unsigned char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  const __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+  return _mm_movemask_epi8(_mm_or_si128(low, del)) == 0;
+}
+#else
+// Elsewhere, every byte is checked on its own.
+constexpr size_t kScanWord = 16;
+bool WordIsPrintableAscii(const unsigned char*) { return false; }
+#endif
+
+}  // namespace
+
 absl::Status ValidateTextContent(std::string_view value,
                                  std::string_view field_name) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(value.data());
   const size_t size = value.size();
   for (size_t i = 0; i < size; ++i) {
+    // Skip whole words of printable ASCII (most text); a C2 lead byte is not
+    // ASCII, so a word skipped never holds one.
+    while (i + kScanWord <= size && WordIsPrintableAscii(bytes + i)) {
+      i += kScanWord;
+    }
+    if (i >= size) break;
     const unsigned char b = bytes[i];
     uint32_t code_point;
     if (b < 0x20) {

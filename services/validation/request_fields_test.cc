@@ -1,9 +1,14 @@
 #include "services/validation/request_fields.h"
 
 #include <cstdint>
+#include <iterator>
 #include <limits>
+#include <optional>
+#include <random>
 #include <string>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -56,7 +61,10 @@ TEST(ValidateTextContentTest, RefusesControlCharactersButNewlineAndTab) {
   CG_EXPECT_OK(ValidateTextContent("line one\nline\ttwo", "body"));
   CG_EXPECT_OK(ValidateTextContent("caf\xc3\xa9 \xe2\x80\x94 ok", "body"));
   // U+00A0 (C2 A0) is printable; only C2 80..C2 9F are C1 controls.
-  CG_EXPECT_OK(ValidateTextContent("a\xc2\xa0" "b", "body"));
+  CG_EXPECT_OK(
+      ValidateTextContent("a\xc2\xa0"
+                          "b",
+                          "body"));
   EXPECT_THAT(ValidateTextContent(std::string("a\0b", 3), "body"),
               StatusIs(kInvalid,
                        "body: contains control character U+0000 at byte 1; "
@@ -68,12 +76,58 @@ TEST(ValidateTextContentTest, RefusesControlCharactersButNewlineAndTab) {
               StatusIs(kInvalid, HasSubstr("U+001B at byte 0")));
   EXPECT_THAT(ValidateTextContent("del\x7f", "body"),
               StatusIs(kInvalid, HasSubstr("U+007F at byte 3")));
-  EXPECT_THAT(ValidateTextContent("csi\xc2\x9b" "2J", "body"),
+  EXPECT_THAT(ValidateTextContent("csi\xc2\x9b"
+                                  "2J",
+                                  "body"),
               StatusIs(kInvalid, HasSubstr("U+009B at byte 3")));
   // Free text fields run the same check.
   EXPECT_THAT(ValidateTextField("Jo\x07", "reason", 10, /*required=*/true),
               StatusIs(kInvalid, HasSubstr("reason: contains control "
                                            "character U+0007")));
+}
+
+// The byte-at-a-time definition the word-at-a-time scan must agree with.
+std::optional<size_t> FirstControlByteForReference(std::string_view value) {
+  const auto* b = reinterpret_cast<const unsigned char*>(value.data());
+  for (size_t i = 0; i < value.size(); ++i) {
+    if ((b[i] < 0x20 && b[i] != '\n' && b[i] != '\t') || b[i] == 0x7f ||
+        (b[i] == 0xc2 && i + 1 < value.size() && b[i + 1] >= 0x80 &&
+         b[i + 1] <= 0x9f)) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+// Random texts, mostly printable ASCII with control bytes, C1 pairs split
+// across 8-byte words, and other UTF-8 at every offset: the scan finds the
+// same first control byte as the definition, or none.
+TEST(ValidateTextContentTest, WordScanAgreesWithTheByteDefinition) {
+  const std::string specials[] = {
+      "\n",       "\t",       std::string(1, '\0'), "\x1f",     "\x7f",
+      "\xc2\x9b", "\xc2\x80", "\xc2\xa0",           "\xc3\xa9", "\xe2\x80\x94",
+      "\xc2"};
+  std::mt19937 random(20261207);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const int length = static_cast<int>(random() % 72);
+    while (static_cast<int>(text.size()) < length) {
+      if (random() % 10 == 0) {
+        text += specials[random() % std::size(specials)];
+      } else {
+        text += static_cast<char>(0x20 + random() % 0x5f);  // 0x20..0x7E
+      }
+    }
+    const std::optional<size_t> expected = FirstControlByteForReference(text);
+    const absl::Status got = ValidateTextContent(text, "body");
+    if (!expected.has_value()) {
+      EXPECT_TRUE(got.ok()) << absl::CEscape(text) << ": " << got;
+    } else {
+      EXPECT_THAT(got, StatusIs(kInvalid, HasSubstr(absl::StrCat(
+                                              " at byte ", *expected, ";"))))
+          << absl::CEscape(text);
+    }
+  }
 }
 
 TEST(ValidatePageSizeTest, DefaultsClampsAndRefusesNegative) {
