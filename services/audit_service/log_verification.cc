@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "services/audit/audit_chain.h"
 #include "services/audit/checkpoint.h"
+#include "services/audit/pipelined_chain_verifier.h"
 #include "services/common/status_macros.h"
 
 namespace caregate {
@@ -85,6 +86,46 @@ absl::StatusOr<std::optional<ChainVerifier>> StartVerifier(Store& store,
   return ChainVerifier(anchor->seq, anchor->hash);
 }
 
+// Every stored checkpoint, in ascending seq order.
+absl::StatusOr<std::vector<Checkpoint>> AllCheckpoints(Store& store) {
+  std::vector<Checkpoint> checkpoints;
+  CG_RETURN_IF_ERROR(store.ScanCheckpoints([&](const Checkpoint& checkpoint) {
+    checkpoints.push_back(checkpoint);
+    return true;
+  }));
+  return checkpoints;
+}
+
+std::vector<int64_t> CheckpointSeqs(const std::vector<Checkpoint>& all) {
+  std::vector<int64_t> seqs;
+  seqs.reserve(all.size());
+  for (const Checkpoint& checkpoint : all) seqs.push_back(checkpoint.seq);
+  return seqs;
+}
+
+// Reads events from..to into `pipeline` (the store is read on this thread
+// while the pipeline's hashes on another: every event is still read and
+// hashed) and waits for it. The first problem in the events, if any.
+absl::StatusOr<std::optional<Problem>> VerifyEvents(
+    Store& store, int64_t from, int64_t to, PipelinedChainVerifier& pipeline) {
+  const absl::Status scan = store.ScanAuditEvents(
+      from, to, [&](const AuditEvent& event) { return pipeline.Add(event); });
+  const VerifyResult& result = pipeline.Finish();
+  // A problem in the events read comes first: the reader may have gone on
+  // past it (to a row that no longer decodes) before hearing of it.
+  if (!result.ok) return Problem{result.first_bad_seq, result.problem};
+  if (scan.code() == absl::StatusCode::kDataLoss) {
+    // Rows are read in seq order: the one that no longer decodes follows the
+    // last event verified.
+    const int64_t bad = result.verified_through_seq + 1;
+    return Problem{bad, absl::StrCat("seq ", bad,
+                                     ": stored event cannot be decoded "
+                                     "(event content changed)")};
+  }
+  CG_RETURN_IF_ERROR(scan);
+  return std::nullopt;
+}
+
 }  // namespace
 
 absl::Status ValidateVerifyRange(int64_t from_seq, int64_t to_seq) {
@@ -125,42 +166,22 @@ absl::StatusOr<VerifyReport> VerifyStoredLog(Store& store,
   // Every checkpoint ever signed is checked, not only the latest: a gateway
   // restarted on an altered log signs new checkpoints over it, but the older
   // ones still commit to the original events.
-  std::vector<Checkpoint> checkpoints;
-  CG_RETURN_IF_ERROR(store.ScanCheckpoints([&](const Checkpoint& checkpoint) {
-    checkpoints.push_back(checkpoint);
-    return true;
-  }));
-  absl::flat_hash_map<int64_t, std::optional<Hash256>> verified_hashes;
-  for (const Checkpoint& checkpoint : checkpoints) {
-    verified_hashes[checkpoint.seq] = std::nullopt;
-  }
-  const absl::Status scan =
-      store.ScanAuditEvents(from, to, [&](const AuditEvent& event) {
-        if (!chain->Add(event)) return false;
-        auto it = verified_hashes.find(event.seq);
-        if (it != verified_hashes.end()) it->second = event.hash;
-        return true;
-      });
-  const VerifyResult& result = chain->result();
+  CG_ASSIGN_OR_RETURN(std::vector<Checkpoint> checkpoints,
+                      AllCheckpoints(store));
+  PipelinedChainVerifier pipeline(*std::move(chain),
+                                  CheckpointSeqs(checkpoints));
+  CG_ASSIGN_OR_RETURN(std::optional<Problem> bad_event,
+                      VerifyEvents(store, from, to, pipeline));
+  const VerifyResult& result = pipeline.Finish();
   report.verified_through_seq = result.verified_through_seq;
-  if (scan.code() == absl::StatusCode::kDataLoss) {
-    // Rows are read in seq order: the one that no longer decodes follows the
-    // last event verified.
-    const int64_t bad = result.verified_through_seq + 1;
-    Fail(report, Problem{bad, absl::StrCat("seq ", bad,
-                                           ": stored event cannot be decoded "
-                                           "(event content changed)")});
-    return report;
-  }
-  CG_RETURN_IF_ERROR(scan);
-  if (!result.ok) {
-    Fail(report, Problem{result.first_bad_seq, result.problem});
+  if (bad_event.has_value()) {
+    Fail(report, *std::move(bad_event));
     return report;
   }
   for (const Checkpoint& checkpoint : checkpoints) {
     CG_ASSIGN_OR_RETURN(std::optional<Problem> problem,
                         CheckCheckpoint(store, verifier, checkpoint,
-                                        verified_hashes[checkpoint.seq]));
+                                        pipeline.RecordedHash(checkpoint.seq)));
     if (problem.has_value()) {
       Fail(report, *std::move(problem));
       return report;

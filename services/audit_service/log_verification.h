@@ -1,22 +1,29 @@
 // Verification of the stored audit log: recomputes the hash chain over a
-// range of events and checks the latest signed checkpoint against it. The
-// logic behind AuditService.VerifyAuditLog, without gRPC.
+// range of events and checks every signed checkpoint against it. The logic
+// behind AuditService.VerifyAuditLog, without gRPC.
 //
 // A range [from, to] is verified from the start with the zero hash, or, when
 // it starts later, anchored on the stored hash of event from-1 (that event
-// itself is trusted, not verified). The first problem found is reported,
-// checked in this order:
+// itself is trusted, not verified). Every event of the range is read and its
+// hash recomputed on every call; nothing is cached between calls. The first
+// problem found is reported, checked in this order:
 //   1. the events of the range (ChainVerifier's messages: a gap, a broken
-//      prev_hash, changed content);
-//   2. the latest checkpoint's signature ("checkpoint signature invalid");
-//   3. the checkpoint against the stored chain ("... log truncated after
-//      checkpoint", "... log rewritten");
-//   4. events of the range that should exist but do not (a deleted tail):
+//      prev_hash, changed content; "stored event cannot be decoded");
+//   2. each stored checkpoint, in seq order: its signature ("checkpoint
+//      signature invalid"), then against the stored chain ("... log
+//      truncated after checkpoint", "... log rewritten"), so that an older
+//      checkpoint still catches a log rewritten before newer ones were
+//      signed;
+//   3. events of the range that should exist but do not (a deleted tail):
 //      "seq N: event missing ...".
 // Problem texts name seqs only, never event content.
 //
 // Thread-safe as far as the Store is; reads only. Blocks on store reads: call
-// it off the gRPC and ledger threads.
+// it off the gRPC and ledger threads. Reads on the calling thread and hashes
+// on one more, for the duration of the call (PipelinedChainVerifier).
+// Cost: O(events in the range) reads and SHA-256s, plus one signature check
+// and at most one event read per checkpoint; about 1.5 s for 1M events on
+// the 2-core benchmark machine (bench/results/console-2026-12-07.md).
 #ifndef CAREGATE_SERVICES_AUDIT_SERVICE_LOG_VERIFICATION_H_
 #define CAREGATE_SERVICES_AUDIT_SERVICE_LOG_VERIFICATION_H_
 
@@ -43,7 +50,7 @@ struct VerifyReport {
   int64_t first_bad_seq = 0;
   // When !ok: what is wrong; PHI-free.
   std::string problem;
-  // The checkpoint checked: the store's latest, if it has one.
+  // The store's latest checkpoint, if it has one (all of them are checked).
   std::optional<Checkpoint> checkpoint;
 };
 

@@ -1,10 +1,13 @@
 #include "services/console/console_api.h"
 
+#include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 #include "services/common/absl_compat.h"
@@ -41,6 +44,39 @@ ApiResponse JsonResponse(const json& body) {
   ApiResponse r;
   r.body = body.dump();
   return r;
+}
+
+// As the protobuf JSON mapping writes a Timestamp: UTC, "Z".
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
+json RunJson(const VerificationRunner::Run& run) {
+  json out = {
+      {"run", run.number},
+      {"startedAt", Rfc3339(run.started)},
+      {"finishedAt", Rfc3339(run.finished)},
+      {"durationMs", absl::ToInt64Milliseconds(run.finished - run.started)}};
+  if (run.response.ok()) {
+    out["result"] = ProtoToJson(*run.response);
+  } else {
+    const absl::Status& s = run.response.status();
+    out["error"] = {{"error", std::string(s.message())},
+                    {"code", absl::StatusCodeToString(s.code())},
+                    {"status", HttpStatusFor(s.code())}};
+  }
+  return out;
+}
+
+// The verification state as console_api.h describes it.
+json VerificationJson(const VerificationRunner::State& state, absl::Time now) {
+  json out = {{"running", state.running}, {"last", nullptr}};
+  if (state.running) {
+    out["runningSince"] = Rfc3339(state.running_since);
+    out["runningForMs"] = absl::ToInt64Milliseconds(now - state.running_since);
+  }
+  if (state.last.has_value()) out["last"] = RunJson(*state.last);
+  return out;
 }
 
 ApiResponse ProtoResponse(const google::protobuf::Message& message) {
@@ -200,6 +236,14 @@ int HttpStatusFor(absl::StatusCode code) {
   }
 }
 
+ConsoleApi::ConsoleApi(ConsoleGateway* gateway, SessionInfo session,
+                       absl::Time (*now)(), absl::Duration verify_wait)
+    : gateway_(gateway),
+      session_(std::move(session)),
+      now_(now),
+      verify_wait_(verify_wait),
+      verification_(std::make_unique<VerificationRunner>(gateway, now)) {}
+
 ApiResponse ErrorResponse(const absl::Status& status) {
   ApiResponse r =
       JsonResponse({{"error", std::string(status.message())},
@@ -219,7 +263,9 @@ ApiResponse ConsoleApi::Handle(std::string_view method, std::string_view path,
     return r;
   };
   if (path == "/api/session") return get ? Session() : wrong_method();
-  if (path == "/api/verify") return post ? Verify() : wrong_method();
+  if (path == "/api/verify") {
+    return post || get ? Verify(/*start=*/post) : wrong_method();
+  }
   if (path == "/api/summary") return get ? Summary(params) : wrong_method();
   if (path == "/api/events") return get ? Events(params) : wrong_method();
   if (path == "/api/event") return get ? Event(params) : wrong_method();
@@ -250,10 +296,13 @@ ApiResponse ConsoleApi::Session() const {
       {{"principal", session_.principal}, {"gateway", session_.gateway}});
 }
 
-ApiResponse ConsoleApi::Verify() const {
-  absl::StatusOr<v1::VerifyAuditLogResponse> r =
-      gateway_->VerifyAuditLog(v1::VerifyAuditLogRequest());
-  return r.ok() ? ProtoResponse(*r) : ErrorResponse(r.status());
+ApiResponse ConsoleApi::Verify(bool start) const {
+  const VerificationRunner::State state =
+      start ? verification_->Start(verify_wait_) : verification_->Current();
+  if (!state.running && state.last.has_value() && !state.last->response.ok()) {
+    return ErrorResponse(state.last->response.status());
+  }
+  return JsonResponse(VerificationJson(state, now_()));
 }
 
 ApiResponse ConsoleApi::Summary(const Params& params) const {

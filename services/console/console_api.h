@@ -4,7 +4,13 @@
 // HTTP library types: console_server.h routes requests here.
 //
 //   GET  /api/session                   who the console calls the gateway as
-//   POST /api/verify                    VerifyAuditLog over the whole log
+//   POST /api/verify                    starts VerifyAuditLog over the whole
+//                                       log in the background (or joins the
+//                                       run in progress) and answers its
+//                                       state once it completes or after at
+//                                       most `verify_wait`
+//   GET  /api/verify                    that state now, without starting a
+//                                       run (the overview polls it)
 //   GET  /api/summary?since&until       SummarizeAuditEvents
 //   GET  /api/events?FILTERS&page_token&page_size   QueryAuditEvents
 //   GET  /api/event?seq=N               one event, its predecessor's hash,
@@ -18,6 +24,13 @@
 //   POST /api/export/audit.json         the verified export (= audit export)
 //   POST /api/export/audit.csv?FILTERS  the matching events as CSV
 //   POST /api/export/audit.ndjson       FHIR NDJSON: 501 until services/fhir
+//
+// The verification state is JSON {"running": bool, "runningSince": RFC 3339
+// and "runningForMs" while a run is in progress, "last": null or the last
+// completed run {"run": N, "startedAt", "finishedAt", "durationMs",
+// "result": the VerifyAuditLogResponse, or "error": {"error", "code",
+// "status"}}}. When no run is in progress and the last one failed, the answer
+// is that failure's error response instead (403 for a refused profile, ...).
 //
 // FILTERS: practice, patient (a patient is always the pair: patient needs
 // practice), actor, recipient, action (repeatable, full enum names), outcome,
@@ -33,6 +46,7 @@
 #define CAREGATE_SERVICES_CONSOLE_CONSOLE_API_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +54,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "services/console/console_gateway.h"
+#include "services/console/verification_runner.h"
 
 namespace caregate::console {
 
@@ -62,11 +77,16 @@ struct SessionInfo {
 
 class ConsoleApi {
  public:
-  // `gateway` must outlive the API. `now` is read for validity and export
-  // file names (injected for tests).
+  // How long POST /api/verify waits for the run it started or joined: a
+  // small log's answer comes at once, a large one's page is not held up.
+  static constexpr absl::Duration kDefaultVerifyWait = absl::Milliseconds(200);
+
+  // `gateway` must outlive the API. `now` is read for validity, export file
+  // names and verification times (injected for tests). The destructor waits
+  // for a verification in progress.
   ConsoleApi(ConsoleGateway* gateway, SessionInfo session,
-             absl::Time (*now)() = &absl::Now)
-      : gateway_(gateway), session_(std::move(session)), now_(now) {}
+             absl::Time (*now)() = &absl::Now,
+             absl::Duration verify_wait = kDefaultVerifyWait);
 
   // Answers `method` `path` (e.g. "GET", "/api/events"); 404 JSON for an
   // unknown path, 405 for a known path with the wrong method.
@@ -75,7 +95,7 @@ class ConsoleApi {
 
  private:
   ApiResponse Session() const;
-  ApiResponse Verify() const;
+  ApiResponse Verify(bool start) const;
   ApiResponse Summary(const Params& params) const;
   ApiResponse Events(const Params& params) const;
   ApiResponse Event(const Params& params) const;
@@ -90,6 +110,8 @@ class ConsoleApi {
   ConsoleGateway* const gateway_;
   const SessionInfo session_;
   absl::Time (*const now_)();
+  const absl::Duration verify_wait_;
+  const std::unique_ptr<VerificationRunner> verification_;
 };
 
 // The JSON error response for `status` (see the file comment for codes).

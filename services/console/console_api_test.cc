@@ -147,8 +147,11 @@ class ConsoleApiTest : public ::testing::Test {
   static json Body(const ApiResponse& r) { return json::parse(r.body); }
 
   FakeGateway gateway_{7};
-  ConsoleApi api_{
-      &gateway_, {"compliance-officer", "127.0.0.1:7443"}, &FixedNow};
+  // POST /api/verify waits for the fake's (instant) verification.
+  ConsoleApi api_{&gateway_,
+                  {"compliance-officer", "127.0.0.1:7443"},
+                  &FixedNow,
+                  absl::InfiniteDuration()};
 };
 
 TEST_F(ConsoleApiTest, SessionNamesThePrincipalAndGateway) {
@@ -205,6 +208,23 @@ TEST_F(ConsoleApiTest, EventsRefuseBadParameters) {
   r = Call("GET", "/api/events", {{"page_size", "5000"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(gateway_.queries.empty());
+}
+
+TEST_F(ConsoleApiTest, VerifyRunsAndReportsTheLastCompletedRun) {
+  EXPECT_EQ(Body(Call("GET", "/api/verify")),
+            json::parse(R"({"running": false, "last": null})"));
+  ApiResponse r = Call("POST", "/api/verify");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = Body(r);
+  EXPECT_EQ(body["running"], false);
+  EXPECT_EQ(body["last"]["run"], 1);
+  EXPECT_EQ(body["last"]["startedAt"], "2026-05-28T20:26:40Z");
+  EXPECT_EQ(body["last"]["durationMs"], 0);
+  EXPECT_EQ(body["last"]["result"]["ok"], true);
+  EXPECT_EQ(body["last"]["result"]["verifiedThroughSeq"], "7");
+  // GET shows that run without starting another; POST verifies again.
+  EXPECT_EQ(Body(Call("GET", "/api/verify"))["last"]["run"], 1);
+  EXPECT_EQ(Body(Call("POST", "/api/verify"))["last"]["run"], 2);
 }
 
 TEST_F(ConsoleApiTest, GatewayRefusalIs403WithItsMessage) {
@@ -321,7 +341,7 @@ TEST_F(ConsoleApiTest, FhirExportIsOneAuditEventPerLine) {
 
 TEST_F(ConsoleApiTest, UnknownPathsAndWrongMethods) {
   EXPECT_EQ(Call("GET", "/api/nothing").status, 404);
-  EXPECT_EQ(Call("GET", "/api/verify").status, 405);
+  EXPECT_EQ(Call("PUT", "/api/verify").status, 405);
   EXPECT_EQ(Call("GET", "/api/export/audit.json").status, 405);
   EXPECT_EQ(Call("POST", "/api/events").status, 405);
 }

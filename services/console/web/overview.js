@@ -6,31 +6,75 @@
   const C = Console;
   const charts = {};
 
+  // How often the page asks how a verification in progress is doing.
+  const VERIFY_POLL_MS = 500;
+
+  function seconds(ms) { return (ms / 1000).toFixed(1) + " s"; }
+
+  // The last completed run's report, or its refusal.
+  function showLastRun(result, details, last) {
+    if (last.error) {
+      C.showError(result, new C.ApiError(last.error.status, last.error.code,
+                                         last.error.error));
+      return;
+    }
+    const r = last.result, cp = r.checkpoint || {};
+    result.append(r.ok
+        ? C.el("div", {class: "status ok", id: "verify-ok"},
+               "VERIFIED: the hash chain is intact from seq 1 through seq " +
+               r.verifiedThroughSeq + ", and every signed checkpoint's " +
+               "signature is valid and matches the chain.")
+        : C.el("div", {class: "status bad", id: "verify-failed"},
+               "FAILED at seq " + r.firstBadSeq + ": " + r.problem +
+               " (verified good through seq " + r.verifiedThroughSeq + ")"),
+        C.el("p", {class: "muted", id: "verify-when"},
+             "Verification " + last.run + " of this console session, " +
+             "finished " + C.time(last.finishedAt) + " (took " +
+             seconds(last.durationMs) + ")."));
+    details.append(
+        C.el("dt", {}, "Checkpoint seq"), C.el("dd", {id: "checkpoint-seq"}, String(cp.seq || "")),
+        C.el("dt", {}, "Key id"), C.el("dd", {id: "checkpoint-key"}, cp.keyId || ""),
+        C.el("dt", {}, "Signed at"), C.el("dd", {id: "checkpoint-time"}, C.time(cp.time)),
+        C.el("dt", {}, "Origin"), C.el("dd", {}, cp.origin || ""),
+        C.el("dt", {}, "Head hash"), C.el("dd", {class: "mono"}, C.b64ToHex(cp.headHash)));
+  }
+
+  // A verification state of /api/verify: the run in progress, if any, then
+  // the last completed one.
+  function showVerification(state) {
+    const result = C.clear(document.getElementById("verify-result"));
+    const details = C.clear(document.getElementById("checkpoint"));
+    if (state.running) {
+      const took = state.last && state.last.durationMs !== undefined
+          ? " (the last one took " + seconds(state.last.durationMs) + ")" : "";
+      result.append(C.el("div", {class: "status info", id: "verify-running",
+                                 role: "status"},
+          "Verifying the hash chain and the signed checkpoints: " +
+          seconds(state.runningForMs) + " so far" + took + "." +
+          (state.last ? " Until it completes, the last completed " +
+                        "verification is shown below." : "")));
+    }
+    if (state.last) showLastRun(result, details, state.last);
+  }
+
+  // Starts a verification in the console's background (or joins the one
+  // running) and follows it until it completes.
   async function verify() {
-    const result = document.getElementById("verify-result");
-    const details = document.getElementById("checkpoint");
-    C.clear(result).append(C.el("div", {class: "status info"},
-        "Verifying the hash chain and the signed checkpoint\u2026"));
-    C.clear(details);
+    const button = document.getElementById("verify-again");
+    button.disabled = true;
     try {
-      const r = await (await C.post("verify")).json();
-      const cp = r.checkpoint || {};
-      C.clear(result).append(r.ok
-          ? C.el("div", {class: "status ok", id: "verify-ok"},
-                 "VERIFIED: the hash chain is intact from seq 1 through seq " +
-                 r.verifiedThroughSeq + ", and the latest signed checkpoint's " +
-                 "signature is valid and matches the chain.")
-          : C.el("div", {class: "status bad", id: "verify-failed"},
-                 "FAILED at seq " + r.firstBadSeq + ": " + r.problem +
-                 " (verified good through seq " + r.verifiedThroughSeq + ")"));
-      details.append(
-          C.el("dt", {}, "Checkpoint seq"), C.el("dd", {id: "checkpoint-seq"}, String(cp.seq || "")),
-          C.el("dt", {}, "Key id"), C.el("dd", {id: "checkpoint-key"}, cp.keyId || ""),
-          C.el("dt", {}, "Signed at"), C.el("dd", {id: "checkpoint-time"}, C.time(cp.time)),
-          C.el("dt", {}, "Origin"), C.el("dd", {}, cp.origin || ""),
-          C.el("dt", {}, "Head hash"), C.el("dd", {class: "mono"}, C.b64ToHex(cp.headHash)));
+      let state = await (await C.post("verify")).json();
+      showVerification(state);
+      while (state.running) {
+        await new Promise(resolve => setTimeout(resolve, VERIFY_POLL_MS));
+        state = await C.get("verify");
+        showVerification(state);
+      }
     } catch (e) {
-      C.showError(result, e);
+      C.clear(document.getElementById("checkpoint"));
+      C.showError(document.getElementById("verify-result"), e);
+    } finally {
+      button.disabled = false;
     }
   }
 
