@@ -52,6 +52,10 @@ struct Gateway::Parts {
   std::unique_ptr<KeyedDigest> digester;
   ConsentIndex index;
   std::unique_ptr<InProcessNotifier> notifier;
+  // A failing commit turns health NOT_SERVING at once (StoreHealth). Shared
+  // with the ledger's callback, which may outlive the StoreHealth.
+  std::shared_ptr<StoreFailureSignal> store_failures =
+      std::make_shared<StoreFailureSignal>();
   std::unique_ptr<Ledger> ledger;
   // Declared after the ledger, so stopped before it.
   std::unique_ptr<WitnessPublisher> witness_publisher;
@@ -229,7 +233,11 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   CG_ASSIGN_OR_RETURN(
       p.ledger,
       Ledger::Create(p.store.get(), p.clock, p.signer.get(),
-                     {cfg.checkpoint_origin(), cfg.checkpoint_interval()}));
+                     {.checkpoint_origin = cfg.checkpoint_origin(),
+                      .checkpoint_interval = cfg.checkpoint_interval(),
+                      .on_store_unavailable = [failures = p.store_failures] {
+                        failures->Raise();
+                      }}));
   spdlog::info("audit checkpoint notes are signed by {}",
                p.ledger->note_verifier_key());
   if (!witnesses.empty()) {
@@ -352,7 +360,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
          },
          [server = p.server.get()](bool serving) {
            server->GetHealthCheckService()->SetServingStatus(serving);
-         }});
+         },
+         absl::Seconds(1), p.store_failures.get()});
   }
   p.acceptor->Start(std::move(handler));
   gateway->port_ = p.acceptor->port();

@@ -28,6 +28,14 @@ struct Script {
     absl::MutexLock lock(&mu);
     reports.push_back(serving);
   }
+  // Waits (bounded) until `n` reports were made.
+  bool AwaitReports(size_t n) {
+    absl::MutexLock lock(&mu);
+    const auto done = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
+      return reports.size() >= n;
+    };
+    return mu.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(10));
+  }
   // Waits (bounded) until every outcome has been probed and one more.
   bool AwaitDone() {
     absl::MutexLock lock(&mu);
@@ -55,6 +63,27 @@ TEST(StoreHealthTest, ReportsOnlyChangesOfReachability) {
   health.reset();
   absl::MutexLock lock(&script.mu);
   EXPECT_THAT(script.reports, ElementsAre(true, false, true));
+}
+
+// The probe interval is an hour, so only the raised failure can turn the
+// gateway NOT_SERVING here; once the StoreHealth is gone, raising does
+// nothing.
+TEST(StoreHealthTest, AFailedWriteTurnsNotServingBeforeTheNextProbe) {
+  Script script;
+  script.outcomes = {absl::OkStatus()};
+  StoreFailureSignal failures;
+  auto health =
+      StoreHealth::Start({[&] { return script.Probe(); },
+                          [&](bool serving) { script.Report(serving); },
+                          absl::Hours(1), &failures});
+  ASSERT_TRUE(script.AwaitReports(1));
+  failures.Raise();
+  ASSERT_TRUE(script.AwaitReports(2));
+  health.reset();
+  failures.Raise();
+  absl::MutexLock lock(&script.mu);
+  EXPECT_THAT(script.reports, ElementsAre(true, false));
+  EXPECT_EQ(script.next, 1u);  // the failure was not a probe
 }
 
 TEST(StoreHealthTest, OtherErrorsDoNotMeanUnreachable) {

@@ -267,6 +267,10 @@ void Ledger::RunGroup() {
   if (!commit.ok()) {
     spdlog::error("ledger commit failed ({} commands): {}", outcomes.size(),
                   commit.ToString());
+    if (commit.code() == absl::StatusCode::kUnavailable &&
+        options_.on_store_unavailable) {
+      options_.on_store_unavailable();
+    }
     chain_ = chain_before;
     tree_ = tree_before;
     for (Outcome& o : outcomes) {

@@ -124,6 +124,11 @@ class Ledger {
     std::string checkpoint_origin;
     absl::Duration checkpoint_interval = absl::Seconds(1);
     int max_group_size = 256;
+    // Called on the writer thread when a group could not begin or commit
+    // because the store is UNAVAILABLE (e.g. the database connection is
+    // lost), so that health can turn NOT_SERVING before the next probe.
+    // Must not block. Optional.
+    std::function<void()> on_store_unavailable = nullptr;
   };
 
   // Reads the chain head and the tree's right edge from `store` (building the

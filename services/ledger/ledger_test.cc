@@ -204,6 +204,7 @@ class SyncObservingStore final : public Store {
 
   std::atomic<int> syncs{0};
   std::atomic<bool> fail_sync{false};
+  std::atomic<bool> fail_begin{false};
 
   absl::Status Sync() override {
     ++syncs;
@@ -211,6 +212,7 @@ class SyncObservingStore final : public Store {
     return inner_->Sync();
   }
   absl::StatusOr<std::unique_ptr<WriteTransaction>> BeginWrite() override {
+    if (fail_begin) return absl::UnavailableError("connection refused");
     return inner_->BeginWrite();
   }
   absl::Status ForEachConsent(
@@ -357,6 +359,31 @@ TEST_F(LedgerSyncTest, AfterAFailedSyncEveryChangeIsRefused) {
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("until it is restarted")));
   EXPECT_FALSE(ran);
+}
+
+// Health (StoreHealth) hears of an unavailable store from the first write
+// that meets it, not only from its next probe.
+TEST_F(LedgerSyncTest, AGroupThatCannotBeginReportsTheStoreUnavailable) {
+  ledger_.reset();
+  std::atomic<int> reported{0};
+  ledger_ =
+      std::move(Ledger::Create(observed_.get(), &clock_, signer_.get(),
+                               {.checkpoint_origin = "test.local/audit",
+                                .checkpoint_interval = absl::Seconds(1),
+                                .on_store_unavailable = [&] { ++reported; }}))
+          .value();
+  observed_->fail_begin = true;
+  EXPECT_THAT(
+      Run([&](LedgerTxn& txn) { return txn.Audit(Event("x")).status(); }),
+      StatusIs(absl::StatusCode::kUnavailable,
+               HasSubstr("connection refused")));
+  EXPECT_EQ(reported.load(), 1);
+
+  observed_->fail_begin = false;
+  EXPECT_THAT(
+      Run([&](LedgerTxn& txn) { return txn.Audit(Event("y")).status(); }),
+      IsOk());
+  EXPECT_EQ(reported.load(), 1);
 }
 
 TEST_F(LedgerSyncTest, ShutdownSyncsTheFinalCheckpoint) {
