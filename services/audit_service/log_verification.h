@@ -41,7 +41,7 @@ namespace caregate {
 
 // The outcome of VerifyStoredLog.
 struct VerifyReport {
-  // True when every event of the range and the checkpoint verify.
+  // True when every event of the range and every stored checkpoint verify.
   bool ok = true;
   // The last seq verified good (the anchor's seq, or 0, when none was).
   int64_t verified_through_seq = 0;

@@ -51,6 +51,12 @@ std::string Rfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
 }
 
+// The body of an error answer: {"error": message, "code": status code}.
+json ErrorJson(const absl::Status& status) {
+  return {{"error", std::string(status.message())},
+          {"code", absl::StatusCodeToString(status.code())}};
+}
+
 json RunJson(const VerificationRunner::Run& run) {
   json out = {
       {"run", run.number},
@@ -61,9 +67,8 @@ json RunJson(const VerificationRunner::Run& run) {
     out["result"] = ProtoToJson(*run.response);
   } else {
     const absl::Status& s = run.response.status();
-    out["error"] = {{"error", std::string(s.message())},
-                    {"code", absl::StatusCodeToString(s.code())},
-                    {"status", HttpStatusFor(s.code())}};
+    out["error"] = ErrorJson(s);
+    out["error"]["status"] = HttpStatusFor(s.code());
   }
   return out;
 }
@@ -245,9 +250,7 @@ ConsoleApi::ConsoleApi(ConsoleGateway* gateway, SessionInfo session,
       verification_(std::make_unique<VerificationRunner>(gateway, now)) {}
 
 ApiResponse ErrorResponse(const absl::Status& status) {
-  ApiResponse r =
-      JsonResponse({{"error", std::string(status.message())},
-                    {"code", absl::StatusCodeToString(status.code())}});
+  ApiResponse r = JsonResponse(ErrorJson(status));
   r.status = HttpStatusFor(status.code());
   return r;
 }

@@ -14,7 +14,8 @@
 // its consent id and (per patient) its patient id packed in a string arena,
 // a 4-byte slot in each of the two hash sets, and one patient entry (56
 // bytes plus its consent list beyond two); organization and provider ids are
-// interned once. About 200 bytes per consent for one consent per patient.
+// interned once. About 170 bytes per consent for one consent per patient
+// (1M such consents grew a process by 161 MiB, startup_index_load/1000000).
 #ifndef CAREGATE_SERVICES_POLICY_CONSENT_INDEX_H_
 #define CAREGATE_SERVICES_POLICY_CONSENT_INDEX_H_
 
