@@ -84,7 +84,10 @@ absl::Status ConfigureWriter(SqliteConnection& db) {
                  "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
                  // 64 MiB of page cache: the indexes the writer updates on
                  // every send stay in memory instead of being re-read.
-                 "PRAGMA cache_size=-65536;");
+                 "PRAGMA cache_size=-65536; "
+                 // A WAL that grew (a checkpoint held back by a long read)
+                 // shrinks back to 64 MiB when it starts over.
+                 "PRAGMA journal_size_limit=67108864;");
 }
 
 class SqliteStore final : public Store {

@@ -35,9 +35,11 @@ class WalCheckpointerTest : public ::testing::Test {
       CG_ASSERT_OK(stmt->Run());
     }
   }
-  int64_t WalBytes() const {
+  int64_t WalBytes() const { return FileBytes(path_ + "-wal"); }
+  int64_t DatabaseBytes() const { return FileBytes(path_); }
+  static int64_t FileBytes(const std::string& path) {
     struct stat st;
-    return stat((path_ + "-wal").c_str(), &st) == 0 ? st.st_size : -1;
+    return stat(path.c_str(), &st) == 0 ? st.st_size : -1;
   }
   std::string Rows() {
     return *writer_->QueryText("count", "SELECT count(*) FROM t");
@@ -58,19 +60,34 @@ TEST_F(WalCheckpointerTest, ThreadCheckpointsOnceTheWalPassesTheThreshold) {
     absl::SleepFor(absl::Milliseconds(5));
   }
   EXPECT_GT((*checkpointer)->checkpoints_run(), 0);
+  // The rows reached the database file (a checkpoint run on a connection that
+  // had not yet read the database used to do nothing, and say OK).
+  while (DatabaseBytes() < 50 * 4096 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_GE(DatabaseBytes(), 50 * 4096);
   EXPECT_EQ(Rows(), "100");
 }
 
-TEST_F(WalCheckpointerTest, WriterCheckpointsItselfWhenFarBehind) {
-  // The thread only wakes past 10^6 pages; the writer's own checkpoints at 50
-  // pages keep the WAL from growing with every transaction.
-  auto checkpointer = WalCheckpointer::Start(
-      path_, writer_.get(), {.wake_pages = 1000000, .inline_pages = 50});
+TEST_F(WalCheckpointerTest, WalStartsOverUnderSteadyWrites) {
+  // The thread checkpoints from 20 pages on while the writer goes on
+  // committing, so it never copies the last commits; past 100 pages the
+  // writer copies what is left itself and the WAL starts over, instead of
+  // growing with every commit.
+  auto checkpointer =
+      WalCheckpointer::Start(path_, writer_.get(),
+                             {.wake_pages = 20,
+                              .restart_pages = 100,
+                              .inline_pages = 1000000});
   ASSERT_THAT(checkpointer, IsOk());
-  Insert(400);
-  EXPECT_GT((*checkpointer)->checkpoints_run(), 0);
-  EXPECT_LT(WalBytes(), 200 * 4120);  // 400 transactions would need ~2x that
-  EXPECT_EQ(Rows(), "400");
+  Insert(3000);
+  // 3,000 commits of a page each: ~12 MB of WAL that never starts over.
+  EXPECT_LT(WalBytes(), 1000 * 4120);
+  EXPECT_EQ(Rows(), "3000");
+  std::printf("WAL %lld bytes, %d checkpoints, %d restarts\n",
+              static_cast<long long>(WalBytes()),
+              (*checkpointer)->checkpoints_run(),
+              (*checkpointer)->restarts_run());
 }
 
 TEST_F(WalCheckpointerTest, AutomaticCheckpointsReturnWhenItStops) {
