@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +34,25 @@ std::string AuditExportToFhirNdjson(const v1::AuditExport& x) {
   return out;
 }
 
+// The export in `format`: json, binary or fhir.
+std::string ExportBytes(const v1::AuditExport& x, std::string_view format) {
+  if (format == "fhir") return AuditExportToFhirNdjson(x);
+  if (format == "binary") return AuditExportToBinary(x);
+  return AuditExportToJson(x);
+}
+
+// The whole of `path`, or nullopt when it cannot be read.
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return std::nullopt;
+  const std::streamoff size = in.tellg();
+  if (size < 0) return std::nullopt;
+  std::string bytes(static_cast<size_t>(size), '\0');
+  in.seekg(0);
+  if (!in.read(bytes.data(), size)) return std::nullopt;
+  return bytes;
+}
+
 std::string Usage(std::string_view head, std::string_view examples) {
   return absl::StrCat(AsAbsl(head), "\nexamples:\n", AsAbsl(examples));
 }
@@ -41,7 +62,8 @@ std::string Usage(std::string_view head, std::string_view examples) {
 std::string_view AuditExportUsage() {
   static const auto* usage = new std::string(Usage(
       absl::StrCat(
-          "usage: caregatectl audit export --out FILE [--format json|fhir]\n"
+          "usage: caregatectl audit export --out FILE\n"
+          "         [--format json|binary|fhir]"
           "         [--wait DURATION] [--json]\n"
           "\n"
           "Writes every audit event (with prev_hash and hash) from seq 1\n"
@@ -52,6 +74,9 @@ std::string_view AuditExportUsage() {
           "with\n"
           "`caregatectl audit verify-offline FILE --pubkey PEM`, no gateway\n"
           "needed.\n"
+          "With --format binary it writes the same message in protobuf's\n"
+          "binary wire format: a third of the size, verified many times\n"
+          "faster, for large logs (verify-offline reads either form).\n"
           "With --format fhir it writes the same events as FHIR R4 "
           "AuditEvent\n"
           "resources, one per line (NDJSON; IHE BALP patterns, the event's "
@@ -60,7 +85,8 @@ std::string_view AuditExportUsage() {
           "\n"
           "flags:\n"
           "  --out FILE       where to write (replaced atomically)\n"
-          "  --format F       json (default): the verifiable export; fhir: "
+          "  --format F       json (default): the verifiable export; binary:\n"
+          "                   the same, in protobuf's binary form; fhir: "
           "NDJSON\n"
           "                   of FHIR R4 AuditEvent\n"
           "  --wait DURATION  how long to wait for a checkpoint that covers "
@@ -72,6 +98,8 @@ std::string_view AuditExportUsage() {
           "\n",
           AsAbsl(kConnectionFlagsHelp)),
       "  caregatectl audit export --out audit-2026-11.json \\\n"
+      "    --profile dev/pki/compliance-officer\n"
+      "  caregatectl audit export --format binary --out audit-2026.pb \\\n"
       "    --profile dev/pki/compliance-officer\n"
       "  caregatectl audit export --format fhir --out audit.ndjson \\\n"
       "    --profile dev/pki/compliance-officer\n"));
@@ -86,9 +114,9 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   cmd.flags().AddString("format", &format);
   if (!cmd.Parse(args, 0, 0, "")) return cmd.exit_code();
   if (out_path.empty()) return cmd.Usage("missing --out FILE");
-  if (format != "json" && format != "fhir") {
-    return cmd.Usage(
-        absl::StrCat("--format: \"", format, "\" is not one of json, fhir"));
+  if (format != "json" && format != "binary" && format != "fhir") {
+    return cmd.Usage(absl::StrCat("--format: \"", format,
+                                  "\" is not one of json, binary, fhir"));
   }
   absl::StatusOr<absl::Duration> wait = ParseDurationText(wait_text);
   if (!wait.ok()) {
@@ -103,9 +131,8 @@ int RunAuditExport(const std::vector<std::string>& args, CommandIo io) {
   const v1::AuditExport& x = built.export_proto;
   const int64_t newest = built.newest_seq;
   const int64_t covered = x.checkpoint().seq();
-  if (absl::Status written = WriteFileAtomically(
-          out_path,
-          format == "fhir" ? AuditExportToFhirNdjson(x) : AuditExportToJson(x));
+  if (absl::Status written =
+          WriteFileAtomically(out_path, ExportBytes(x, format));
       !written.ok()) {
     return cmd.Fail(std::string(written.message()));
   }
@@ -131,7 +158,8 @@ std::string_view AuditVerifyOfflineUsage() {
       "         [--trusted-checkpoint NOTE] [--witness-key VKEY]...\n"
       "         [--allow-unsigned-tail] [--json]\n"
       "\n"
-      "Verifies an audit export with no gateway, using only FILE and the\n"
+      "Verifies an audit export (JSON or binary, as audit export wrote\n"
+      "it) with no gateway, using only FILE and the\n"
       "gateway's published public key: recomputes every event's hash chain\n"
       "(docs/audit-log.md), checks the Ed25519 signature of every\n"
       "checkpoint in FILE and that each matches the chain. Prints the\n"
@@ -178,11 +206,10 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   if (key_path.empty()) return cmd.Usage("missing --pubkey PEM");
   auto verifier = LoadVerifier(key_path);
   if (!verifier.ok()) return cmd.Fail(std::string(verifier.status().message()));
-  std::ifstream in(files->front(), std::ios::binary);
-  std::stringstream text;
-  if (in) text << in.rdbuf();
-  if (!in) return cmd.Fail(absl::StrCat("cannot read ", files->front()));
-  absl::StatusOr<v1::AuditExport> x = AuditExportFromJson(text.str());
+  std::optional<std::string> bytes = ReadWholeFile(files->front());
+  if (!bytes) return cmd.Fail(absl::StrCat("cannot read ", files->front()));
+  absl::StatusOr<std::unique_ptr<LoadedAuditExport>> x =
+      LoadAuditExport(*std::move(bytes));
   if (!x.ok()) {
     return cmd.Fail(absl::StrCat(files->front(), ": ", x.status().message()));
   }
@@ -194,10 +221,14 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
     if (!saved) return cmd.Fail(absl::StrCat("cannot read ", trusted_path));
     trusted_note = note.str();
   }
-  OfflineReport r = VerifyAuditExport(*x, **verifier, allow_unsigned_tail);
+  const v1::AuditExport& export_proto = (*x)->head;
+  const ExportEvents& events = (*x)->events;
+  OfflineReport r =
+      VerifyAuditExport(export_proto, events, **verifier, allow_unsigned_tail);
   TrustReport trust;
   if (r.ok && (!trusted_note.empty() || !witness_keys.empty())) {
-    trust = CheckExportAgainstTrust(*x, **verifier, trusted_note, witness_keys);
+    trust = CheckExportAgainstTrust(export_proto, events, **verifier,
+                                    trusted_note, witness_keys);
     if (!trust.ok) {
       r.ok = false;
       r.problem = trust.problem;
@@ -210,15 +241,16 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
     json.set_verified_through_seq(r.verified_through_seq);
     json.set_first_bad_seq(r.first_bad_seq);
     json.set_problem(r.problem);
-    *json.mutable_checkpoint() = x->checkpoint();
+    *json.mutable_checkpoint() = export_proto.checkpoint();
     PrintJsonLine(json, cmd.out());
   } else if (r.ok) {
     cmd.out() << "VERIFIED offline: " << r.event_count
               << " events, hash chain intact from seq 1 through seq "
               << r.verified_through_seq << "\n"
               << "checkpoint at seq " << r.checkpoint_seq << " (origin "
-              << x->checkpoint().origin() << ") has a valid signature by key "
-              << r.key_id << " and matches the chain\n";
+              << export_proto.checkpoint().origin()
+              << ") has a valid signature by key " << r.key_id
+              << " and matches the chain\n";
     if (trust.trusted_size > 0) {
       cmd.out() << "consistent with the trusted checkpoint of size "
                 << trust.trusted_size << "\n";

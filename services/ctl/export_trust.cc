@@ -37,6 +37,14 @@ TrustReport CheckExportAgainstTrust(
     const v1::AuditExport& x, const Ed25519Verifier& pubkey,
     const std::string& trusted_note,
     const std::vector<std::string>& witness_keys) {
+  return CheckExportAgainstTrust(x, ExportEvents(x), pubkey, trusted_note,
+                                 witness_keys);
+}
+
+TrustReport CheckExportAgainstTrust(
+    const v1::AuditExport& x, const ExportEvents& events,
+    const Ed25519Verifier& pubkey, const std::string& trusted_note,
+    const std::vector<std::string>& witness_keys) {
   TrustReport report;
   auto log_key = LogNoteKey(x.checkpoint().origin(), pubkey);
   if (!log_key.ok()) return Fail(report, Message(log_key.status()));
@@ -60,9 +68,12 @@ TrustReport CheckExportAgainstTrust(
   sizes.push_back(x.checkpoint().seq());
   if (trusted.has_value()) sizes.push_back(trusted->checkpoint.size);
   AuditTreeVerifier tree(sizes);
-  for (const v1::AuditEvent& proto : x.events()) {
-    auto event = AuditEventFromProto(proto);
-    if (!event.ok() || !tree.Add(*event)) {
+  v1::AuditEvent scratch;
+  AuditEvent event;
+  for (int i = 0; i < events.size(); ++i) {
+    const v1::AuditEvent* proto = events.Get(i, scratch);
+    if (proto == nullptr || !AuditEventFromProtoInto(*proto, &event).ok() ||
+        !tree.Add(event)) {
       return Fail(report, "the export's hash chain is broken");
     }
   }

@@ -14,6 +14,7 @@
 
 #include "caregate/v1/audit_export.pb.h"
 #include "services/crypto/ed25519.h"
+#include "services/ctl/offline_verify.h"
 
 namespace caregate::ctl {
 
@@ -36,6 +37,12 @@ struct TrustReport {
 TrustReport CheckExportAgainstTrust(
     const v1::AuditExport& x, const Ed25519Verifier& pubkey,
     const std::string& trusted_note,
+    const std::vector<std::string>& witness_keys);
+// The same with the events apart: `head` gives the checkpoints (its events
+// are ignored).
+TrustReport CheckExportAgainstTrust(
+    const v1::AuditExport& head, const ExportEvents& events,
+    const Ed25519Verifier& pubkey, const std::string& trusted_note,
     const std::vector<std::string>& witness_keys);
 
 }  // namespace caregate::ctl

@@ -1,16 +1,24 @@
 #include "services/ctl/offline_verify.h"
 
+#include <algorithm>
+#include <climits>
 #include <cstring>
 #include <map>
 #include <optional>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "services/audit/audit_chain.h"
 #include "services/audit/checkpoint.h"
 #include "services/common/absl_compat.h"
 #include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
 
 namespace caregate::ctl {
 namespace {
@@ -75,38 +83,122 @@ std::optional<CheckpointProblem> CheckCheckpoint(
                            std::string(status.message())};
 }
 
+// What ChainVerifier reports for events [begin, end), anchored at the
+// event before `begin` as the export gives it (that event's own hash is
+// checked by the range before). Appends to `found` the hash at each seq
+// that is a key of `wanted`.
+VerifyResult VerifyEventRange(const ExportEvents& events, int begin, int end,
+                              const std::map<int64_t, Hash256>& wanted,
+                              std::vector<std::pair<int64_t, Hash256>>* found) {
+  v1::AuditEvent scratch;  // reused: its strings keep their buffers
+  ChainVerifier chain;
+  // A malformed anchor fails in the range before, which is reported first.
+  if (begin > 0) {
+    if (const v1::AuditEvent* anchor = events.Get(begin - 1, scratch)) {
+      absl::StatusOr<Hash256> hash =
+          ToHash(anchor->hash(), anchor->seq(), "hash");
+      chain = ChainVerifier(anchor->seq(), hash.ok() ? *hash : Hash256{});
+    }
+  }
+  AuditEvent event;  // reused too
+  for (int i = begin; i < end; ++i) {
+    const v1::AuditEvent* parsed = events.Get(i, scratch);
+    if (parsed == nullptr) {
+      VerifyResult bad = chain.result();
+      bad.ok = false;
+      bad.first_bad_seq = bad.verified_through_seq + 1;
+      bad.problem = absl::StrCat("event ", i + 1,
+                                 " of the export is not a valid "
+                                 "caregate.v1.AuditEvent");
+      return bad;
+    }
+    const v1::AuditEvent& proto = *parsed;
+    if (absl::Status status = AuditEventFromProtoInto(proto, &event);
+        !status.ok()) {
+      VerifyResult bad = chain.result();
+      bad.ok = false;
+      bad.first_bad_seq = proto.seq();
+      bad.problem = std::string(status.message());
+      return bad;
+    }
+    if (!chain.Add(event)) return chain.result();
+    if (wanted.contains(event.seq)) found->emplace_back(event.seq, event.hash);
+  }
+  return chain.result();
+}
+
+// The events split into one range per core, verified at once; reports what
+// one ChainVerifier over all of them would: the first range's problem, else
+// the last range's verified seq.
+VerifyResult VerifyEventsInParallel(const ExportEvents& events,
+                                    std::map<int64_t, Hash256>& hashes) {
+  constexpr int kMinEventsPerRange = 4096;
+  const int n = events.size();
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  const int ranges =
+      std::clamp(n / kMinEventsPerRange, 1, std::clamp(cores, 1, 16));
+  const auto bound = [&](int r) {
+    return static_cast<int>(static_cast<int64_t>(n) * r / ranges);
+  };
+  std::vector<VerifyResult> results(ranges);
+  std::vector<std::vector<std::pair<int64_t, Hash256>>> found(ranges);
+  std::vector<std::thread> threads;
+  for (int r = 1; r < ranges; ++r) {
+    threads.emplace_back([&, r] {
+      results[r] =
+          VerifyEventRange(events, bound(r), bound(r + 1), hashes, &found[r]);
+    });
+  }
+  results[0] = VerifyEventRange(events, 0, bound(1), hashes, &found[0]);
+  for (std::thread& t : threads) t.join();
+  for (const auto& range : found) {
+    for (const auto& [seq, hash] : range) hashes[seq] = hash;
+  }
+  for (VerifyResult& result : results) {
+    if (!result.ok) return std::move(result);
+  }
+  return std::move(results.back());
+}
+
 }  // namespace
 
-absl::StatusOr<AuditEvent> AuditEventFromProto(const v1::AuditEvent& p) {
-  AuditEvent e;
-  e.seq = p.seq();
+absl::Status AuditEventFromProtoInto(const v1::AuditEvent& p, AuditEvent* e) {
+  e->seq = p.seq();
   absl::StatusOr<absl::Time> time = ToTime(p.time(), p.seq());
   if (!time.ok()) return time.status();
-  e.time = *time;
-  e.actor_principal_id = p.actor_principal_id();
-  e.actor_role = p.actor_role();
-  e.actor_org_id = p.actor_org_id();
-  e.action = p.action();
-  e.practice_org_id = p.practice_org_id();
-  e.patient_id = p.patient_id();
-  e.recipient_org_id = p.recipient_org_id();
-  e.purpose = p.purpose();
+  e->time = *time;
+  e->actor_principal_id = p.actor_principal_id();
+  e->actor_role = p.actor_role();
+  e->actor_org_id = p.actor_org_id();
+  e->action = p.action();
+  e->practice_org_id = p.practice_org_id();
+  e->patient_id = p.patient_id();
+  e->recipient_org_id = p.recipient_org_id();
+  e->purpose = p.purpose();
+  e->categories.clear();
   for (int c : p.categories())
-    e.categories.push_back(static_cast<v1::Category>(c));
-  e.consent_ids.assign(p.consent_ids().begin(), p.consent_ids().end());
-  e.outcome = p.outcome();
+    e->categories.push_back(static_cast<v1::Category>(c));
+  e->consent_ids.assign(p.consent_ids().begin(), p.consent_ids().end());
+  e->outcome = p.outcome();
+  e->reasons.clear();
   for (int r : p.reasons())
-    e.reasons.push_back(static_cast<v1::DenialReason>(r));
-  e.content_sha256 = p.content_sha256();
-  e.request_id = p.request_id();
-  e.subject_id = p.subject_id();
-  e.detail = p.detail();
+    e->reasons.push_back(static_cast<v1::DenialReason>(r));
+  e->content_sha256 = p.content_sha256();
+  e->request_id = p.request_id();
+  e->subject_id = p.subject_id();
+  e->detail = p.detail();
   absl::StatusOr<Hash256> prev = ToHash(p.prev_hash(), p.seq(), "prev_hash");
   if (!prev.ok()) return prev.status();
   absl::StatusOr<Hash256> hash = ToHash(p.hash(), p.seq(), "hash");
   if (!hash.ok()) return hash.status();
-  e.prev_hash = *prev;
-  e.hash = *hash;
+  e->prev_hash = *prev;
+  e->hash = *hash;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AuditEvent> AuditEventFromProto(const v1::AuditEvent& p) {
+  AuditEvent e;
+  CG_RETURN_IF_ERROR(AuditEventFromProtoInto(p, &e));
   return e;
 }
 
@@ -131,34 +223,38 @@ absl::StatusOr<Checkpoint> CheckpointFromProto(const v1::Checkpoint& p) {
   return c;
 }
 
+const v1::AuditEvent* ExportEvents::Get(int i, v1::AuditEvent& scratch) const {
+  if (parsed_ != nullptr) return &(*parsed_)[i];
+  const std::string_view bytes = encoded_[i];
+  if (!scratch.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return nullptr;
+  }
+  return &scratch;
+}
+
 OfflineReport VerifyAuditExport(const v1::AuditExport& x,
                                 const Ed25519Verifier& verifier,
                                 bool allow_unsigned_tail) {
+  return VerifyAuditExport(x, ExportEvents(x), verifier, allow_unsigned_tail);
+}
+
+OfflineReport VerifyAuditExport(const v1::AuditExport& x,
+                                const ExportEvents& events,
+                                const Ed25519Verifier& verifier,
+                                bool allow_unsigned_tail) {
   OfflineReport report;
-  report.event_count = x.events_size();
+  report.event_count = events.size();
   const int64_t checkpoint_seq = x.checkpoint().seq();
   // The hash of the event at each checkpoint's seq, recorded while walking.
   std::map<int64_t, Hash256> hashes;
   for (const v1::Checkpoint& c : x.checkpoints()) hashes[c.seq()] = Hash256{};
   hashes[checkpoint_seq] = Hash256{};
-  ChainVerifier chain;
-  for (const v1::AuditEvent& proto : x.events()) {
-    absl::StatusOr<AuditEvent> event = AuditEventFromProto(proto);
-    if (!event.ok()) {
-      report.verified_through_seq = chain.result().verified_through_seq;
-      return Bad(report, proto.seq(), std::string(event.status().message()));
-    }
-    if (!chain.Add(*event)) {
-      const VerifyResult& r = chain.result();
-      report.verified_through_seq = r.verified_through_seq;
-      return Bad(report, r.first_bad_seq, r.problem);
-    }
-    if (auto it = hashes.find(event->seq); it != hashes.end()) {
-      it->second = event->hash;
-    }
-    if (event->seq > checkpoint_seq) ++report.events_after_checkpoint;
-  }
-  report.verified_through_seq = chain.result().verified_through_seq;
+  const VerifyResult chain = VerifyEventsInParallel(events, hashes);
+  report.verified_through_seq = chain.verified_through_seq;
+  if (!chain.ok) return Bad(report, chain.first_bad_seq, chain.problem);
+  // An intact chain holds seq 1 through events.size().
+  report.events_after_checkpoint =
+      std::max<int64_t>(0, events.size() - checkpoint_seq);
   if (!x.has_checkpoint()) {
     return Bad(report, 0, "the export has no checkpoint");
   }
@@ -176,11 +272,11 @@ OfflineReport VerifyAuditExport(const v1::AuditExport& x,
   report.key_id = verifier.key_id();
   if (report.events_after_checkpoint > 0 && !allow_unsigned_tail) {
     report.verified_through_seq = checkpoint_seq;
-    return Bad(report, checkpoint_seq + 1,
-               absl::StrCat(report.events_after_checkpoint,
-                            " events after the checkpoint at seq ",
-                            checkpoint_seq,
-                            " are not covered by any signature"));
+    return Bad(
+        report, checkpoint_seq + 1,
+        absl::StrCat(report.events_after_checkpoint,
+                     " events after the checkpoint at seq ", checkpoint_seq,
+                     " are not covered by any signature"));
   }
   report.ok = true;
   return report;
@@ -197,16 +293,91 @@ std::string AuditExportToJson(const v1::AuditExport& x) {
   return json;
 }
 
+namespace {
+
+absl::Status ParseExportJson(std::string_view json, v1::AuditExport* x) {
+  auto status = google::protobuf::util::JsonStringToMessage(
+      std::string(json), x, google::protobuf::util::JsonParseOptions());
+  if (status.ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "not an audit export (protobuf JSON): ",
+      std::string(status.message().data(), status.message().size())));
+}
+
+}  // namespace
+
 absl::StatusOr<v1::AuditExport> AuditExportFromJson(std::string_view json) {
   v1::AuditExport x;
-  auto status = google::protobuf::util::JsonStringToMessage(
-      std::string(json), &x, google::protobuf::util::JsonParseOptions());
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not an audit export (protobuf JSON): ",
-        std::string(status.message().data(), status.message().size())));
-  }
+  CG_RETURN_IF_ERROR(ParseExportJson(json, &x));
   return x;
+}
+
+std::string AuditExportToBinary(const v1::AuditExport& x) {
+  std::string bytes;
+  x.SerializeToString(&bytes);
+  return bytes;
+}
+
+namespace {
+
+// Splits a binary export: each encoded event (field 1) into `events`, every
+// other field into `head`. False when the bytes are not protobuf fields.
+bool SplitBinaryExport(std::string_view bytes, v1::AuditExport& head,
+                       std::vector<std::string_view>& events) {
+  namespace io = google::protobuf::io;
+  using google::protobuf::internal::WireFormatLite;
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  io::CodedInputStream in(data, static_cast<int>(bytes.size()));
+  std::string rest;
+  {
+    io::StringOutputStream rest_stream(&rest);
+    io::CodedOutputStream rest_out(&rest_stream);
+    while (const uint32_t tag = in.ReadTag()) {
+      if (tag ==
+          WireFormatLite::MakeTag(v1::AuditExport::kEventsFieldNumber,
+                                  WireFormatLite::WIRETYPE_LENGTH_DELIMITED)) {
+        uint32_t length = 0;
+        if (!in.ReadVarint32(&length)) return false;
+        const int at = in.CurrentPosition();
+        if (!in.Skip(static_cast<int>(length))) return false;
+        events.emplace_back(bytes.data() + at, length);
+      } else if (!WireFormatLite::SkipField(&in, tag, &rest_out)) {
+        return false;
+      }
+    }
+    if (!in.ConsumedEntireMessage()) return false;
+  }
+  return head.ParseFromString(rest);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LoadedAuditExport>> LoadAuditExport(
+    std::string bytes) {
+  const size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    return absl::InvalidArgumentError("not an audit export: the file is empty");
+  }
+  auto loaded = std::make_unique<LoadedAuditExport>();
+  if (bytes[first] == '{') {
+    CG_RETURN_IF_ERROR(ParseExportJson(bytes, &loaded->head));
+    loaded->events = ExportEvents(loaded->head);
+    return loaded;
+  }
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    return absl::InvalidArgumentError(
+        "binary audit export larger than 2 GiB (protobuf's limit): export "
+        "as JSON instead");
+  }
+  loaded->bytes = std::move(bytes);
+  std::vector<std::string_view> events;
+  if (!SplitBinaryExport(loaded->bytes, loaded->head, events)) {
+    return absl::InvalidArgumentError(
+        "not an audit export: neither protobuf JSON (it does not begin with "
+        "'{') nor a binary caregate.v1.AuditExport");
+  }
+  loaded->events = ExportEvents(std::move(events));
+  return loaded;
 }
 
 }  // namespace caregate::ctl

@@ -11,8 +11,11 @@
 #define CAREGATE_SERVICES_CTL_OFFLINE_VERIFY_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "caregate/v1/audit_export.pb.h"
@@ -25,9 +28,38 @@ namespace caregate::ctl {
 // Every field, hashes included. INVALID_ARGUMENT "seq N: ..." when a hash is
 // not 32 bytes or the time is out of range.
 absl::StatusOr<AuditEvent> AuditEventFromProto(const v1::AuditEvent& proto);
+// The same into `event`, whose strings and lists keep their buffers (for a
+// loop over many events); `event` is partly written on an error.
+absl::Status AuditEventFromProtoInto(const v1::AuditEvent& proto,
+                                     AuditEvent* event);
 
 // INVALID_ARGUMENT when head_hash is not 32 bytes or the time is invalid.
 absl::StatusOr<Checkpoint> CheckpointFromProto(const v1::Checkpoint& proto);
+
+// The events of an export: the messages of a parsed export, or the encoded
+// events of a binary one, each parsed only when read (a 1M-event export is
+// then never held as 1M messages, and ranges of it parse on several
+// threads). Views: what it was made from must outlive it.
+class ExportEvents {
+ public:
+  explicit ExportEvents(const v1::AuditExport& parsed)
+      : parsed_(&parsed.events()) {}
+  explicit ExportEvents(std::vector<std::string_view> encoded)
+      : encoded_(std::move(encoded)) {}
+
+  int size() const {
+    return parsed_ != nullptr ? parsed_->size()
+                              : static_cast<int>(encoded_.size());
+  }
+  // Event `i`: the parsed message, or `scratch` parsed from its bytes;
+  // nullptr when they are not a caregate.v1.AuditEvent. Thread-safe with a
+  // scratch message per thread.
+  const v1::AuditEvent* Get(int i, v1::AuditEvent& scratch) const;
+
+ private:
+  const google::protobuf::RepeatedPtrField<v1::AuditEvent>* parsed_ = nullptr;
+  std::vector<std::string_view> encoded_;
+};
 
 // The outcome of VerifyAuditExport.
 struct OfflineReport {
@@ -60,12 +92,41 @@ struct OfflineReport {
 OfflineReport VerifyAuditExport(const v1::AuditExport& export_proto,
                                 const Ed25519Verifier& verifier,
                                 bool allow_unsigned_tail = false);
+// The same with the events apart: `head` gives the checkpoints (its events
+// are ignored). The events' hashes are checked on several threads.
+OfflineReport VerifyAuditExport(const v1::AuditExport& head,
+                                const ExportEvents& events,
+                                const Ed25519Verifier& verifier,
+                                bool allow_unsigned_tail = false);
 
 // The export as the protobuf JSON mapping, indented, ending in "\n".
 std::string AuditExportToJson(const v1::AuditExport& export_proto);
 
 // Parses the JSON form; INVALID_ARGUMENT with the parser's message.
 absl::StatusOr<v1::AuditExport> AuditExportFromJson(std::string_view json);
+
+// The export in protobuf's binary wire format (`audit export --format
+// binary`): the same message, readable by any protobuf tool
+// (`protoc --decode caregate.v1.AuditExport`), a third of the JSON's size
+// and parsed in a fraction of its time.
+std::string AuditExportToBinary(const v1::AuditExport& export_proto);
+
+// An export read from a file (LoadAuditExport).
+struct LoadedAuditExport {
+  // JSON: the whole export. Binary: everything but the events.
+  v1::AuditExport head;
+  // Binary: the file, which `events` points into.
+  std::string bytes;
+  ExportEvents events{std::vector<std::string_view>{}};
+};
+
+// Reads either form `audit export` writes, told apart by the first byte
+// that is not blank: '{' begins the JSON form; a binary export begins with
+// a field tag, never '{' or a blank. A binary export's events stay encoded
+// until read. INVALID_ARGUMENT naming the form when the bytes do not parse
+// as it (binary exports are limited to 2 GiB, protobuf's limit).
+absl::StatusOr<std::unique_ptr<LoadedAuditExport>> LoadAuditExport(
+    std::string bytes);
 
 }  // namespace caregate::ctl
 

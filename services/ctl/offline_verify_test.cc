@@ -212,5 +212,92 @@ TEST_F(OfflineVerifyTest, JsonRoundTrip) {
                        HasSubstr("not an audit export")));
 }
 
+TEST_F(OfflineVerifyTest, LoadsEitherFormTellingThemApartByTheFirstByte) {
+  const std::string binary = AuditExportToBinary(export_);
+  ASSERT_FALSE(binary.empty());
+  EXPECT_EQ(binary[0], '\x0a');  // field 1 (events), length-delimited
+  absl::StatusOr<std::unique_ptr<LoadedAuditExport>> from_binary =
+      LoadAuditExport(binary);
+  CG_ASSERT_OK(from_binary);
+  const LoadedAuditExport& b = **from_binary;
+  EXPECT_EQ(b.head.events_size(), 0);  // the events stay encoded
+  ASSERT_EQ(b.events.size(), export_.events_size());
+  v1::AuditEvent scratch;
+  for (int i = 0; i < b.events.size(); ++i) {
+    const v1::AuditEvent* event = b.events.Get(i, scratch);
+    ASSERT_NE(event, nullptr);
+    EXPECT_EQ(event->SerializeAsString(),
+              export_.events(i).SerializeAsString());
+  }
+  v1::AuditExport head = export_;
+  head.clear_events();
+  EXPECT_EQ(b.head.SerializeAsString(), head.SerializeAsString());
+  EXPECT_TRUE(VerifyAuditExport(b.head, b.events, *verifier_).ok);
+
+  absl::StatusOr<std::unique_ptr<LoadedAuditExport>> from_json =
+      LoadAuditExport("\n  " + AuditExportToJson(export_));
+  CG_ASSERT_OK(from_json);
+  EXPECT_EQ((*from_json)->head.SerializeAsString(),
+            export_.SerializeAsString());
+  EXPECT_EQ((*from_json)->events.size(), export_.events_size());
+
+  EXPECT_THAT(LoadAuditExport(" \t\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("the file is empty")));
+  EXPECT_THAT(LoadAuditExport(binary.substr(0, binary.size() / 2)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nor a binary caregate.v1.AuditExport")));
+  EXPECT_THAT(LoadAuditExport("{\"events\": 7}"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("not an audit export (protobuf JSON)")));
+}
+
+// An event whose bytes are not an AuditEvent is found when verified, named
+// by its position, as bad from the seq it should have had.
+TEST_F(OfflineVerifyTest, BinaryEventThatDoesNotParseIsBadAtItsPlace) {
+  v1::AuditExport head = export_;
+  head.clear_events();
+  std::vector<std::string> encoded;
+  for (const v1::AuditEvent& e : export_.events()) {
+    encoded.push_back(e.SerializeAsString());
+  }
+  encoded[4] = "\xff\xff";  // field 0 wants a tag
+  std::vector<std::string_view> views(encoded.begin(), encoded.end());
+  OfflineReport r =
+      VerifyAuditExport(head, ExportEvents(std::move(views)), *verifier_);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 5);
+  EXPECT_EQ(r.verified_through_seq, 4);
+  EXPECT_EQ(r.problem,
+            "event 5 of the export is not a valid caregate.v1.AuditEvent");
+}
+
+// The events are checked in ranges on several threads; whichever range
+// holds a change, the report is what one pass over all events gives.
+TEST_F(OfflineVerifyTest, ManyEventsReportTheFirstProblemWhateverItsRange) {
+  // 20,000 events: several ranges of at least 4,096 when there are cores.
+  const std::vector<AuditEvent> events = BuildTestChain(20000);
+  v1::AuditExport big;
+  for (const AuditEvent& e : events) *big.add_events() = AuditEventToProto(e);
+  *big.mutable_checkpoint() = CheckpointToProto(
+      SignCheckpoint("caregate.test/audit", 20000, events.back().hash,
+                     absl::FromUnixSeconds(1717406000), *signer_));
+  ASSERT_TRUE(VerifyAuditExport(big, *verifier_).ok);
+  for (const int64_t seq : {1, 4097, 9999, 10000, 10001, 15000, 20000}) {
+    SCOPED_TRACE(seq);
+    v1::AuditExport forged = big;
+    forged.mutable_events(static_cast<int>(seq - 1))->set_detail("changed");
+    // The same at a later seq too: the earlier one is reported.
+    if (seq < 20000) forged.mutable_events(19999)->set_detail("changed");
+    OfflineReport r = VerifyAuditExport(forged, *verifier_);
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.first_bad_seq, seq);
+    EXPECT_EQ(r.verified_through_seq, seq - 1);
+    EXPECT_EQ(r.problem, absl::StrCat("seq ", seq,
+                                      ": hash mismatch (event content "
+                                      "changed)"));
+  }
+}
+
 }  // namespace
 }  // namespace caregate::ctl

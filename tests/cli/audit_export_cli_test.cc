@@ -158,17 +158,18 @@ TEST_F(AuditExportCliTest, UnsignedTailFailsUnlessAllowed) {
   appended->set_action(next.action);
   appended->clear_categories();
   appended->add_categories(v1::CATEGORY_TRAUMA_HISTORY);
-  appended->set_prev_hash(std::string(next.prev_hash.begin(),
-                                      next.prev_hash.end()));
+  appended->set_prev_hash(
+      std::string(next.prev_hash.begin(), next.prev_hash.end()));
   appended->set_hash(std::string(next.hash.begin(), next.hash.end()));
   const std::string text = ctl::AuditExportToJson(forged);
 
   CtlResult r = VerifyOffline(text);
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat(
-                         "FAILED at seq ", next.seq, ": 1 events after the "
-                         "checkpoint at seq ", next.seq - 1,
-                         " are not covered by any signature")));
+                         "FAILED at seq ", next.seq,
+                         ": 1 events after the "
+                         "checkpoint at seq ",
+                         next.seq - 1, " are not covered by any signature")));
   const std::string file = gateway().WriteFile("forged.json", text);
   CtlResult allowed =
       RunCtl({"audit", "verify-offline", file, "--pubkey",
@@ -186,11 +187,54 @@ TEST_F(AuditExportCliTest, AnotherKeyIsRejected) {
   EXPECT_THAT(r.out, HasSubstr("checkpoint names key"));
 }
 
+// --format binary: the same message in protobuf's wire format, which
+// verify-offline reads as it reads the JSON, and rejects as it does when an
+// event was changed.
+TEST_F(AuditExportCliTest, BinaryExportVerifiesAndChangesAreRejected) {
+  const std::string binary_path = gateway().WriteFile("audit.pb", "");
+  CtlResult r = gateway().As(
+      "compliance-officer",
+      {"audit", "export", "--out", binary_path, "--format", "binary"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(" to " + binary_path));
+  const std::string bytes = gateway().ReadFile(binary_path);
+  v1::AuditExport binary;
+  ASSERT_TRUE(binary.ParseFromString(bytes));
+  ASSERT_GE(binary.events_size(), export_.events_size());
+  EXPECT_LT(bytes.size(), text_.size());
+
+  r = RunCtl({"audit", "verify-offline", binary_path, "--pubkey",
+              gateway().PublicKeyPath()});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat(
+                         "VERIFIED offline: ", binary.events_size(),
+                         " events, hash chain intact from seq 1 through seq ",
+                         binary.checkpoint().seq(), "\n")));
+
+  const int64_t seq = binary.events_size() / 2 + 1;
+  v1::AuditEvent& event = *binary.mutable_events(static_cast<int>(seq - 1));
+  ASSERT_EQ(event.seq(), seq);
+  event.set_actor_principal_id(event.actor_principal_id() + "x");
+  const std::string forged =
+      gateway().WriteFile("forged.pb", binary.SerializeAsString());
+  r = RunCtl({"audit", "verify-offline", forged, "--pubkey",
+              gateway().PublicKeyPath()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("FAILED at seq ", seq)));
+}
+
 TEST_F(AuditExportCliTest, NotAnExportIsOneLine) {
   CtlResult r = VerifyOffline("{ not json");
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("not an audit export (protobuf JSON)"));
   EXPECT_THAT(Lines(r.err), SizeIs(1));
+  for (const std::string& bytes :
+       {std::string("\x0a\xff\xff\xff"), std::string(" \n")}) {
+    r = VerifyOffline(bytes);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_THAT(r.err, HasSubstr("not an audit export"));
+    EXPECT_THAT(Lines(r.err), SizeIs(1));
+  }
   r = RunCtl({"audit", "verify-offline", path_});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("missing --pubkey PEM"));
