@@ -314,6 +314,22 @@ TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
   EXPECT_THAT(vouched.out, HasSubstr("consistent with the trusted checkpoint"));
   EXPECT_THAT(vouched.out,
               HasSubstr("witness " + witness_->name() + " vouched for size "));
+  // The same export in binary form: the same checks, the same answer.
+  const std::string honest_binary = gateway_.WriteFile("honest.pb", "");
+  ASSERT_EQ(gateway_
+                .As("compliance-officer", {"audit", "export", "--format",
+                                           "binary", "--out", honest_binary})
+                .code,
+            0);
+  CtlResult vouched_binary =
+      RunCtl({"audit", "verify-offline", honest_binary, "--pubkey",
+              gateway_.PublicKeyPath(), "--trusted-checkpoint", note,
+              "--witness-key", witness_key_});
+  EXPECT_EQ(vouched_binary.code, 0) << vouched_binary.out << vouched_binary.err;
+  EXPECT_THAT(vouched_binary.out,
+              HasSubstr("consistent with the trusted checkpoint"));
+  EXPECT_THAT(vouched_binary.out,
+              HasSubstr("witness " + witness_->name() + " vouched for size "));
   gateway_.StopKeepingData();
 
   // Someone with the data directory and the config drops the witness,
@@ -348,6 +364,17 @@ TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
               gateway_.PublicKeyPath(), "--trusted-checkpoint", note});
   EXPECT_EQ(held.code, 1) << held.out << held.err;
   EXPECT_THAT(held.out, HasSubstr("(log rewritten)"));
+  const std::string forged_binary = gateway_.WriteFile("forged.pb", "");
+  ASSERT_EQ(gateway_
+                .As("compliance-officer", {"audit", "export", "--format",
+                                           "binary", "--out", forged_binary})
+                .code,
+            0);
+  CtlResult held_binary =
+      RunCtl({"audit", "verify-offline", forged_binary, "--pubkey",
+              gateway_.PublicKeyPath(), "--trusted-checkpoint", note});
+  EXPECT_EQ(held_binary.code, 1) << held_binary.out << held_binary.err;
+  EXPECT_THAT(held_binary.out, HasSubstr("(log rewritten)"));
 }
 
 }  // namespace
