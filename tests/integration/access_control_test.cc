@@ -521,7 +521,9 @@ TEST_F(AccessControlTest, EveryRpcEveryRoleOwnAndOtherOrganization) {
         }
         // Another organization's id: exactly what an unknown id gets.
         const std::string id = LookedUpId(rpc, ids);
-        if (first_of_kind) EXPECT_EQ(denial.subject_id(), id);
+        if (first_of_kind) {
+          EXPECT_EQ(denial.subject_id(), id);
+        }
         const PracticeIds unknown = UnknownIds(ids);
         const grpc::Status unknown_status =
             rpc.call(client, caller, unknown, scope);
