@@ -64,9 +64,9 @@ TEST_F(FhirCliTest, AuditExportAsFhirHoldsOneAuditEventPerExportedEvent) {
   CtlResult j = gateway().As("compliance-officer",
                              {"audit", "export", "--out", json_path});
   ASSERT_EQ(j.code, 0) << j.err;
-  CtlResult f = gateway().As("compliance-officer",
-                             {"audit", "export", "--format", "fhir", "--out",
-                              fhir_path, "--wait", "10s"});
+  CtlResult f =
+      gateway().As("compliance-officer", {"audit", "export", "--format", "fhir",
+                                          "--out", fhir_path, "--wait", "10s"});
   ASSERT_EQ(f.code, 0) << f.err;
   EXPECT_THAT(f.out, HasSubstr("as FHIR AuditEvent"));
 
@@ -89,21 +89,21 @@ TEST_F(FhirCliTest, AuditExportAsFhirHoldsOneAuditEventPerExportedEvent) {
 }
 
 TEST_F(FhirCliTest, AuditExportRefusesAnUnknownFormat) {
-  CtlResult r = gateway().As(
-      "compliance-officer",
-      {"audit", "export", "--format", "xml", "--out",
-       gateway().WriteFile("never.xml", "")});
+  CtlResult r = gateway().As("compliance-officer",
+                             {"audit", "export", "--format", "xml", "--out",
+                              gateway().WriteFile("never.xml", "")});
   EXPECT_EQ(r.code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--format: \"xml\" is not one of json, fhir"));
+  EXPECT_THAT(r.err,
+              HasSubstr("--format: \"xml\" is not one of json, binary, fhir"));
 }
 
 TEST_F(FhirCliTest, ConsentRoundTripIntoAFreshGatewayGivesTheSameDecisions) {
   const std::string patient = NewPatientId();
   RecordConsent(patient, "core-pelvic-pt", "homework_adherence");
   const std::string file = gateway().WriteFile("consents.ndjson", "");
-  CtlResult e = gateway().As("dr-rivera", {"consent", "export", "--patient",
-                                           patient, "--format", "fhir",
-                                           "--out", file});
+  CtlResult e =
+      gateway().As("dr-rivera", {"consent", "export", "--patient", patient,
+                                 "--format", "fhir", "--out", file});
   ASSERT_EQ(e.code, 0) << e.err;
   EXPECT_THAT(e.out, HasSubstr("exported 1 consents as FHIR Consent"));
   EXPECT_EQ(ValidateFhir({file}), 0);
@@ -115,8 +115,8 @@ TEST_F(FhirCliTest, ConsentRoundTripIntoAFreshGatewayGivesTheSameDecisions) {
 
   CliGateway fresh("fhir-import");
   fresh.Start();
-  CtlResult before = fresh.As("dr-rivera", {"consent", "list", "--patient",
-                                            patient});
+  CtlResult before =
+      fresh.As("dr-rivera", {"consent", "list", "--patient", patient});
   EXPECT_THAT(before.out, HasSubstr("No active consents"));
   CtlResult imported =
       fresh.As("dr-rivera", {"consent", "record", "--fhir", one});
@@ -158,11 +158,12 @@ TEST_F(FhirCliTest, ImportThatCannotBeMappedNamesTheElementAndRecordsNothing) {
   // caregate does not know.
   const std::string other = NewPatientId();
   std::string text = absl::StrReplaceAll(
-      Lines(e.out).at(0), {{absl::StrCat("\"", patient, "\""),
-                            absl::StrCat("\"", other, "\"")},
-                           {"http://loinc.org", "http://example.org/codes"}});
+      Lines(e.out).at(0),
+      {{absl::StrCat("\"", patient, "\""), absl::StrCat("\"", other, "\"")},
+       {"http://loinc.org", "http://example.org/codes"}});
   const std::string file = gateway().WriteFile("bad-consent.json", text);
-  CtlResult r = gateway().As("dr-rivera", {"consent", "record", "--fhir", file});
+  CtlResult r =
+      gateway().As("dr-rivera", {"consent", "record", "--fhir", file});
   EXPECT_NE(r.code, 0);
   EXPECT_THAT(r.err, HasSubstr("--fhir"));
   EXPECT_THAT(r.err, HasSubstr("Consent.category"));
@@ -171,9 +172,9 @@ TEST_F(FhirCliTest, ImportThatCannotBeMappedNamesTheElementAndRecordsNothing) {
       gateway().As("dr-rivera", {"consent", "list", "--patient", other});
   EXPECT_THAT(list.out, HasSubstr("No active consents"));
 
-  CtlResult not_json = gateway().As(
-      "dr-rivera", {"consent", "record", "--fhir",
-                    gateway().WriteFile("not.json", "{ nope")});
+  CtlResult not_json =
+      gateway().As("dr-rivera", {"consent", "record", "--fhir",
+                                 gateway().WriteFile("not.json", "{ nope")});
   EXPECT_NE(not_json.code, 0);
   EXPECT_THAT(not_json.err, HasSubstr("not valid JSON"));
 }
