@@ -57,13 +57,17 @@ int main(int argc, char** argv) {
   std::printf("caregate-receiver listening on %s, writing to %s\n",
               (*server)->address().c_str(), options.out_dir.c_str());
   std::fflush(stdout);
-  std::thread([&stop_signals, s = server->get()] {
+  std::thread stopper([&stop_signals, s = server->get()] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
     spdlog::info("received signal {}, stopping", signal);
     s->Shutdown();
-  }).detach();
+  });
+  // Wait() returns once the stopper's Shutdown() has begun; the server is
+  // destroyed only after that call has returned (destroying it while the
+  // stopper was still inside Shutdown() raced on the server's executor).
   (*server)->Wait();
+  stopper.join();
   server->reset();
   return 0;
 }

@@ -62,13 +62,19 @@ int main(int argc, char** argv) {
                (*witness)->created() ? "created" : "loaded", (*witness)->name(),
                (*server)->port(), flags->log_keys.size(), flags->state_dir);
 
-  std::thread([&stop_signals, s = server->get()] {
+  std::thread stopper([&stop_signals, s = server->get()] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
     spdlog::info("received signal {}, stopping", signal);
     s->Stop();
-  }).detach();
+  });
   absl::Status served = (*server)->Serve();
-  if (!served.ok()) return Fail(served);
+  if (!served.ok()) {
+    stopper.detach();  // still waiting for a signal; the process ends
+    return Fail(served);
+  }
+  // Serve() returns once the stopper's Stop() has begun: the server is
+  // destroyed only after that call has returned.
+  stopper.join();
   return 0;
 }
