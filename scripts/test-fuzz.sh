@@ -20,7 +20,7 @@ fi
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 BUILD_DIR="${CAREGATE_ASAN_BUILD_DIR:-build-asan}"
 SECONDS_PER_TARGET="${CAREGATE_FUZZ_SECONDS:-20}"
-TARGETS=(config request audit_verifier)
+TARGETS=(config request audit_verifier audit_export)
 
 if [ ! -f "$BUILD_DIR/build.ninja" ] ||
     [ "$(cat "$BUILD_DIR/caregate-asan-compiler" 2>/dev/null)" != clang ]; then

@@ -358,25 +358,35 @@ absl::StatusOr<std::unique_ptr<LoadedAuditExport>> LoadAuditExport(
   if (first == std::string::npos) {
     return absl::InvalidArgumentError("not an audit export: the file is empty");
   }
-  auto loaded = std::make_unique<LoadedAuditExport>();
-  if (bytes[first] == '{') {
-    CG_RETURN_IF_ERROR(ParseExportJson(bytes, &loaded->head));
-    loaded->events = ExportEvents(loaded->head);
-    return loaded;
-  }
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+  const bool looks_like_json = bytes[first] == '{';
+  // A binary export's first event begins "\n" (0x0a, field 1) and then its
+  // length, which may be '{' (123): only such a file is tried both ways.
+  const bool may_be_binary =
+      !looks_like_json || static_cast<unsigned char>(bytes[0]) == 0x0a;
+  if (may_be_binary && bytes.size() > static_cast<size_t>(INT_MAX)) {
     return absl::InvalidArgumentError(
         "binary audit export larger than 2 GiB (protobuf's limit): export "
         "as JSON instead");
   }
+  auto loaded = std::make_unique<LoadedAuditExport>();
+  // Moved first: the events' views point into this string's buffer.
   loaded->bytes = std::move(bytes);
-  std::vector<std::string_view> events;
-  if (!SplitBinaryExport(loaded->bytes, loaded->head, events)) {
-    return absl::InvalidArgumentError(
-        "not an audit export: neither protobuf JSON (it does not begin with "
-        "'{') nor a binary caregate.v1.AuditExport");
+  if (may_be_binary) {
+    std::vector<std::string_view> events;
+    if (SplitBinaryExport(loaded->bytes, loaded->head, events)) {
+      loaded->events = ExportEvents(std::move(events));
+      return loaded;
+    }
+    if (!looks_like_json) {
+      return absl::InvalidArgumentError(
+          "not an audit export: neither protobuf JSON (it does not begin "
+          "with '{') nor a binary caregate.v1.AuditExport");
+    }
+    loaded->head.Clear();
   }
-  loaded->events = ExportEvents(std::move(events));
+  CG_RETURN_IF_ERROR(ParseExportJson(loaded->bytes, &loaded->head));
+  std::string().swap(loaded->bytes);  // the parsed export holds its own copy
+  loaded->events = ExportEvents(loaded->head);
   return loaded;
 }
 

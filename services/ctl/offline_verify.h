@@ -120,11 +120,13 @@ struct LoadedAuditExport {
   ExportEvents events{std::vector<std::string_view>{}};
 };
 
-// Reads either form `audit export` writes, told apart by the first byte
-// that is not blank: '{' begins the JSON form; a binary export begins with
-// a field tag, never '{' or a blank. A binary export's events stay encoded
-// until read. INVALID_ARGUMENT naming the form when the bytes do not parse
-// as it (binary exports are limited to 2 GiB, protobuf's limit).
+// Reads either form `audit export` writes. A file whose first byte that is
+// not blank is '{' is JSON, unless it begins with 0x0a and parses as
+// binary: a binary export begins with a field tag, and the tag of its first
+// event (0x0a) is a newline, which the event's length (here 123, '{') may
+// follow. A binary export's events stay encoded until read. INVALID_ARGUMENT
+// naming the form when the bytes do not parse as it (binary exports are limited
+// to 2 GiB, protobuf's limit).
 absl::StatusOr<std::unique_ptr<LoadedAuditExport>> LoadAuditExport(
     std::string bytes);
 

@@ -252,6 +252,30 @@ TEST_F(OfflineVerifyTest, LoadsEitherFormTellingThemApartByTheFirstByte) {
                        HasSubstr("not an audit export (protobuf JSON)")));
 }
 
+// The binary form's first byte is a newline (the tag of field 1), and an
+// event of 123 bytes puts '{' after it: such a file is still binary.
+TEST_F(OfflineVerifyTest, BinaryExportThatBeginsLikeJsonLoadsAsBinary) {
+  v1::AuditExport x = export_;
+  x.clear_events();
+  v1::AuditEvent* event = x.add_events();
+  event->set_seq(1);
+  while (event->ByteSizeLong() < 123) event->mutable_detail()->push_back('x');
+  ASSERT_EQ(event->ByteSizeLong(), 123u);
+  const std::string binary = AuditExportToBinary(x);
+  ASSERT_EQ(binary.substr(0, 2), "\n{");
+  absl::StatusOr<std::unique_ptr<LoadedAuditExport>> loaded =
+      LoadAuditExport(binary);
+  CG_ASSERT_OK(loaded);
+  ASSERT_EQ((*loaded)->events.size(), 1);
+  v1::AuditEvent scratch;
+  EXPECT_EQ((*loaded)->events.Get(0, scratch)->detail(), event->detail());
+  // A JSON export that begins with a newline is still JSON.
+  absl::StatusOr<std::unique_ptr<LoadedAuditExport>> json =
+      LoadAuditExport("\n" + AuditExportToJson(x));
+  CG_ASSERT_OK(json);
+  EXPECT_EQ((*json)->head.events(0).detail(), event->detail());
+}
+
 // An event whose bytes are not an AuditEvent is found when verified, named
 // by its position, as bad from the seq it should have had.
 TEST_F(OfflineVerifyTest, BinaryEventThatDoesNotParseIsBadAtItsPlace) {

@@ -215,12 +215,27 @@ def audit_seeds():
           adversarial(2, False, raw))
 
 
+# ------------------------------------------------------------ audit_export
+def export_seeds():
+    # byte 0: 0 raw file, 1 valid binary export, else its JSON; byte 1: the
+    # number of events - 1; then (u16 offset, byte) edits; one byte left cuts
+    write("audit_export", "valid_binary_1", bytes([1]))
+    write("audit_export", "valid_binary_8", bytes([1, 7]))
+    write("audit_export", "valid_json_4", bytes([2, 3]))
+    write("audit_export", "binary_edited", bytes([1, 4]) + u16(16) + b"\x00")
+    write("audit_export", "binary_cut", bytes([1, 4, 0x80]))
+    write("audit_export", "json_edited", bytes([2, 2]) + u16(5) + b"}")
+    write("audit_export", "raw_json", b"\x00" + b'{"events": [{"seq": "1"}]}')
+    write("audit_export", "raw_binary", bytes([0, 0x0a, 2, 8, 1, 0x12, 0]))
+
+
 if __name__ == "__main__":
-    for target in ("config", "request", "audit_verifier"):
+    for target in ("config", "request", "audit_verifier", "audit_export"):
         shutil.rmtree(CORPUS / target, ignore_errors=True)
         (CORPUS / target).mkdir(parents=True)
     config_seeds()
     request_seeds()
     audit_seeds()
+    export_seeds()
     for d in sorted(CORPUS.iterdir()):
         print(d.name, len(list(d.iterdir())), "files")
