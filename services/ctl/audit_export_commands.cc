@@ -63,7 +63,7 @@ std::string_view AuditExportUsage() {
   static const auto* usage = new std::string(Usage(
       absl::StrCat(
           "usage: caregatectl audit export --out FILE\n"
-          "         [--format json|binary|fhir]"
+          "         [--format json|binary|fhir]\n"
           "         [--wait DURATION] [--json]\n"
           "\n"
           "Writes every audit event (with prev_hash and hash) from seq 1\n"
