@@ -11,6 +11,10 @@ Hash256 AuditLeafHash(const Hash256& event_hash) {
       reinterpret_cast<const char*>(event_hash.data()), event_hash.size()));
 }
 
+void DropLeaves(std::vector<tlog::NodeHash>& nodes) {
+  std::erase_if(nodes, [](const tlog::NodeHash& n) { return n.id.level == 0; });
+}
+
 AuditTreeVerifier::AuditTreeVerifier(absl::Span<const int64_t> sizes) {
   for (int64_t size : sizes) roots_[size] = std::nullopt;
   if (auto it = roots_.find(0); it != roots_.end()) {

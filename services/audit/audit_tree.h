@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -22,6 +23,11 @@ namespace caregate {
 
 // LeafHash(event_hash): SHA-256(0x00 || event_hash).
 Hash256 AuditLeafHash(const Hash256& event_hash);
+
+// Removes the leaves (level 0) from nodes CompactRange::Append completed:
+// the store keeps the others only, and gives a leaf from its event's hash
+// (Store::ReadTreeNodes), which halves the rows written per event.
+void DropLeaves(std::vector<tlog::NodeHash>& nodes);
 
 // Walks events from seq 1 in order, checking the hash chain (ChainVerifier)
 // and growing the Merkle tree of the events it accepted; records the tree's

@@ -22,6 +22,7 @@ absl::StatusOr<int64_t> LedgerTxn::Audit(AuditEvent event) {
   if (s.ok()) {
     std::vector<tlog::NodeHash> completed;
     tree_->Append(AuditLeafHash(event.hash), &completed);
+    DropLeaves(completed);
     s = store_->PutTreeNodes(completed);
   }
   if (!s.ok()) {
@@ -62,6 +63,7 @@ absl::StatusOr<tlog::CompactRange> BuildMissingTree(Store& store,
           return false;
         }
         tree.Append(AuditLeafHash(event.hash), &pending);
+        DropLeaves(pending);
         if (pending.size() >= 4096) {
           written = txn.PutTreeNodes(pending);
           pending.clear();

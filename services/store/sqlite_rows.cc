@@ -1,11 +1,14 @@
 #include "services/store/sqlite_rows.h"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
 #include "services/store/sqlite_codec.h"
+#include "services/transparency/merkle.h"
 
 namespace caregate::sqlite {
 
@@ -100,8 +103,17 @@ const char kInsertTreeNodeSql[] =
     "INSERT OR REPLACE INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)";
 const char kReadTreeNodeSql[] =
     "SELECT hash FROM tree_nodes WHERE level = ?1 AND idx = ?2";
+const char kReadEventHashSql[] = "SELECT hash FROM audit_events WHERE seq = ?1";
+// Leaves are not stored (they are the events' hashes): the size is the
+// pairs completed at level 1, plus the next leaf when its event is there.
+// Level 0 counts for logs written while leaves were stored.
 const char kTreeSizeSql[] =
-    "SELECT COALESCE(MAX(idx) + 1, 0) FROM tree_nodes WHERE level = 0";
+    "WITH paired AS (SELECT COALESCE(2 * (MAX(idx) + 1), 0) AS n"
+    " FROM tree_nodes WHERE level = 1)"
+    " SELECT MAX("
+    "(SELECT COALESCE(MAX(idx) + 1, 0) FROM tree_nodes WHERE level = 0),"
+    "(SELECT n + EXISTS (SELECT 1 FROM audit_events WHERE seq = n + 1)"
+    " FROM paired))";
 
 const char kGetMessageSql[] =
     "SELECT " CG_MESSAGE_COLUMNS " FROM messages WHERE message_id = ?1";
@@ -444,6 +456,26 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const SqliteStatement& s) {
   return c;
 }
 
+namespace {
+
+// Leaf `id` (level 0) as the leaf hash of its event's hash; nullopt for
+// another level or an event that is not stored.
+absl::StatusOr<std::optional<Hash256>> ReadLeaf(SqliteConnection& db,
+                                                const tlog::NodeId& id) {
+  if (id.level != 0 || id.index < 0) return std::nullopt;
+  CG_ASSIGN_OR_RETURN(SqliteStatement s,
+                      db.Prepare("read tree leaf", kReadEventHashSql));
+  s.BindInt64(1, id.index + 1);
+  CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
+  if (!has_row) return std::nullopt;
+  CG_ASSIGN_OR_RETURN(Hash256 event_hash,
+                      DecodeHash("audit event hash", s.ColumnBlob(0)));
+  return tlog::LeafHash(std::string_view(
+      reinterpret_cast<const char*>(event_hash.data()), event_hash.size()));
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
     SqliteConnection& db, absl::Span<const tlog::NodeId> ids) {
   std::vector<Hash256> hashes;
@@ -454,13 +486,18 @@ absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
     s.BindInt64(1, id.level);
     s.BindInt64(2, id.index);
     CG_ASSIGN_OR_RETURN(bool has_row, s.Step());
-    if (!has_row) {
+    if (has_row) {
+      CG_ASSIGN_OR_RETURN(Hash256 hash,
+                          DecodeHash("tree node hash", s.ColumnBlob(0)));
+      hashes.push_back(hash);
+      continue;
+    }
+    CG_ASSIGN_OR_RETURN(std::optional<Hash256> leaf, ReadLeaf(db, id));
+    if (!leaf.has_value()) {
       return absl::NotFoundError(absl::StrCat("tree node (", id.level, ", ",
                                               id.index, ") is not stored"));
     }
-    CG_ASSIGN_OR_RETURN(Hash256 hash,
-                        DecodeHash("tree node hash", s.ColumnBlob(0)));
-    hashes.push_back(hash);
+    hashes.push_back(*leaf);
   }
   return hashes;
 }

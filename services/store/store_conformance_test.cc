@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "services/transparency/merkle.h"
 #include "tests/testing/status_matchers.h"
 
 namespace caregate::store_testing {
@@ -740,6 +741,39 @@ TEST_P(StoreConformanceTest, TreeNodesRoundTripInsideAndAfterTheTransaction) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("(2, 0)")));
   Reopen();
   EXPECT_EQ(store_->GetTreeSize().value_or(-1), 3);
+}
+
+// The ledger stores no leaves (DropLeaves): a leaf the store does not hold
+// is the leaf hash of its event's hash, inside the transaction and after; a
+// stored leaf (a log written before) still wins; the size counts level 1.
+TEST_P(StoreConformanceTest, ALeafNotStoredIsTheLeafHashOfItsEvent) {
+  const AuditEvent first = SampleAuditEvent(1);
+  AuditEvent second = SampleAuditEvent(2);
+  second.hash = TestHash(20);
+  const auto leaf = [](const Hash256& event_hash) {
+    return tlog::LeafHash(std::string_view(
+        reinterpret_cast<const char*>(event_hash.data()), event_hash.size()));
+  };
+  const std::vector<tlog::NodeId> ids = {{0, 1}, {1, 0}, {0, 0}};
+  const std::vector<Hash256> want = {leaf(second.hash), TestHash(5),
+                                     leaf(first.hash)};
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.AppendAuditEvent(first));
+    CG_ASSERT_OK(txn.AppendAuditEvent(second));
+    CG_ASSERT_OK(txn.PutTreeNodes({{{1, 0}, TestHash(5)}}));
+    EXPECT_THAT(txn.ReadTreeNodes(ids), IsOkAndHolds(want));
+  });
+  EXPECT_THAT(store_->ReadTreeNodes(ids), IsOkAndHolds(want));
+  EXPECT_EQ(store_->GetTreeSize().value_or(-1), 2);
+  EXPECT_THAT(store_->ReadTreeNodes(std::vector<tlog::NodeId>{{0, 2}}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("(0, 2)")));
+  EXPECT_THAT(store_->ReadTreeNodes(std::vector<tlog::NodeId>{{1, 1}}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("(1, 1)")));
+  Write([&](WriteTransaction& txn) {
+    CG_ASSERT_OK(txn.PutTreeNodes({{{0, 0}, TestHash(9)}}));
+  });
+  EXPECT_THAT(store_->ReadTreeNodes(std::vector<tlog::NodeId>{{0, 0}}),
+              IsOkAndHolds(std::vector<Hash256>{TestHash(9)}));
 }
 
 TEST_P(StoreConformanceTest, ATreeNodeWrittenAgainIsReplaced) {

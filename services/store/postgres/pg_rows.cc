@@ -141,13 +141,24 @@ const char kInsertTreeNodesSql[] =
     " FROM unnest($1::int4[], $2::text[], $3::text[]) AS u(l, i, h)"
     " ON CONFLICT (level, idx) DO UPDATE SET hash = excluded.hash";
 // Levels and indexes as parallel arrays; one row per id, in order, with a
-// NULL hash for a node not stored.
+// NULL hash for a node not stored. A leaf (level 0) not stored is the leaf
+// hash of its event's hash, SHA-256(0x00 || hash) (docs/transparency.md).
 const char kReadTreeNodesSql[] =
-    "SELECT t.hash FROM unnest($1::int4[], $2::text[]) WITH ORDINALITY"
-    " AS u(l, i, ord) LEFT JOIN tree_nodes t"
-    " ON t.level = u.l AND t.idx = u.i::int8 ORDER BY u.ord";
+    "SELECT coalesce(t.hash, sha256('\\x00'::bytea || e.hash))"
+    " FROM unnest($1::int4[], $2::text[]) WITH ORDINALITY AS u(l, i, ord)"
+    " LEFT JOIN tree_nodes t ON t.level = u.l AND t.idx = u.i::int8"
+    " LEFT JOIN audit_events e ON u.l = 0 AND e.seq = u.i::int8 + 1"
+    " ORDER BY u.ord";
+// Leaves are not stored (they are the events' hashes): the size is the
+// pairs completed at level 1, plus the next leaf when its event is there.
+// Level 0 counts for logs written while leaves were stored.
 const char kTreeSizeSql[] =
-    "SELECT coalesce(max(idx) + 1, 0) FROM tree_nodes WHERE level = 0";
+    "WITH paired AS (SELECT coalesce(2 * (max(idx) + 1), 0) AS n"
+    " FROM tree_nodes WHERE level = 1)"
+    " SELECT greatest("
+    "(SELECT coalesce(max(idx) + 1, 0) FROM tree_nodes WHERE level = 0),"
+    "(SELECT n + (EXISTS (SELECT 1 FROM audit_events WHERE seq = n + 1))::int"
+    " FROM paired))";
 
 const int kCheckpointColumnCount = 9;
 const int kConsentColumnCount = 28;
