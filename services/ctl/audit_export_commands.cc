@@ -223,12 +223,15 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   }
   const v1::AuditExport& export_proto = (*x)->head;
   const ExportEvents& events = (*x)->events;
+  const bool check_trust = !trusted_note.empty() || !witness_keys.empty();
+  std::vector<Hash256> event_hashes;
   OfflineReport r =
-      VerifyAuditExport(export_proto, events, **verifier, allow_unsigned_tail);
+      VerifyAuditExport(export_proto, events, **verifier, allow_unsigned_tail,
+                        check_trust ? &event_hashes : nullptr);
   TrustReport trust;
-  if (r.ok && (!trusted_note.empty() || !witness_keys.empty())) {
+  if (r.ok && check_trust) {
     trust = CheckExportAgainstTrust(export_proto, events, **verifier,
-                                    trusted_note, witness_keys);
+                                    trusted_note, witness_keys, &event_hashes);
     if (!trust.ok) {
       r.ok = false;
       r.problem = trust.problem;

@@ -2,7 +2,10 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "services/audit/audit_tree.h"
 #include "services/ctl/checkpoint_note.h"
@@ -31,6 +34,57 @@ void AddVouched(const CheckedNote& note, std::vector<std::string>& vouched) {
   }
 }
 
+// The Merkle tree of an export's events, with its root at chosen sizes.
+struct ExportTree {
+  tlog::CompactRange range;
+  absl::flat_hash_map<int64_t, Hash256> roots;
+
+  int64_t size() const { return range.size(); }
+  std::optional<Hash256> RootAt(int64_t size) const {
+    if (size == range.size()) return range.Root();
+    auto it = roots.find(size);
+    if (it == roots.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+// The tree walked from the events, their chain checked on the way
+// (AuditTreeVerifier); nullopt when it is broken.
+std::optional<ExportTree> TreeOfEvents(const ExportEvents& events,
+                                       const std::vector<int64_t>& sizes) {
+  AuditTreeVerifier tree(sizes);
+  v1::AuditEvent scratch;
+  AuditEvent event;
+  for (int i = 0; i < events.size(); ++i) {
+    const v1::AuditEvent* proto = events.Get(i, scratch);
+    if (proto == nullptr || !AuditEventFromProtoInto(*proto, &event).ok() ||
+        !tree.Add(event)) {
+      return std::nullopt;
+    }
+  }
+  ExportTree out{tree.tree(), {}};
+  for (int64_t size : sizes) {
+    if (std::optional<Hash256> root = tree.RootAt(size))
+      out.roots[size] = *root;
+  }
+  return out;
+}
+
+// The tree of events whose chain was verified already, from their hashes.
+std::optional<ExportTree> TreeOfHashes(const std::vector<Hash256>& hashes,
+                                       const std::vector<int64_t>& sizes) {
+  ExportTree out;
+  const absl::flat_hash_set<int64_t> wanted(sizes.begin(), sizes.end());
+  if (wanted.contains(0)) out.roots[0] = tlog::EmptyRoot();
+  for (const Hash256& hash : hashes) {
+    out.range.Append(AuditLeafHash(hash), nullptr);
+    if (wanted.contains(out.range.size())) {
+      out.roots[out.range.size()] = out.range.Root();
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 TrustReport CheckExportAgainstTrust(
@@ -44,7 +98,8 @@ TrustReport CheckExportAgainstTrust(
 TrustReport CheckExportAgainstTrust(
     const v1::AuditExport& x, const ExportEvents& events,
     const Ed25519Verifier& pubkey, const std::string& trusted_note,
-    const std::vector<std::string>& witness_keys) {
+    const std::vector<std::string>& witness_keys,
+    const std::vector<Hash256>* verified_hashes) {
   TrustReport report;
   auto log_key = LogNoteKey(x.checkpoint().origin(), pubkey);
   if (!log_key.ok()) return Fail(report, Message(log_key.status()));
@@ -67,16 +122,13 @@ TrustReport CheckExportAgainstTrust(
   for (const v1::Checkpoint& c : x.checkpoints()) sizes.push_back(c.seq());
   sizes.push_back(x.checkpoint().seq());
   if (trusted.has_value()) sizes.push_back(trusted->checkpoint.size);
-  AuditTreeVerifier tree(sizes);
-  v1::AuditEvent scratch;
-  AuditEvent event;
-  for (int i = 0; i < events.size(); ++i) {
-    const v1::AuditEvent* proto = events.Get(i, scratch);
-    if (proto == nullptr || !AuditEventFromProtoInto(*proto, &event).ok() ||
-        !tree.Add(event)) {
-      return Fail(report, "the export's hash chain is broken");
-    }
+  std::optional<ExportTree> built = verified_hashes != nullptr
+                                        ? TreeOfHashes(*verified_hashes, sizes)
+                                        : TreeOfEvents(events, sizes);
+  if (!built.has_value()) {
+    return Fail(report, "the export's hash chain is broken");
   }
+  const ExportTree& tree = *built;
   // Each checkpoint with a note: its root is the export's, and who vouched.
   std::vector<v1::Checkpoint> all(x.checkpoints().begin(),
                                   x.checkpoints().end());

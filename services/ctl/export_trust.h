@@ -39,11 +39,14 @@ TrustReport CheckExportAgainstTrust(
     const std::string& trusted_note,
     const std::vector<std::string>& witness_keys);
 // The same with the events apart: `head` gives the checkpoints (its events
-// are ignored).
+// are ignored). With `verified_hashes` (every event's hash from seq 1, from
+// a VerifyAuditExport that found the chain intact) the tree is built from
+// them instead of reading and re-chaining the events.
 TrustReport CheckExportAgainstTrust(
     const v1::AuditExport& head, const ExportEvents& events,
     const Ed25519Verifier& pubkey, const std::string& trusted_note,
-    const std::vector<std::string>& witness_keys);
+    const std::vector<std::string>& witness_keys,
+    const std::vector<Hash256>* verified_hashes = nullptr);
 
 }  // namespace caregate::ctl
 

@@ -89,7 +89,8 @@ std::optional<CheckpointProblem> CheckCheckpoint(
 // that is a key of `wanted`.
 VerifyResult VerifyEventRange(const ExportEvents& events, int begin, int end,
                               const std::map<int64_t, Hash256>& wanted,
-                              std::vector<std::pair<int64_t, Hash256>>* found) {
+                              std::vector<std::pair<int64_t, Hash256>>* found,
+                              std::vector<Hash256>* all) {
   v1::AuditEvent scratch;  // reused: its strings keep their buffers
   ChainVerifier chain;
   // A malformed anchor fails in the range before, which is reported first.
@@ -123,6 +124,7 @@ VerifyResult VerifyEventRange(const ExportEvents& events, int begin, int end,
     }
     if (!chain.Add(event)) return chain.result();
     if (wanted.contains(event.seq)) found->emplace_back(event.seq, event.hash);
+    if (all != nullptr) all->push_back(event.hash);
   }
   return chain.result();
 }
@@ -131,7 +133,8 @@ VerifyResult VerifyEventRange(const ExportEvents& events, int begin, int end,
 // one ChainVerifier over all of them would: the first range's problem, else
 // the last range's verified seq.
 VerifyResult VerifyEventsInParallel(const ExportEvents& events,
-                                    std::map<int64_t, Hash256>& hashes) {
+                                    std::map<int64_t, Hash256>& hashes,
+                                    std::vector<Hash256>* event_hashes) {
   constexpr int kMinEventsPerRange = 4096;
   const int n = events.size();
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
@@ -142,20 +145,32 @@ VerifyResult VerifyEventsInParallel(const ExportEvents& events,
   };
   std::vector<VerifyResult> results(ranges);
   std::vector<std::vector<std::pair<int64_t, Hash256>>> found(ranges);
+  std::vector<std::vector<Hash256>> all(event_hashes != nullptr ? ranges : 0);
+  const auto all_of = [&](int r) {
+    return event_hashes != nullptr ? &all[r] : nullptr;
+  };
   std::vector<std::thread> threads;
   for (int r = 1; r < ranges; ++r) {
     threads.emplace_back([&, r] {
-      results[r] =
-          VerifyEventRange(events, bound(r), bound(r + 1), hashes, &found[r]);
+      results[r] = VerifyEventRange(events, bound(r), bound(r + 1), hashes,
+                                    &found[r], all_of(r));
     });
   }
-  results[0] = VerifyEventRange(events, 0, bound(1), hashes, &found[0]);
+  results[0] =
+      VerifyEventRange(events, 0, bound(1), hashes, &found[0], all_of(0));
   for (std::thread& t : threads) t.join();
   for (const auto& range : found) {
     for (const auto& [seq, hash] : range) hashes[seq] = hash;
   }
   for (VerifyResult& result : results) {
     if (!result.ok) return std::move(result);
+  }
+  if (event_hashes != nullptr) {
+    event_hashes->clear();
+    event_hashes->reserve(n);
+    for (const auto& range : all) {
+      event_hashes->insert(event_hashes->end(), range.begin(), range.end());
+    }
   }
   return std::move(results.back());
 }
@@ -241,7 +256,8 @@ OfflineReport VerifyAuditExport(const v1::AuditExport& x,
 OfflineReport VerifyAuditExport(const v1::AuditExport& x,
                                 const ExportEvents& events,
                                 const Ed25519Verifier& verifier,
-                                bool allow_unsigned_tail) {
+                                bool allow_unsigned_tail,
+                                std::vector<Hash256>* event_hashes) {
   OfflineReport report;
   report.event_count = events.size();
   const int64_t checkpoint_seq = x.checkpoint().seq();
@@ -249,7 +265,8 @@ OfflineReport VerifyAuditExport(const v1::AuditExport& x,
   std::map<int64_t, Hash256> hashes;
   for (const v1::Checkpoint& c : x.checkpoints()) hashes[c.seq()] = Hash256{};
   hashes[checkpoint_seq] = Hash256{};
-  const VerifyResult chain = VerifyEventsInParallel(events, hashes);
+  const VerifyResult chain =
+      VerifyEventsInParallel(events, hashes, event_hashes);
   report.verified_through_seq = chain.verified_through_seq;
   if (!chain.ok) return Bad(report, chain.first_bad_seq, chain.problem);
   // An intact chain holds seq 1 through events.size().

@@ -93,11 +93,14 @@ OfflineReport VerifyAuditExport(const v1::AuditExport& export_proto,
                                 const Ed25519Verifier& verifier,
                                 bool allow_unsigned_tail = false);
 // The same with the events apart: `head` gives the checkpoints (its events
-// are ignored). The events' hashes are checked on several threads.
+// are ignored). The events' hashes are checked on several threads. When the
+// chain is intact and `event_hashes` is given, it receives every event's
+// hash in seq order (for CheckExportAgainstTrust).
 OfflineReport VerifyAuditExport(const v1::AuditExport& head,
                                 const ExportEvents& events,
                                 const Ed25519Verifier& verifier,
-                                bool allow_unsigned_tail = false);
+                                bool allow_unsigned_tail = false,
+                                std::vector<Hash256>* event_hashes = nullptr);
 
 // The export as the protobuf JSON mapping, indented, ending in "\n".
 std::string AuditExportToJson(const v1::AuditExport& export_proto);

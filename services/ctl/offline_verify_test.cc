@@ -306,7 +306,14 @@ TEST_F(OfflineVerifyTest, ManyEventsReportTheFirstProblemWhateverItsRange) {
   *big.mutable_checkpoint() = CheckpointToProto(
       SignCheckpoint("caregate.test/audit", 20000, events.back().hash,
                      absl::FromUnixSeconds(1717406000), *signer_));
-  ASSERT_TRUE(VerifyAuditExport(big, *verifier_).ok);
+  std::vector<Hash256> hashes;
+  ASSERT_TRUE(VerifyAuditExport(big, ExportEvents(big), *verifier_,
+                                /*allow_unsigned_tail=*/false, &hashes)
+                  .ok);
+  ASSERT_EQ(hashes.size(), events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(hashes[i], events[i].hash) << i;
+  }
   for (const int64_t seq : {1, 4097, 9999, 10000, 10001, 15000, 20000}) {
     SCOPED_TRACE(seq);
     v1::AuditExport forged = big;

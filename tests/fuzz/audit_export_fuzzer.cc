@@ -10,10 +10,11 @@
 //    the file to that many 256ths. Nothing after byte 1: the valid export.
 //  - else: the same valid export's JSON form, edited the same way.
 //
-// Properties: nothing crashes; the valid export unchanged verifies; and a
+// Properties: nothing crashes; the valid export unchanged verifies; a
 // binary file that protobuf parses whole gets from the streaming reader
 // (each event parsed when read, ranges checked apart) exactly the report
-// that verifying the whole parsed message gives, and the same trust verdict.
+// that verifying the whole parsed message gives, and the same trust verdict;
+// and the trust verdict from the verified hashes is the one from the events.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -86,10 +87,18 @@ void Check(const std::string& file, bool must_verify) {
   ctl::TrustReport streamed_trust;
   if (loaded.ok()) {
     const ctl::LoadedAuditExport& x = **loaded;
-    streamed = ctl::VerifyAuditExport(x.head, x.events, key);
+    std::vector<Hash256> hashes;
+    streamed = ctl::VerifyAuditExport(x.head, x.events, key,
+                                      /*allow_unsigned_tail=*/false, &hashes);
     if (streamed.ok) {
+      CG_FUZZ_CHECK(static_cast<int>(hashes.size()) == x.events.size());
       streamed_trust = ctl::CheckExportAgainstTrust(x.head, x.events, key,
                                                     /*trusted_note=*/"", {});
+      // The tree from the verified hashes is the tree from the events.
+      const ctl::TrustReport from_hashes = ctl::CheckExportAgainstTrust(
+          x.head, x.events, key, /*trusted_note=*/"", {}, &hashes);
+      CG_FUZZ_CHECK(from_hashes.ok == streamed_trust.ok &&
+                    from_hashes.problem == streamed_trust.problem);
     }
   }
   if (must_verify) CG_FUZZ_CHECK(loaded.ok() && streamed.ok);
