@@ -4,7 +4,8 @@
 // (services/audit), the checkpoint's signature checked, and the checkpoint
 // matched against the recomputed chain. Also the conversions of the exported
 // protos back into the audit library's values (the inverse of
-// services/audit_service/audit_event_proto.h) and the export's JSON form.
+// services/audit_service/audit_event_proto.h), and the export's JSON and
+// binary forms (LoadAuditExport reads either).
 //
 // Pure functions, thread-safe.
 #ifndef CAREGATE_SERVICES_CTL_OFFLINE_VERIFY_H_

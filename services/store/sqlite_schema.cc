@@ -203,7 +203,8 @@ CREATE INDEX messages_due ON messages
 )sql";
 
 // Version 5: the audit log's RFC 6962 Merkle tree (every node the
-// accumulator completes; docs/transparency.md "Storing the tree") and the
+// accumulator completes, since 2026-12-07 but the leaves, which are the
+// events' hashes; docs/transparency.md "Storing the tree") and the
 // checkpoints' tree root and C2SP signed note. The gateway fills the tree of
 // an older log from its events at start.
 constexpr char kSchemaV5[] = R"sql(

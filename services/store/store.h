@@ -127,12 +127,14 @@ class WriteTransaction {
                                             std::string_view note) = 0;
 
   // Stores nodes of the audit log's Merkle tree (docs/transparency.md
-  // "Storing the tree"), as CompactRange::Append reports them, replacing a
-  // node stored already (left by events removed behind the gateway's back:
-  // the tree follows the events the log has).
+  // "Storing the tree"), as CompactRange::Append reports them (the ledger
+  // leaves out the leaves: DropLeaves), replacing a node stored already (left
+  // by events removed behind the gateway's back: the tree follows the events
+  // the log has).
   virtual absl::Status PutTreeNodes(absl::Span<const tlog::NodeHash> nodes) = 0;
-  // The hashes of `ids` as this transaction sees them, in order; NOT_FOUND
-  // naming the first node it does not hold.
+  // The hashes of `ids` as this transaction sees them, in order; a leaf
+  // (level 0, index i) not stored is the leaf hash of the hash of audit
+  // event i + 1. NOT_FOUND naming the first node it has neither way.
   virtual absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
       absl::Span<const tlog::NodeId> ids) = 0;
 
@@ -241,11 +243,15 @@ class Store {
       int64_t from_seq, int64_t to_seq,
       const std::function<bool(const AuditEvent&)>& fn) = 0;
 
-  // The hashes of the committed tree nodes `ids`, in order; NOT_FOUND naming
-  // the first node it does not hold. (The proofs' tlog::NodeSource.)
+  // The hashes of the committed tree nodes `ids`, in order, a leaf not
+  // stored given by its event as in WriteTransaction::ReadTreeNodes;
+  // NOT_FOUND naming the first node it has neither way. (The proofs'
+  // tlog::NodeSource.)
   virtual absl::StatusOr<std::vector<Hash256>> ReadTreeNodes(
       absl::Span<const tlog::NodeId> ids) = 0;
-  // The number of leaves of the stored tree (committed level-0 nodes).
+  // The number of leaves of the stored tree: the pairs completed at level 1,
+  // plus the next leaf when its event is stored (or the level-0 nodes of a
+  // log that stored its leaves, if more).
   virtual absl::StatusOr<int64_t> GetTreeSize() = 0;
 
   // The checkpoint with the highest seq (latest time among equals).
