@@ -4,7 +4,6 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "caregate/v1/audit_export.pb.h"
@@ -215,11 +214,9 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   }
   std::string trusted_note;
   if (!trusted_path.empty()) {
-    std::ifstream saved(trusted_path, std::ios::binary);
-    std::stringstream note;
-    if (saved) note << saved.rdbuf();
-    if (!saved) return cmd.Fail(absl::StrCat("cannot read ", trusted_path));
-    trusted_note = note.str();
+    std::optional<std::string> note = ReadWholeFile(trusted_path);
+    if (!note) return cmd.Fail(absl::StrCat("cannot read ", trusted_path));
+    trusted_note = *std::move(note);
   }
   const v1::AuditExport& export_proto = (*x)->head;
   const ExportEvents& events = (*x)->events;

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "services/audit/audit_chain.h"
 #include "services/audit/audit_tree.h"
 #include "services/ctl/checkpoint_note.h"
 #include "services/ctl/offline_verify.h"
@@ -48,31 +49,28 @@ struct ExportTree {
   }
 };
 
-// The tree walked from the events, their chain checked on the way
-// (AuditTreeVerifier); nullopt when it is broken.
-std::optional<ExportTree> TreeOfEvents(const ExportEvents& events,
-                                       const std::vector<int64_t>& sizes) {
-  AuditTreeVerifier tree(sizes);
+// The events' hashes in seq order, their chain checked on the way
+// (ChainVerifier); nullopt when it is broken.
+std::optional<std::vector<Hash256>> ChainedHashes(const ExportEvents& events) {
+  ChainVerifier chain;
+  std::vector<Hash256> hashes;
+  hashes.reserve(events.size());
   v1::AuditEvent scratch;
   AuditEvent event;
   for (int i = 0; i < events.size(); ++i) {
     const v1::AuditEvent* proto = events.Get(i, scratch);
     if (proto == nullptr || !AuditEventFromProtoInto(*proto, &event).ok() ||
-        !tree.Add(event)) {
+        !chain.Add(event)) {
       return std::nullopt;
     }
+    hashes.push_back(event.hash);
   }
-  ExportTree out{tree.tree(), {}};
-  for (int64_t size : sizes) {
-    if (std::optional<Hash256> root = tree.RootAt(size))
-      out.roots[size] = *root;
-  }
-  return out;
+  return hashes;
 }
 
 // The tree of events whose chain was verified already, from their hashes.
-std::optional<ExportTree> TreeOfHashes(const std::vector<Hash256>& hashes,
-                                       const std::vector<int64_t>& sizes) {
+ExportTree TreeOfHashes(const std::vector<Hash256>& hashes,
+                        const std::vector<int64_t>& sizes) {
   ExportTree out;
   const absl::flat_hash_set<int64_t> wanted(sizes.begin(), sizes.end());
   if (wanted.contains(0)) out.roots[0] = tlog::EmptyRoot();
@@ -122,13 +120,15 @@ TrustReport CheckExportAgainstTrust(
   for (const v1::Checkpoint& c : x.checkpoints()) sizes.push_back(c.seq());
   sizes.push_back(x.checkpoint().seq());
   if (trusted.has_value()) sizes.push_back(trusted->checkpoint.size);
-  std::optional<ExportTree> built = verified_hashes != nullptr
-                                        ? TreeOfHashes(*verified_hashes, sizes)
-                                        : TreeOfEvents(events, sizes);
-  if (!built.has_value()) {
-    return Fail(report, "the export's hash chain is broken");
+  std::optional<std::vector<Hash256>> chained;
+  if (verified_hashes == nullptr) {
+    chained = ChainedHashes(events);
+    if (!chained.has_value()) {
+      return Fail(report, "the export's hash chain is broken");
+    }
   }
-  const ExportTree& tree = *built;
+  const ExportTree tree = TreeOfHashes(
+      verified_hashes != nullptr ? *verified_hashes : *chained, sizes);
   // Each checkpoint with a note: its root is the export's, and who vouched.
   std::vector<v1::Checkpoint> all(x.checkpoints().begin(),
                                   x.checkpoints().end());

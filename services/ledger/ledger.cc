@@ -54,6 +54,13 @@ absl::StatusOr<tlog::CompactRange> BuildMissingTree(Store& store,
   spdlog::info("building the audit log's Merkle tree over events {}..{}",
                stored + 1, head);
   std::vector<tlog::NodeHash> pending;
+  // The nodes gathered so far, but the leaves, written in one call.
+  const auto write_pending = [&] {
+    DropLeaves(pending);
+    absl::Status status = txn.PutTreeNodes(pending);
+    pending.clear();
+    return status;
+  };
   absl::Status written = absl::OkStatus();
   CG_RETURN_IF_ERROR(
       store.ScanAuditEvents(stored + 1, head, [&](const AuditEvent& event) {
@@ -63,15 +70,11 @@ absl::StatusOr<tlog::CompactRange> BuildMissingTree(Store& store,
           return false;
         }
         tree.Append(AuditLeafHash(event.hash), &pending);
-        DropLeaves(pending);
-        if (pending.size() >= 4096) {
-          written = txn.PutTreeNodes(pending);
-          pending.clear();
-        }
+        if (pending.size() >= 4096) written = write_pending();
         return written.ok();
       }));
   CG_RETURN_IF_ERROR(written);
-  CG_RETURN_IF_ERROR(txn.PutTreeNodes(pending));
+  CG_RETURN_IF_ERROR(write_pending());
   if (tree.size() != head) {
     return absl::DataLossError(
         absl::StrCat("audit events after ", tree.size(), " are missing"));

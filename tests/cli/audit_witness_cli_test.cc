@@ -44,6 +44,16 @@ class AuditWitnessCliTest : public CliTest {
  protected:
   CliGateway& gateway() override { return gateway_; }
 
+  // `audit export --format FORMAT` into the scratch file NAME, at `path`.
+  void Export(const std::string& name, const std::string& format,
+              std::string* path) {
+    *path = gateway_.WriteFile(name, "");
+    CtlResult r =
+        gateway_.As("compliance-officer",
+                    {"audit", "export", "--format", format, "--out", *path});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+  }
+
   void SetUp() override {
     ASSERT_TRUE(gateway_.Prepare());
     auto signer = Ed25519Signer::FromPemFile(gateway_.dir() +
@@ -302,11 +312,8 @@ TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
                                 {"audit", "checkpoint", "--note-out", note});
   ASSERT_EQ(saved.code, 0) << saved.out << saved.err;
   WaitForWitnessedSize(witnessed_ + 1);
-  const std::string honest = gateway_.WriteFile("honest.json", "");
-  ASSERT_EQ(
-      gateway_.As("compliance-officer", {"audit", "export", "--out", honest})
-          .code,
-      0);
+  std::string honest;
+  ASSERT_NO_FATAL_FAILURE(Export("honest.json", "json", &honest));
   CtlResult vouched = RunCtl({"audit", "verify-offline", honest, "--pubkey",
                               gateway_.PublicKeyPath(), "--trusted-checkpoint",
                               note, "--witness-key", witness_key_});
@@ -315,12 +322,8 @@ TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
   EXPECT_THAT(vouched.out,
               HasSubstr("witness " + witness_->name() + " vouched for size "));
   // The same export in binary form: the same checks, the same answer.
-  const std::string honest_binary = gateway_.WriteFile("honest.pb", "");
-  ASSERT_EQ(gateway_
-                .As("compliance-officer", {"audit", "export", "--format",
-                                           "binary", "--out", honest_binary})
-                .code,
-            0);
+  std::string honest_binary;
+  ASSERT_NO_FATAL_FAILURE(Export("honest.pb", "binary", &honest_binary));
   CtlResult vouched_binary =
       RunCtl({"audit", "verify-offline", honest_binary, "--pubkey",
               gateway_.PublicKeyPath(), "--trusted-checkpoint", note,
@@ -349,11 +352,8 @@ TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
   Sql(db(), "DELETE FROM checkpoints WHERE seq >= 3");
   Sql(db(), "DELETE FROM tree_nodes");
   gateway_.Launch();
-  const std::string forged = gateway_.WriteFile("forged.json", "");
-  ASSERT_EQ(
-      gateway_.As("compliance-officer", {"audit", "export", "--out", forged})
-          .code,
-      0);
+  std::string forged;
+  ASSERT_NO_FATAL_FAILURE(Export("forged.json", "json", &forged));
   // The gateway's own signatures all verify...
   CtlResult alone = RunCtl({"audit", "verify-offline", forged, "--pubkey",
                             gateway_.PublicKeyPath()});
@@ -364,12 +364,8 @@ TEST_F(AuditWitnessCliTest, AnAuditorsSavedCheckpointRejectsARewrittenExport) {
               gateway_.PublicKeyPath(), "--trusted-checkpoint", note});
   EXPECT_EQ(held.code, 1) << held.out << held.err;
   EXPECT_THAT(held.out, HasSubstr("(log rewritten)"));
-  const std::string forged_binary = gateway_.WriteFile("forged.pb", "");
-  ASSERT_EQ(gateway_
-                .As("compliance-officer", {"audit", "export", "--format",
-                                           "binary", "--out", forged_binary})
-                .code,
-            0);
+  std::string forged_binary;
+  ASSERT_NO_FATAL_FAILURE(Export("forged.pb", "binary", &forged_binary));
   CtlResult held_binary =
       RunCtl({"audit", "verify-offline", forged_binary, "--pubkey",
               gateway_.PublicKeyPath(), "--trusted-checkpoint", note});
