@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/store/sqlite_batching_vfs.h"
 
 namespace caregate::sqlite {
 namespace {
@@ -130,9 +131,11 @@ bool SqliteStatement::ColumnIsNull(int column) const {
 
 absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
     const std::string& path, int flags, int busy_timeout_ms) {
+  absl::StatusOr<const char*> vfs = BatchingVfsName();
+  if (!vfs.ok()) return vfs.status();
   sqlite3* db = nullptr;
   const int rc =
-      sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+      sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, *vfs);
   if (rc != SQLITE_OK) {
     absl::Status status = SqliteError("open database", rc, db);
     sqlite3_close(db);

@@ -82,8 +82,9 @@ class SqliteStatement {
 
 class SqliteConnection {
  public:
-  // Opens `path` with sqlite3_open_v2 `flags` (SQLITE_OPEN_NOMUTEX is added),
-  // extended result codes on and the given busy timeout.
+  // Opens `path` with sqlite3_open_v2 `flags` (SQLITE_OPEN_NOMUTEX is added)
+  // through the batching VFS (sqlite_batching_vfs.h), extended result codes
+  // on and the given busy timeout.
   static absl::StatusOr<std::unique_ptr<SqliteConnection>> Open(
       const std::string& path, int flags, int busy_timeout_ms);
 
