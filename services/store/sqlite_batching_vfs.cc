@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -42,6 +43,7 @@ class GatheredWal {
   int Write(const char* data, int amount, int64_t offset) {
     wal_writes_received.fetch_add(1, std::memory_order_relaxed);
     absl::MutexLock lock(&mu_);
+    writer_ = std::this_thread::get_id();
     const bool ends_commit = offset == commit_page_at_;
     commit_page_at_ = amount == kFrameHeaderBytes && IsCommitFrameHeader(data)
                           ? offset + amount
@@ -68,6 +70,15 @@ class GatheredWal {
   int Flush() {
     absl::MutexLock lock(&mu_);
     return FlushLocked();
+  }
+
+  // Issues the gathered bytes when the calling thread wrote them: the
+  // thread of the connection that commits, which is the one that publishes
+  // the commit. Another connection's barrier leaves them (it publishes
+  // nothing), so SQLite's file object is only ever used on its own thread.
+  void FlushOnWritersThread() {
+    absl::MutexLock lock(&mu_);
+    if (writer_ == std::this_thread::get_id()) FlushLocked();
   }
 
   // Issues the gathered bytes first when [offset, offset + amount) reads any
@@ -112,6 +123,8 @@ class GatheredWal {
   // Where the page of the commit frame whose header came last begins; -1
   // when the last write was not such a header.
   int64_t commit_page_at_ ABSL_GUARDED_BY(mu_) = -1;
+  // The thread of the last write.
+  std::thread::id writer_ ABSL_GUARDED_BY(mu_);
 };
 
 // The WAL handles of one database that have gathered writes, for the
@@ -128,9 +141,9 @@ class WalGroup {
   }
   // A barrier cannot report an error: a failed write stays gathered, and
   // the handle's own next operation reports it.
-  void FlushAll() {
+  void FlushOnWritersThread() {
     absl::MutexLock lock(&mu_);
-    for (GatheredWal* wal : wals_) wal->Flush();
+    for (GatheredWal* wal : wals_) wal->FlushOnWritersThread();
   }
 
  private:
@@ -282,10 +295,11 @@ int FileShmLock(sqlite3_file* file, int offset, int n, int flags) {
   return RealMethods(file).xShmLock(Real(file), offset, n, flags);
 }
 void FileShmBarrier(sqlite3_file* file) {
-  // SQLite publishes a commit around this barrier: every frame this
-  // database's WAL gathered goes to the file before readers can see it.
+  // SQLite publishes a commit around this barrier, on the committing
+  // connection's thread: what that thread gathered goes to the file before
+  // readers can see it.
   if (const std::shared_ptr<WalGroup>& group = State(file).group) {
-    group->FlushAll();
+    group->FlushOnWritersThread();
   }
   RealMethods(file).xShmBarrier(Real(file));
 }

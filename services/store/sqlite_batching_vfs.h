@@ -11,7 +11,9 @@
 //   This is before SQLite makes the commit visible to readers, and an error
 //   of that write fails the COMMIT as a failed frame write always did;
 // - in xShmBarrier on the database file, as a second guard: SQLite publishes
-//   a commit by writing the wal-index header around that barrier;
+//   a commit by writing the wal-index header around that barrier, on the
+//   thread that wrote the frames (a barrier on another thread issues
+//   nothing, so SQLite's own file object stays on its connection's thread);
 // - before the same handle reads a gathered range, syncs, truncates or sizes
 //   the file, answers a file control, or closes;
 // - when a write does not continue the gathered bytes, or they would pass
@@ -26,7 +28,7 @@
 //
 // Thread-safety: the VFS is registered once, on first use. A WAL handle's
 // gathered bytes have their own mutex, because a barrier on another
-// connection (another thread) may write them.
+// connection (another thread) looks at them.
 #ifndef CAREGATE_SERVICES_STORE_SQLITE_BATCHING_VFS_H_
 #define CAREGATE_SERVICES_STORE_SQLITE_BATCHING_VFS_H_
 
