@@ -34,9 +34,7 @@ grpc::ServerUnaryReactor* DisclosureService::SendDisclosure(
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::SendDisclosureRequest, v1::SendDisclosureResponse>(
       *admission_, Rpc::kSendDisclosure, context, request, response,
-      [this](Call call, const auto& req, auto* resp) {
-        Send(call, req, resp);
-      });
+      [this](Call call, auto& req, auto* resp) { Send(call, req, resp); });
 }
 
 grpc::ServerUnaryReactor* DisclosureService::GetDisclosure(
@@ -60,8 +58,7 @@ void DisclosureService::Check(Call call,
   call->Finish(absl::OkStatus());
 }
 
-void DisclosureService::Send(Call call,
-                             const v1::SendDisclosureRequest& request,
+void DisclosureService::Send(Call call, v1::SendDisclosureRequest& request,
                              v1::SendDisclosureResponse* response) {
   const PrincipalInfo& actor = call->principal();
   const GatewayConfig& config = admission_->config();
@@ -75,10 +72,11 @@ void DisclosureService::Send(Call call,
   SendDraft draft = PrepareSend(send_, actor, *validated, request.disclosure(),
                                 clock_->Now());
   auto outcome = std::make_shared<SendOutcome>();
-  // The request lives as long as the call, which finishes after the command.
   ledger_->Submit(
       SendDisclosureCommand(send_, actor, *std::move(validated),
-                            &request.disclosure(), request.request_id(),
+                            std::make_shared<const v1::Disclosure>(
+                                std::move(*request.mutable_disclosure())),
+                            std::move(*request.mutable_request_id()),
                             std::move(draft), outcome),
       [call, response, outcome](absl::Status s) {
         if (!s.ok()) {

@@ -49,7 +49,8 @@ class DisclosureService final : public DisclosureServiceBase {
   using Call = std::shared_ptr<UnaryCall>;
   void Check(Call call, const v1::CheckDisclosureRequest& request,
              v1::CheckDisclosureResponse* response);
-  void Send(Call call, const v1::SendDisclosureRequest& request,
+  // Moves the disclosure and request id out of `request` into the command.
+  void Send(Call call, v1::SendDisclosureRequest& request,
             v1::SendDisclosureResponse* response);
   void Get(Call call, const v1::GetDisclosureRequest& request,
            v1::DisclosureRecord* response);

@@ -187,13 +187,13 @@ SendDraft PrepareSend(const SendContext& context, const PrincipalInfo& sender,
   return draft;
 }
 
-LedgerCommand SendDisclosureCommand(const SendContext& context,
-                                    const PrincipalInfo& sender,
-                                    ValidatedDisclosure validated,
-                                    const v1::Disclosure* disclosure,
-                                    std::string request_id, SendDraft draft,
-                                    std::shared_ptr<SendOutcome> outcome) {
-  return [context, &sender, validated = std::move(validated), disclosure,
+LedgerCommand SendDisclosureCommand(
+    const SendContext& context, const PrincipalInfo& sender,
+    ValidatedDisclosure validated,
+    std::shared_ptr<const v1::Disclosure> disclosure, std::string request_id,
+    SendDraft draft, std::shared_ptr<SendOutcome> outcome) {
+  return [context, &sender, validated = std::move(validated),
+          disclosure = std::move(disclosure),
           request_id = std::move(request_id), draft = std::move(draft),
           outcome](LedgerTxn& txn) -> absl::Status {
     CG_ASSIGN_OR_RETURN(

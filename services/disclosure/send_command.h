@@ -64,17 +64,16 @@ struct SendOutcome {
   DecisionResult denial;  // meaningful when neither is set
 };
 
-// `disclosure` must stay valid until the command has run (it is the request
-// of the call, which finishes only after the command completes). A repeated
+// The command owns what it reads: the handler moves the disclosure out of
+// the request once it has built the draft from it. A repeated
 // request id of the sender returns the first receipt when the request is the
 // same (same digest), and ALREADY_EXISTS naming the request id otherwise. A
 // denial stores no content, only its keyed digest in the audit event.
-LedgerCommand SendDisclosureCommand(const SendContext& context,
-                                    const PrincipalInfo& sender,
-                                    ValidatedDisclosure validated,
-                                    const v1::Disclosure* disclosure,
-                                    std::string request_id, SendDraft draft,
-                                    std::shared_ptr<SendOutcome> outcome);
+LedgerCommand SendDisclosureCommand(
+    const SendContext& context, const PrincipalInfo& sender,
+    ValidatedDisclosure validated,
+    std::shared_ptr<const v1::Disclosure> disclosure, std::string request_id,
+    SendDraft draft, std::shared_ptr<SendOutcome> outcome);
 
 // The DecisionRequest for a validated disclosure of `practice_org_id`.
 DecisionRequest MakeDecisionRequest(const std::string& practice_org_id,

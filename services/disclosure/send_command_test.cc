@@ -93,12 +93,14 @@ class SendCommandTest : public ::testing::Test {
     auto outcome = std::make_shared<SendOutcome>();
     absl::Notification done;
     absl::Status status;
-    ledger_->Submit(SendDisclosureCommand(context_, *sender_, validated, &note,
-                                          "req-1", std::move(draft), outcome),
-                    [&](absl::Status s) {
-                      status = s;
-                      done.Notify();
-                    });
+    ledger_->Submit(
+        SendDisclosureCommand(context_, *sender_, validated,
+                              std::make_shared<const v1::Disclosure>(note),
+                              "req-1", std::move(draft), outcome),
+        [&](absl::Status s) {
+          status = s;
+          done.Notify();
+        });
     done.WaitForNotification();
     EXPECT_THAT(status, IsOk());
     return outcome;

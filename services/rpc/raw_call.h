@@ -19,9 +19,10 @@
 
 namespace caregate {
 
-// `handler(std::shared_ptr<UnaryCall> call, const Request&, Response*)` must
+// `handler(std::shared_ptr<UnaryCall> call, Request&, Response*)` must
 // finish the call exactly once, now or later from any thread; the request
-// and response live as long as the call.
+// and response live as long as the call (a handler may move parts of the
+// request into work that outlives it, or take it as const Request&).
 template <typename Request, typename Response, typename Handler>
 grpc::ServerUnaryReactor* ServeUnary(CallAdmission& admission, Rpc rpc,
                                      grpc::CallbackServerContext* context,
