@@ -1,7 +1,5 @@
 #include "services/crypto/data_cipher.h"
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -11,6 +9,7 @@
 #include "services/crypto/encoding.h"
 #include "services/crypto/random.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate {
 namespace {
@@ -136,18 +135,12 @@ TEST(DataCipherTest, OpensGcmSpecVectors) {
 
 class DataKeyFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "cg_datakey_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string WriteFile(const std::string& data) {
-    const std::string path = dir_ + "/data.key";
+    const std::string path = dir_.path() + "/data.key";
     std::ofstream(path, std::ios::binary) << data;
     return path;
   }
-  std::string dir_;
+  ::caregate::testing::TempDir dir_{"cg_datakey"};
 };
 
 TEST_F(DataKeyFileTest, ReadsHexKeyWithSurroundingWhitespace) {
@@ -179,7 +172,7 @@ TEST_F(DataKeyFileTest, RejectsNonHex) {
 }
 
 TEST_F(DataKeyFileTest, MissingFileIsNotFound) {
-  const std::string path = dir_ + "/absent.key";
+  const std::string path = dir_.path() + "/absent.key";
   EXPECT_THAT(DataCipher::FromKeyFile(path, "k1"),
               StatusIs(absl::StatusCode::kNotFound,
                        AllOf(HasSubstr("data key file"), HasSubstr(path))));

@@ -3,7 +3,6 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "services/crypto/encoding.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate {
 namespace {
@@ -181,18 +181,12 @@ TEST(Ed25519Test, RejectsEncryptedPrivateKeyWithoutPrompting) {
 
 class Ed25519FileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "cg_ed25519_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string WriteFile(const std::string& name, const std::string& data) {
-    const std::string path = dir_ + "/" + name;
+    const std::string path = dir_.path() + "/" + name;
     std::ofstream(path, std::ios::binary) << data;
     return path;
   }
-  std::string dir_;
+  ::caregate::testing::TempDir dir_{"cg_ed25519"};
 };
 
 TEST_F(Ed25519FileTest, LoadsKeysFromFiles) {
@@ -207,7 +201,7 @@ TEST_F(Ed25519FileTest, LoadsKeysFromFiles) {
 }
 
 TEST_F(Ed25519FileTest, MissingFileIsNotFoundAndNamed) {
-  const std::string path = dir_ + "/absent.pem";
+  const std::string path = dir_.path() + "/absent.pem";
   EXPECT_THAT(Ed25519Signer::FromPemFile(path),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr(path)));
   EXPECT_THAT(Ed25519Verifier::FromPemFile(path),

@@ -1,7 +1,5 @@
 #include "services/ctl/dev_init_command.h"
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,11 +8,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/ctl/cli.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate::ctl {
 namespace {
 
 namespace fs = std::filesystem;
+using ::caregate::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -29,21 +29,6 @@ Result RunCtl(const std::vector<std::string>& args) {
   int code = RunCli(args, {out, err});
   return {code, out.str(), err.str()};
 }
-
-// A fresh directory, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "/dev_init_cmd_XXXXXX";
-    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 int CountLines(const std::string& s) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
@@ -60,7 +45,7 @@ TEST(DevInitCommandTest, HelpShowsUsageWithExample) {
 
 TEST(DevInitCommandTest, WritesSetupAndPrintsNextStep) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "dev";
+  fs::path dir = tmp / "dev";
   Result r = RunCtl({"dev-init", dir.string(), "--trust-domain", "td.test"});
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_THAT(r.err, IsEmpty());
@@ -76,7 +61,7 @@ TEST(DevInitCommandTest, WritesSetupAndPrintsNextStep) {
 
 TEST(DevInitCommandTest, ListenFlagReachesTheConfig) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "dev";
+  fs::path dir = tmp / "dev";
   Result r = RunCtl({"dev-init", "--listen=127.0.0.1:9443", dir.string()});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   std::ifstream config(dir / "caregate.textproto");
@@ -100,7 +85,7 @@ TEST(DevInitCommandTest, ExistingSetupIsRefusedWithOneLine) {
 
 TEST(DevInitCommandTest, UnknownFlagIsAUsageError) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "dev";
+  fs::path dir = tmp / "dev";
   Result r = RunCtl({"dev-init", dir.string(), "--force"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("unknown flag --force"));
@@ -119,7 +104,7 @@ TEST(DevInitCommandTest, MissingOrExtraDirIsAUsageError) {
 
 TEST(DevInitCommandTest, BadFlagValueIsAUsageError) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "dev";
+  fs::path dir = tmp / "dev";
   Result r = RunCtl({"dev-init", dir.string(), "--listen", "nohostport"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("listen address \"nohostport\""));
@@ -141,7 +126,7 @@ TEST(DevInitCommandTest, HelpExplainsPush) {
 
 TEST(DevInitCommandTest, PushFlagsGiveGrpcAndFhirBlocks) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "dev";
+  fs::path dir = tmp / "dev";
   Result r = RunCtl({"dev-init", dir.string(), "--push",
                      "lakeside-obgyn=127.0.0.1:9443", "--push",
                      "core-pelvic-pt=https://127.0.0.1:9444/fhir"});
@@ -156,7 +141,7 @@ TEST(DevInitCommandTest, PushFlagsGiveGrpcAndFhirBlocks) {
 
 TEST(DevInitCommandTest, PushToUnknownOrgIsRefusedNamingTheFlag) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "dev";
+  fs::path dir = tmp / "dev";
   Result r = RunCtl(
       {"dev-init", dir.string(), "--push", "nowhere-clinic=127.0.0.1:9443"});
   EXPECT_EQ(r.code, kExitUsage);
@@ -167,7 +152,7 @@ TEST(DevInitCommandTest, PushToUnknownOrgIsRefusedNamingTheFlag) {
 
 TEST(DevInitCommandTest, PushToPracticeIsRefusedNamingTheFlag) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "dev";
+  fs::path dir = tmp / "dev";
   Result r = RunCtl(
       {"dev-init", dir.string(), "--push", "sunrise-therapy=127.0.0.1:9443"});
   EXPECT_EQ(r.code, kExitUsage);
@@ -178,7 +163,7 @@ TEST(DevInitCommandTest, PushToPracticeIsRefusedNamingTheFlag) {
 
 TEST(DevInitCommandTest, MalformedOrRepeatedPushIsAUsageError) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "dev";
+  fs::path dir = tmp / "dev";
   Result r = RunCtl({"dev-init", dir.string(), "--push", "lakeside-obgyn"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("--push \"lakeside-obgyn\": expected "

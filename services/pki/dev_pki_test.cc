@@ -1,7 +1,6 @@
 #include "services/pki/dev_pki.h"
 
 #include <openssl/pem.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include "services/config/gateway_config.h"
 #include "services/pki/openssl_ptr.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate::pki {
 namespace {
@@ -35,12 +35,6 @@ const std::vector<std::string> kPrincipals = {"dr-rivera",
                                               "maple-primary-care-inbox",
                                               "compliance-officer",
                                               "gateway-admin"};
-
-fs::path MakeTempDir() {
-  std::string pattern = ::testing::TempDir() + "/dev_pki_XXXXXX";
-  EXPECT_NE(mkdtemp(pattern.data()), nullptr);
-  return pattern;
-}
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -140,13 +134,11 @@ std::map<std::string, std::pair<std::string, mode_t>> Snapshot(
 class DevInitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = MakeTempDir();
     options_.dir = (root_ / "dev").string();
     dir_ = options_.dir;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  fs::path root_;
+  ::caregate::testing::TempDir root_{"dev_pki"};
   DevInitOptions options_;
   fs::path dir_;
 };

@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 #include <openssl/x509v3.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -64,13 +63,7 @@ std::string GrpcClientIdentity(const grpc::AuthContext& auth) {
 }  // namespace
 
 DevSetup::DevSetup(pki::DevInitOptions options) {
-  std::string pattern = ::testing::TempDir() + "/push_dev_XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed";
-    return;
-  }
-  root_ = pattern;
-  dir_ = root_ + "/dev";
+  dir_ = root_.path() + "/dev";
   options.dir = dir_;
   auto written = pki::RunDevInit(options);
   if (!written.ok()) {
@@ -83,11 +76,6 @@ DevSetup::DevSetup(pki::DevInitOptions options) {
     return;
   }
   signer_ = *std::move(signer);
-}
-
-DevSetup::~DevSetup() {
-  std::error_code ignored;
-  if (!root_.empty()) fs::remove_all(root_, ignored);
 }
 
 std::string DevSetup::Path(std::string_view relative) const {

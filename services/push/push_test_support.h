@@ -25,6 +25,7 @@
 #include "services/crypto/ed25519.h"
 #include "services/pki/sample_config.h"
 #include "services/push/push_transport.h"
+#include "tests/testing/temp_dir.h"
 
 namespace httplib {
 class SSLServer;
@@ -37,7 +38,6 @@ namespace caregate::push::testing {
 class DevSetup {
  public:
   explicit DevSetup(pki::DevInitOptions options = {});
-  ~DevSetup();
   DevSetup(const DevSetup&) = delete;
   DevSetup& operator=(const DevSetup&) = delete;
 
@@ -50,7 +50,7 @@ class DevSetup {
   const Ed25519Signer& signer() const { return *signer_; }
 
  private:
-  std::string root_;
+  ::caregate::testing::TempDir root_{"push_dev"};
   std::string dir_;
   std::unique_ptr<Ed25519Signer> signer_;
 };

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate::care_receiver {
 namespace {
@@ -21,14 +22,6 @@ using ::testing::UnorderedElementsAre;
 
 class ReceivedStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "/received_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    dir_ = root_ / "inbox";
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   std::unique_ptr<ReceivedStore> Open() {
     auto store = ReceivedStore::Open(dir_.string());
     EXPECT_TRUE(store.ok()) << store.status();
@@ -50,8 +43,8 @@ class ReceivedStoreTest : public ::testing::Test {
     return text.str();
   }
 
-  fs::path root_;
-  fs::path dir_;
+  ::caregate::testing::TempDir root_{"received"};
+  fs::path dir_ = root_ / "inbox";
 };
 
 TEST_F(ReceivedStoreTest, StoresAMessageOnceAndReportsLaterDeliveries) {

@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "services/store/sqlite_connection.h"
-#include "services/store/store_conformance_test.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate::sqlite {
 namespace {
@@ -82,7 +82,7 @@ class SqliteBatchingVfsTest : public ::testing::Test {
                      ") FROM s"));
   }
 
-  store_testing::TempDir dir_;
+  ::caregate::testing::TempDir dir_;
   std::unique_ptr<SqliteConnection> db_;
 };
 

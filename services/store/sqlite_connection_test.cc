@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "services/store/store_conformance_test.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate::sqlite {
 namespace {
@@ -31,7 +32,7 @@ class SqliteConnectionTest : public ::testing::Test {
     CG_ASSERT_OK(db_->Exec("create", "CREATE TABLE t (a TEXT, b BLOB)"));
   }
 
-  ::caregate::store_testing::TempDir dir_;
+  ::caregate::testing::TempDir dir_;
   std::unique_ptr<SqliteConnection> db_;
 };
 

@@ -6,8 +6,8 @@
 
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
-#include "services/store/store_conformance_test.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate::sqlite {
 namespace {
@@ -45,7 +45,7 @@ class WalCheckpointerTest : public ::testing::Test {
     return *writer_->QueryText("count", "SELECT count(*) FROM t");
   }
 
-  ::caregate::store_testing::TempDir dir_;
+  ::caregate::testing::TempDir dir_;
   std::string path_;
   std::unique_ptr<SqliteConnection> writer_;
 };
@@ -74,11 +74,9 @@ TEST_F(WalCheckpointerTest, WalStartsOverUnderSteadyWrites) {
   // committing, so it never copies the last commits; past 100 pages the
   // writer copies what is left itself and the WAL starts over, instead of
   // growing with every commit.
-  auto checkpointer =
-      WalCheckpointer::Start(path_, writer_.get(),
-                             {.wake_pages = 20,
-                              .restart_pages = 100,
-                              .inline_pages = 1000000});
+  auto checkpointer = WalCheckpointer::Start(
+      path_, writer_.get(),
+      {.wake_pages = 20, .restart_pages = 100, .inline_pages = 1000000});
   ASSERT_THAT(checkpointer, IsOk());
   Insert(3000);
   // 3,000 commits of a page each: ~12 MB of WAL that never starts over.

@@ -27,6 +27,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/store/store.h"
+#include "tests/testing/temp_dir.h"
 
 namespace caregate::store_testing {
 
@@ -59,16 +60,7 @@ inline std::ostream& operator<<(std::ostream& os, const StoreBackend& b) {
   return os << b.name;
 }
 
-// A fresh directory under ::testing::TempDir(), removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::caregate::testing::TempDir;
 
 class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
  protected:

@@ -1,8 +1,4 @@
 // Definitions for store_conformance_test.h.
-#include <unistd.h>
-
-#include <atomic>
-#include <filesystem>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -12,22 +8,6 @@
 namespace caregate::store_testing {
 
 using ::caregate::testing::IsOk;
-
-TempDir::TempDir() {
-  static std::atomic<int> counter{0};
-  const ::testing::TestInfo* info =
-      ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = absl::StrCat("store_", getpid(), "_", counter++);
-  if (info != nullptr) absl::StrAppend(&name, "_", info->line());
-  path_ = (std::filesystem::path(::testing::TempDir()) / name).string();
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
 
 void StoreConformanceTest::SetUp() {
   absl::StatusOr<std::unique_ptr<Store>> store = GetParam().open(dir_.path());
