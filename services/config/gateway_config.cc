@@ -1,8 +1,6 @@
 #include "services/config/gateway_config.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -10,6 +8,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "services/common/absl_compat.h"
+#include "services/common/file_contents.h"
 #include "services/common/status_macros.h"
 #include "services/config/delivery_config.h"
 #include "services/transparency/note_keys.h"
@@ -618,15 +617,13 @@ absl::StatusOr<std::shared_ptr<const GatewayConfig>> GatewayConfig::FromText(
 
 absl::StatusOr<std::shared_ptr<const GatewayConfig>> GatewayConfig::LoadFile(
     const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
+  absl::StatusOr<std::string> text = ReadFileContents(path);
+  if (!text.ok()) {
     return absl::NotFoundError(absl::StrCat(path, ": cannot open config file"));
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
   const std::string base_dir =
       std::filesystem::absolute(path).parent_path().string();
-  return FromText(buffer.str(), path, base_dir);
+  return FromText(*text, path, base_dir);
 }
 
 const PrincipalInfo* GatewayConfig::FindPrincipal(

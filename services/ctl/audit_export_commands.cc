@@ -1,14 +1,13 @@
 #include "services/ctl/audit_export_commands.h"
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "caregate/v1/audit_export.pb.h"
 #include "caregate/v1/audit_service.grpc.pb.h"
 #include "services/common/absl_compat.h"
+#include "services/common/file_contents.h"
 #include "services/ctl/audit_export.h"
 #include "services/ctl/client_command.h"
 #include "services/ctl/export_trust.h"
@@ -38,18 +37,6 @@ std::string ExportBytes(const v1::AuditExport& x, std::string_view format) {
   if (format == "fhir") return AuditExportToFhirNdjson(x);
   if (format == "binary") return AuditExportToBinary(x);
   return AuditExportToJson(x);
-}
-
-// The whole of `path`, or nullopt when it cannot be read.
-std::optional<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return std::nullopt;
-  const std::streamoff size = in.tellg();
-  if (size < 0) return std::nullopt;
-  std::string bytes(static_cast<size_t>(size), '\0');
-  in.seekg(0);
-  if (!in.read(bytes.data(), size)) return std::nullopt;
-  return bytes;
 }
 
 std::string Usage(std::string_view head, std::string_view examples) {
@@ -205,8 +192,10 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   if (key_path.empty()) return cmd.Usage("missing --pubkey PEM");
   auto verifier = LoadVerifier(key_path);
   if (!verifier.ok()) return cmd.Fail(std::string(verifier.status().message()));
-  std::optional<std::string> bytes = ReadWholeFile(files->front());
-  if (!bytes) return cmd.Fail(absl::StrCat("cannot read ", files->front()));
+  absl::StatusOr<std::string> bytes = ReadFileContents(files->front());
+  if (!bytes.ok()) {
+    return cmd.Fail(absl::StrCat("cannot read ", files->front()));
+  }
   absl::StatusOr<std::unique_ptr<LoadedAuditExport>> x =
       LoadAuditExport(*std::move(bytes));
   if (!x.ok()) {
@@ -214,8 +203,8 @@ int RunAuditVerifyOffline(const std::vector<std::string>& args, CommandIo io) {
   }
   std::string trusted_note;
   if (!trusted_path.empty()) {
-    std::optional<std::string> note = ReadWholeFile(trusted_path);
-    if (!note) return cmd.Fail(absl::StrCat("cannot read ", trusted_path));
+    absl::StatusOr<std::string> note = ReadFileContents(trusted_path);
+    if (!note.ok()) return cmd.Fail(absl::StrCat("cannot read ", trusted_path));
     trusted_note = *std::move(note);
   }
   const v1::AuditExport& export_proto = (*x)->head;

@@ -1,14 +1,12 @@
 #include "services/ctl/audit_proof_commands.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "caregate/v1/audit_export.pb.h"
 #include "caregate/v1/audit_service.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/common/absl_compat.h"
+#include "services/common/file_contents.h"
 #include "services/ctl/checkpoint_note.h"
 #include "services/ctl/client_command.h"
 #include "services/ctl/message_view.h"
@@ -160,12 +158,10 @@ int RunAuditVerifyProof(const std::vector<std::string>& args, CommandIo io) {
       (!absl::SimpleAtoi(min_text, &min_witnesses) || min_witnesses < 0)) {
     return cmd.Usage("--min-witnesses: must be a number (0 or more)");
   }
-  std::ifstream in(files->front(), std::ios::binary);
-  std::stringstream text;
-  if (in) text << in.rdbuf();
-  if (!in) return cmd.Fail(absl::StrCat("cannot read ", files->front()));
+  absl::StatusOr<std::string> text = ReadFileContents(files->front());
+  if (!text.ok()) return cmd.Fail(absl::StrCat("cannot read ", files->front()));
   v1::AuditEventProof proof;
-  if (!google::protobuf::util::JsonStringToMessage(text.str(), &proof).ok()) {
+  if (!google::protobuf::util::JsonStringToMessage(*text, &proof).ok()) {
     return cmd.Fail(
         absl::StrCat(files->front(), ": not a proof of `audit prove` (JSON)"));
   }

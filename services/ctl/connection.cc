@@ -2,9 +2,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <optional>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +13,7 @@
 #include "openssl/pem.h"
 #include "openssl/x509.h"
 #include "services/common/absl_compat.h"
+#include "services/common/file_contents.h"
 #include "services/ctl/time_text.h"
 
 namespace caregate::ctl {
@@ -26,14 +24,6 @@ namespace fs = std::filesystem;
 std::string GetEnv(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
   return value == nullptr ? "" : value;
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 // The profile path without a trailing ".crt" or ".key".
@@ -48,8 +38,9 @@ std::string ProfileBase(std::string_view profile) {
 // listen_address of DIR/caregate.textproto, with a wildcard host made
 // loopback; empty when there is no readable config.
 std::string ConfiguredAddress(const std::string& dir) {
-  std::optional<std::string> text = ReadFile(dir + "/caregate.textproto");
-  if (!text.has_value()) return "";
+  absl::StatusOr<std::string> text =
+      ReadFileContents(dir + "/caregate.textproto");
+  if (!text.ok()) return "";
   caregate::config::v1::GatewayConfig config;
   google::protobuf::TextFormat::Parser parser;
   parser.AllowPartialMessage(true);
@@ -74,8 +65,8 @@ BioPtr MemBio(const std::string& pem) {
 // that matches `cert_pem`).
 absl::StatusOr<std::string> ReadPem(const std::string& path, bool is_key,
                                     const std::string& cert_pem) {
-  std::optional<std::string> pem = ReadFile(path);
-  if (!pem.has_value()) {
+  absl::StatusOr<std::string> pem = ReadFileContents(path);
+  if (!pem.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("bad certificate: cannot read ", path));
   }

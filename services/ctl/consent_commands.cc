@@ -1,11 +1,11 @@
 // `caregatectl consent record|revoke|get|list|export`: a therapist's
 // consents, also as FHIR R4 Consent resources (import and export).
-#include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "caregate/v1/consent_service.grpc.pb.h"
 #include "services/common/absl_compat.h"
+#include "services/common/file_contents.h"
 #include "services/common/proto_time.h"
 #include "services/crypto/random.h"
 #include "services/crypto/sha256.h"
@@ -99,13 +99,11 @@ absl::Status ConsentFromFhirFile(const std::string& path,
         "--fhir: the consent comes from the file alone; leave out the form "
         "flags (--patient, --to-org, ...)");
   }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  if (in) text << in.rdbuf();
-  if (!in) {
+  absl::StatusOr<std::string> text = ReadFileContents(path);
+  if (!text.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
   }
-  absl::StatusOr<v1::Consent> read = fhir::ConsentFromFhirJson(text.str());
+  absl::StatusOr<v1::Consent> read = fhir::ConsentFromFhirJson(*text);
   if (!read.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--fhir ", path, ": ", read.status().message()));

@@ -1,10 +1,8 @@
 #include "services/ctl/disclosure_form.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "services/common/absl_compat.h"
+#include "services/common/file_contents.h"
 #include "services/common/status_macros.h"
 #include "services/ctl/output.h"
 
@@ -17,14 +15,12 @@ absl::Status Require(const std::string& value, std::string_view flag) {
 }
 
 absl::StatusOr<std::string> ReadSectionFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  if (in) buffer << in.rdbuf();
-  if (!in) {
+  absl::StatusOr<std::string> body = ReadFileContents(path);
+  if (!body.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot read section file ", path));
   }
-  return buffer.str();
+  return body;
 }
 
 }  // namespace

@@ -62,6 +62,11 @@ TEST(DisclosureFormTest, BuildReadsTheSectionFiles) {
       BuildDisclosure(flags, &d),
       StatusIs(absl::StatusCode::kFailedPrecondition,
                HasSubstr("cannot read section file /nonexistent/x.txt")));
+  // A directory is refused, never sent as an empty section.
+  flags.sections = {"homework_plan=/tmp"};
+  EXPECT_THAT(BuildDisclosure(flags, &d),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("cannot read section file /tmp")));
   flags.sections.clear();
   EXPECT_THAT(BuildDisclosure(flags, &d),
               StatusIs(absl::StatusCode::kInvalidArgument,

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "services/common/file_contents.h"
 #include "services/inbox/inbox_test_support.h"
 #include "services/pki/dev_pki.h"
 #include "services/security/peer_identity.h"
@@ -63,9 +64,9 @@ class InboxServiceTest : public InboxFixture {
   std::unique_ptr<v1::InboxService::Stub> Stub(const std::string& principal) {
     const std::string pki = dir_ + "/dev/pki/";
     grpc::SslCredentialsOptions tls;
-    tls.pem_root_certs = *ReadFileToString(pki + "ca.crt");
-    tls.pem_cert_chain = *ReadFileToString(pki + principal + ".crt");
-    tls.pem_private_key = *ReadFileToString(pki + principal + ".key");
+    tls.pem_root_certs = *ReadFileContents(pki + "ca.crt");
+    tls.pem_cert_chain = *ReadFileContents(pki + principal + ".crt");
+    tls.pem_private_key = *ReadFileContents(pki + principal + ".key");
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("localhost");
     return v1::InboxService::NewStub(grpc::CreateCustomChannel(

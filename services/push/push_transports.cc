@@ -1,12 +1,11 @@
 #include "services/push/push_transports.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/absl_compat.h"
+#include "services/common/file_contents.h"
 #include "services/common/status_macros.h"
 #include "services/push/fhir_push_transport.h"
 #include "services/push/grpc_push_transport.h"
@@ -16,14 +15,12 @@ namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path,
                                     const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  if (in) text << in.rdbuf();
-  if (!in || text.str().empty()) {
+  absl::StatusOr<std::string> text = ReadFileContents(path);
+  if (!text.ok() || text->empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": cannot read ", what));
   }
-  return text.str();
+  return text;
 }
 
 fhir::PartyDetails Provider(const Directory& directory, std::string_view id) {

@@ -1,12 +1,10 @@
 #include "services/security/peer_identity.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/server_credentials.h"
+#include "services/common/file_contents.h"
 
 namespace caregate {
 namespace {
@@ -34,13 +32,23 @@ bool LooksLikeId(std::string_view id) {
   return true;
 }
 
+// NOT_FOUND naming the path when it cannot be read.
+absl::StatusOr<std::string> ReadCredentialFile(const std::string& path) {
+  absl::StatusOr<std::string> contents = ReadFileContents(path);
+  if (!contents.ok()) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
+  }
+  return contents;
+}
+
 }  // namespace
 
 std::optional<std::string> PrincipalIdFromIdentities(
     const std::vector<std::string>& uri_sans,
     const std::vector<std::string>& common_names,
     std::string_view trust_domain) {
-  const std::string prefix = absl::StrCat("spiffe://", std::string(trust_domain), "/");
+  const std::string prefix =
+      absl::StrCat("spiffe://", std::string(trust_domain), "/");
   bool saw_spiffe = false;
   for (const std::string& uri : uri_sans) {
     if (!absl::StartsWith(uri, "spiffe://")) continue;
@@ -63,8 +71,7 @@ std::optional<std::string> PrincipalIdFromAuthContext(
   if (!auth.IsPeerAuthenticated()) return std::nullopt;
   std::vector<std::string> uris = Property(auth, GRPC_PEER_URI_PROPERTY_NAME);
   if (uris.empty()) {
-    for (std::string& san :
-         Property(auth, GRPC_X509_SAN_PROPERTY_NAME)) {
+    for (std::string& san : Property(auth, GRPC_X509_SAN_PROPERTY_NAME)) {
       if (absl::StartsWith(san, "spiffe://")) uris.push_back(std::move(san));
     }
   }
@@ -72,23 +79,15 @@ std::optional<std::string> PrincipalIdFromAuthContext(
       uris, Property(auth, GRPC_X509_CN_PROPERTY_NAME), trust_domain);
 }
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>>
 MutualTlsServerCredentials(const std::string& ca_cert_file,
                            const std::string& server_cert_file,
                            const std::string& server_key_file) {
-  absl::StatusOr<std::string> ca = ReadFileToString(ca_cert_file);
+  absl::StatusOr<std::string> ca = ReadCredentialFile(ca_cert_file);
   if (!ca.ok()) return ca.status();
-  absl::StatusOr<std::string> cert = ReadFileToString(server_cert_file);
+  absl::StatusOr<std::string> cert = ReadCredentialFile(server_cert_file);
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFileToString(server_key_file);
+  absl::StatusOr<std::string> key = ReadCredentialFile(server_key_file);
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);

@@ -19,7 +19,8 @@ namespace caregate {
 // domain is ignored, never trusted.
 std::optional<std::string> PrincipalIdFromIdentities(
     const std::vector<std::string>& uri_sans,
-    const std::vector<std::string>& common_names, std::string_view trust_domain);
+    const std::vector<std::string>& common_names,
+    std::string_view trust_domain);
 
 // The same, reading gRPC's auth context of a TLS connection (properties
 // "peer_uri"/"x509_subject_alternative_name" and "x509_common_name").
@@ -28,12 +29,10 @@ std::optional<std::string> PrincipalIdFromAuthContext(
 
 // Server credentials that require and verify client certificates from the CA
 // in `ca_cert_file`. Errors name the file that could not be read.
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
-    const std::string& ca_cert_file, const std::string& server_cert_file,
-    const std::string& server_key_file);
-
-// Reads a whole file; NOT_FOUND naming the path when it cannot be read.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>>
+MutualTlsServerCredentials(const std::string& ca_cert_file,
+                           const std::string& server_cert_file,
+                           const std::string& server_key_file);
 
 }  // namespace caregate
 

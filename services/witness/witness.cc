@@ -1,10 +1,8 @@
 #include "services/witness/witness.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "services/common/absl_compat.h"
+#include "services/common/file_contents.h"
 #include "services/common/status_macros.h"
 #include "services/crypto/sha256.h"
 #include "services/pki/new_file_set.h"
@@ -55,18 +53,11 @@ absl::StatusOr<Identity> CreateIdentity(
 }
 
 absl::StatusOr<std::string> ReadStateFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read ", path.string()));
-  }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (contents.str().size() > kMaxStateBytes) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path.string(), " is larger than ", kMaxStateBytes));
-  }
-  return contents.str();
+  absl::StatusOr<std::string> contents =
+      ReadFileContents(path.string(), kMaxStateBytes);
+  if (contents.ok()) return contents;
+  return absl::FailedPreconditionError(absl::StrCat(
+      "cannot read ", path.string(), ": ", contents.status().message()));
 }
 
 absl::StatusOr<Identity> LoadIdentity(const WitnessOptions& options,
