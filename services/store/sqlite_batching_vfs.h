@@ -1,11 +1,12 @@
-// A SQLite VFS that hands each commit's WAL frames to the kernel in one
-// write() call instead of two per page.
+// A SQLite VFS that hands each commit's WAL frames to the kernel in a few
+// write() calls of up to 64 KiB instead of two per page.
 //
 // SQLite writes a WAL frame as two write() calls, its 24-byte header and then
 // the page, and a send's commit is some 240 frames: under load those calls,
 // not the bytes, were most of the writer thread's kernel time. This VFS wraps
 // the default one ("unix"). A WAL file that SQLite writes gathers writes that
-// continue one another in memory, and issues them as one write:
+// continue one another in memory, and issues them in 64 KiB pieces (the unix
+// VFS writes less than 128 KiB per call):
 // - when the commit frame is complete (its header, the one frame header
 //   whose "database size after commit" field is not zero, and its page).
 //   This is before SQLite makes the commit visible to readers, and an error
