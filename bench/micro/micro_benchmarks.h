@@ -33,6 +33,11 @@ void RegisterCryptoBenchmarks();
 // counters: seconds, process RSS after the load and its growth.
 void RegisterStartupBenchmarks(const std::vector<int64_t>& consent_counts);
 
+// sqlite_commit/batching_vfs and sqlite_commit/default_vfs: one commit of a
+// send group's shape (35 rows, ~240 pages) through the store's batching VFS
+// and through SQLite's default one (CPU time, the kernel's included).
+void RegisterSqliteCommitBenchmarks();
+
 // tlog_append, tlog_hash_and_append, and per tree size N:
 // tlog_inclusion_proof/N, tlog_consistency_proof/N (p50/p90/p99 counters),
 // tlog_verify_inclusion/N, tlog_verify_consistency/N: the RFC 6962 tree of

@@ -4,8 +4,9 @@
 //   --benchmark_* flags]
 //
 // Without --large: decide/1000 and /100000, startup_index_load/10000, the
-// check path's stages (check_path/...), the audit and crypto benchmarks, the
-// transparency tree at 100000 leaves (a few seconds). --large adds
+// check path's stages (check_path/...), the audit and crypto benchmarks, a
+// group commit through each SQLite VFS (sqlite_commit/...), the transparency
+// tree at 100000 leaves (a few seconds). --large adds
 // decide/1000000, startup_index_load/1000000 (about 1 GB and a minute or two of
 // setup) and the tree at 10000000 leaves (about 640 MB and half a minute of
 // setup).
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   caregate::bench::RegisterCheckPathBenchmarks();
   caregate::bench::RegisterAuditBenchmarks();
   caregate::bench::RegisterCryptoBenchmarks();
+  caregate::bench::RegisterSqliteCommitBenchmarks();
   caregate::bench::RegisterTransparencyBenchmarks(tree);
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
