@@ -42,22 +42,29 @@ absl::StatusOr<std::string> ReadFileContents(const std::string& path,
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return ErrnoStatus(errno);
   if (S_ISDIR(st.st_mode)) return ErrnoStatus(EISDIR);
-  std::string contents;
-  if (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) <= max_bytes) {
-    contents.reserve(static_cast<size_t>(st.st_size));
-  }
-  char buffer[1 << 16];
+  const auto too_large = [max_bytes] {
+    return absl::FailedPreconditionError(
+        absl::StrCat("larger than ", max_bytes, " bytes"));
+  };
+  // Read straight into the string: sized to the file (one byte more, to see
+  // the end), growing only for a file that grows or does not know its size.
+  const size_t size = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
+  if (size > max_bytes) return too_large();
+  std::string contents(size < (size_t{1} << 16) ? size_t{1} << 16 : size + 1,
+                       '\0');
+  size_t filled = 0;
   for (;;) {
-    const ssize_t n = read(fd.get(), buffer, sizeof(buffer));
+    if (filled == contents.size()) contents.resize(2 * contents.size());
+    const ssize_t n =
+        read(fd.get(), contents.data() + filled, contents.size() - filled);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return ErrnoStatus(errno);
-    if (n == 0) return contents;
-    if (static_cast<size_t>(n) > max_bytes - contents.size()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("larger than ", max_bytes, " bytes"));
-    }
-    contents.append(buffer, static_cast<size_t>(n));
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+    if (filled > max_bytes) return too_large();
   }
+  contents.resize(filled);
+  return contents;
 }
 
 }  // namespace caregate

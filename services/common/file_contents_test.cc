@@ -1,7 +1,10 @@
 #include "services/common/file_contents.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "tests/testing/status_matchers.h"
@@ -33,6 +36,18 @@ TEST_F(FileContentsTest, ReadsEveryByte) {
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i);
   EXPECT_THAT(ReadFileContents(Write("big", bytes)), IsOkAndHolds(bytes));
   EXPECT_THAT(ReadFileContents(Write("empty", "")), IsOkAndHolds(""));
+}
+
+// A pipe has no size to go by: the contents grow as they arrive.
+TEST_F(FileContentsTest, ReadsAPipeLongerThanItsFirstBuffer) {
+  const std::string path = (dir_ / "pipe").string();
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  std::string bytes(300000, 'p');
+  bytes.back() = 'q';
+  std::thread writer([&] { std::ofstream(path, std::ios::binary) << bytes; });
+  absl::StatusOr<std::string> read = ReadFileContents(path);
+  writer.join();
+  EXPECT_THAT(read, IsOkAndHolds(bytes));
 }
 
 TEST_F(FileContentsTest, MissingFileIsNotFoundWithTheReason) {
