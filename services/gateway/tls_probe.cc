@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/absl_compat.h"
+#include "services/common/unique_fd.h"
 #include "services/gateway/socket_address.h"
 
 namespace caregate {
@@ -22,21 +23,6 @@ struct SslCtxFree {
 };
 struct SslFree {
   void operator()(SSL* ssl) const { SSL_free(ssl); }
-};
-
-// Owns a socket descriptor.
-class Socket {
- public:
-  explicit Socket(int fd) : fd_(fd) {}
-  ~Socket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
 };
 
 // Sets *arg (a bool) when a ServerHello is read.
@@ -156,7 +142,7 @@ absl::Status Probe::Run() {
       ResolveHostPort(address_);
   if (!targets.ok()) return targets.status();
   const SocketAddress& target = targets->front();
-  Socket socket_fd(
+  UniqueFd socket_fd(
       socket(target.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (socket_fd.get() < 0) return Errno("socket");
   absl::Status connected = Connect(socket_fd.get(), target);
