@@ -283,7 +283,8 @@ int main(int argc, char** argv) {
   // cost the load generator ~4% of its CPU on the 2 cores it shares.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   caregate::bench::LoadOptions options;
-  options.gateways = caregate::bench::ParseGateways(absl::GetFlag(FLAGS_gateway));
+  options.gateways =
+      caregate::bench::ParseGateways(absl::GetFlag(FLAGS_gateway));
   options.profile = absl::GetFlag(FLAGS_profile);
   options.concurrency = absl::GetFlag(FLAGS_concurrency);
   options.rate = absl::GetFlag(FLAGS_rate);

@@ -27,41 +27,19 @@ constexpr int kRowsPerCommit = 35;
 constexpr int kIndexedRows = 50'000;
 constexpr int kBodyBytes = 4096;
 constexpr int kCommitsPerCheckpoint = 20;
+constexpr char kSchemaSql[] =
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+    "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-65536; "
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, k1 BLOB, k2 BLOB, k3 BLOB, "
+    "k4 BLOB, body BLOB); "
+    "CREATE INDEX t1 ON t (k1); CREATE INDEX t2 ON t (k2); "
+    "CREATE INDEX t3 ON t (k3); CREATE INDEX t4 ON t (k4);";
+constexpr char kInsertSql[] =
+    "INSERT INTO t (k1, k2, k3, k4, body) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 // A database in a directory of its own, removed at the end.
 class CommitDatabase {
  public:
-  explicit CommitDatabase(const char* vfs) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern =
-        absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                     "/caregate-commit-bench-XXXXXX");
-    if (mkdtemp(pattern.data()) == nullptr) return;
-    dir_ = pattern;
-    const std::string path = dir_ + "/commit.db";
-    if (sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        vfs) != SQLITE_OK) {
-      return;
-    }
-    ok_ = Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-               "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-65536; "
-               "CREATE TABLE t (id INTEGER PRIMARY KEY, k1 BLOB, k2 BLOB, "
-               "k3 BLOB, k4 BLOB, body BLOB); "
-               "CREATE INDEX t1 ON t (k1); CREATE INDEX t2 ON t (k2); "
-               "CREATE INDEX t3 ON t (k3); CREATE INDEX t4 ON t (k4);") &&
-          Exec(absl::StrCat(
-              "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "
-              "WHERE i < ",
-              kIndexedRows,
-              ") INSERT INTO t (k1, k2, k3, k4, body) SELECT randomblob(16), "
-              "randomblob(16), randomblob(16), randomblob(16), x'' FROM s")) &&
-          Checkpoint() &&
-          sqlite3_prepare_v2(db_,
-                             "INSERT INTO t (k1, k2, k3, k4, body) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5)",
-                             -1, &insert_, nullptr) == SQLITE_OK;
-  }
   ~CommitDatabase() {
     sqlite3_finalize(insert_);
     sqlite3_close(db_);
@@ -69,7 +47,31 @@ class CommitDatabase {
     if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
   }
 
-  bool ok() const { return ok_; }
+  // Creates the table, its indexes and their kIndexedRows entries, through
+  // `vfs` (null: SQLite's default). False when any step fails.
+  bool Open(const char* vfs) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern =
+        absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
+                     "/caregate-commit-bench-XXXXXX");
+    if (mkdtemp(pattern.data()) == nullptr) return false;
+    dir_ = pattern;
+    const std::string path = dir_ + "/commit.db";
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        vfs) != SQLITE_OK) {
+      return false;
+    }
+    const std::string fill = absl::StrCat(
+        "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "
+        "WHERE i < ",
+        kIndexedRows,
+        ") INSERT INTO t (k1, k2, k3, k4, body) SELECT randomblob(16), "
+        "randomblob(16), randomblob(16), randomblob(16), x'' FROM s");
+    return Exec(kSchemaSql) && Exec(fill) && Checkpoint() &&
+           sqlite3_prepare_v2(db_, kInsertSql, -1, &insert_, nullptr) ==
+               SQLITE_OK;
+  }
 
   // One transaction of kRowsPerCommit rows with random keys.
   bool Commit(std::mt19937_64& random, const std::string& body) {
@@ -99,7 +101,6 @@ class CommitDatabase {
   std::string dir_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
-  bool ok_ = false;
 };
 
 void BM_SqliteCommit(benchmark::State& state, bool batching) {
@@ -112,8 +113,8 @@ void BM_SqliteCommit(benchmark::State& state, bool batching) {
     }
     vfs = *name;
   }
-  CommitDatabase db(vfs);
-  if (!db.ok()) {
+  CommitDatabase db;
+  if (!db.Open(vfs)) {
     state.SkipWithError("cannot set up the database");
     return;
   }
