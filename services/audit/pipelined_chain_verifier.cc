@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "services/common/thread_name.h"
+
 namespace caregate {
 
 PipelinedChainVerifier::PipelinedChainVerifier(
@@ -9,7 +11,10 @@ PipelinedChainVerifier::PipelinedChainVerifier(
     : chain_(std::move(chain)) {
   for (int64_t seq : recorded_seqs) recorded_[seq] = std::nullopt;
   for (Batch& batch : batches_) free_.push_back(&batch);
-  worker_ = std::thread([this] { RunWorker(); });
+  worker_ = std::thread([this] {
+    SetCurrentThreadName("chain-verifier");
+    RunWorker();
+  });
 }
 
 PipelinedChainVerifier::~PipelinedChainVerifier() {

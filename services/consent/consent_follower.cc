@@ -6,6 +6,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "services/common/status_macros.h"
+#include "services/common/thread_name.h"
 #include "services/consent/consent_refresh.h"
 #include "spdlog/spdlog.h"
 
@@ -19,7 +20,10 @@ ConsentFollower::ConsentFollower(Store* store, Ledger* ledger,
       index_(index),
       options_(options),
       cursor_(after) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetCurrentThreadName("consent-follow");
+    Loop();
+  });
 }
 
 ConsentFollower::~ConsentFollower() {

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "services/common/thread_name.h"
+
 namespace caregate::console {
 namespace {
 
@@ -38,8 +40,10 @@ VerificationRunner::State VerificationRunner::Start(absl::Duration wait) {
     running_ = true;
     running_since_ = now_();
     const int64_t number = ++runs_started_;
-    worker_ = std::thread(
-        [this, number, started = running_since_] { Verify(number, started); });
+    worker_ = std::thread([this, number, started = running_since_] {
+      SetCurrentThreadName("console-verify");
+      Verify(number, started);
+    });
   }
   return AwaitLatest(wait);
 }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/thread_name.h"
 #include "services/inbox/inbox_reader.h"
 #include "spdlog/spdlog.h"
 
@@ -65,7 +66,10 @@ PushDispatcher::PushDispatcher(Deps deps, std::vector<PushRoute> routes,
           deps_.notifier->Subscribe(route.org_id, [this] { Wake(); }));
     }
   }
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetCurrentThreadName("push-dispatch");
+    Loop();
+  });
 }
 
 PushDispatcher::~PushDispatcher() { Stop(); }

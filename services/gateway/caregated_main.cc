@@ -15,6 +15,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/thread_name.h"
 #include "services/config/gateway_config.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/open_file_limit.h"
@@ -165,6 +166,7 @@ int main(int argc, char** argv) {
   }
   StopRequest stop;
   std::thread([&stop_signals, &stop] {
+    caregate::SetCurrentThreadName("signal-wait");
     int signal = 0;
     sigwait(&stop_signals, &signal);
     spdlog::info("received signal {}", signal);

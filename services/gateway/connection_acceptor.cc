@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/absl_compat.h"
+#include "services/common/thread_name.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
@@ -179,7 +180,10 @@ std::string ConnectionAcceptor::LocalAddress() const {
 
 void ConnectionAcceptor::Start(Handler handler) {
   handler_ = std::move(handler);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetCurrentThreadName("conn-acceptor");
+    Run();
+  });
 }
 
 void ConnectionAcceptor::Stop() {

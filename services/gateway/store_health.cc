@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "services/common/thread_name.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
@@ -10,7 +11,10 @@ namespace caregate {
 std::unique_ptr<StoreHealth> StoreHealth::Start(Options options) {
   auto health =
       std::unique_ptr<StoreHealth>(new StoreHealth(std::move(options)));
-  health->thread_ = std::thread([h = health.get()] { h->Run(); });
+  health->thread_ = std::thread([h = health.get()] {
+    SetCurrentThreadName("store-health");
+    h->Run();
+  });
   if (health->options_.failures != nullptr) {
     health->options_.failures->Attach(health.get());
   }

@@ -1,12 +1,16 @@
 #include "services/gateway/watchdog.h"
 
+#include "services/common/thread_name.h"
 #include "spdlog/spdlog.h"
 
 namespace caregate {
 
 std::unique_ptr<Watchdog> Watchdog::Start(Options options) {
   auto watchdog = std::unique_ptr<Watchdog>(new Watchdog(std::move(options)));
-  watchdog->thread_ = std::thread([w = watchdog.get()] { w->Run(); });
+  watchdog->thread_ = std::thread([w = watchdog.get()] {
+    SetCurrentThreadName("watchdog");
+    w->Run();
+  });
   return watchdog;
 }
 

@@ -7,6 +7,7 @@
 #include "services/audit/audit_tree.h"
 #include "services/audit/checkpoint.h"
 #include "services/common/status_macros.h"
+#include "services/common/thread_name.h"
 #include "services/transparency/checkpoint.h"
 #include "services/transparency/signed_note.h"
 #include "spdlog/spdlog.h"
@@ -145,8 +146,14 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Create(
     ledger->checkpoint_ = **cp;
     ledger->durable_checkpoint_ = **cp;
   }
-  ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
-  ledger->syncer_ = std::thread([l = ledger.get()] { l->SyncLoop(); });
+  ledger->writer_ = std::thread([l = ledger.get()] {
+    SetCurrentThreadName("ledger-writer");
+    l->WriterLoop();
+  });
+  ledger->syncer_ = std::thread([l = ledger.get()] {
+    SetCurrentThreadName("ledger-sync");
+    l->SyncLoop();
+  });
   return ledger;
 }
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/thread_name.h"
 #include "spdlog/pattern_formatter.h"
 
 namespace caregate {
@@ -36,7 +37,10 @@ BatchedLogSink::BatchedLogSink(int fd, Options options)
     : fd_(fd),
       options_(options),
       formatter_(std::make_unique<spdlog::pattern_formatter>()) {
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] {
+    SetCurrentThreadName("log-writer");
+    WriterLoop();
+  });
 }
 
 BatchedLogSink::~BatchedLogSink() {

@@ -4,13 +4,19 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/thread_name.h"
 
 namespace caregate {
 
 RefusalAuditor::RefusalAuditor(absl::Duration window, const Clock* clock,
                                Submit submit, bool start_thread)
     : window_(window), clock_(clock), submit_(std::move(submit)) {
-  if (start_thread) thread_ = std::thread([this] { Loop(); });
+  if (start_thread) {
+    thread_ = std::thread([this] {
+      SetCurrentThreadName("refusal-audit");
+      Loop();
+    });
+  }
 }
 
 RefusalAuditor::~RefusalAuditor() {

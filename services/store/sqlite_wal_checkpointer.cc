@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/thread_name.h"
 
 namespace caregate::sqlite {
 namespace {
@@ -35,7 +36,10 @@ WalCheckpointer::WalCheckpointer(SqliteConnection* writer,
     : writer_(writer), own_(std::move(own)), options_(options) {
   // Replaces SQLite's automatic checkpoint hook (also a WAL hook).
   sqlite3_wal_hook(writer_->handle(), &WalCheckpointer::OnWalCommit, this);
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetCurrentThreadName("wal-checkpoint");
+    Loop();
+  });
 }
 
 WalCheckpointer::~WalCheckpointer() {

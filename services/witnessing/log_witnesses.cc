@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/audit/audit_tree.h"
 #include "services/common/status_macros.h"
+#include "services/common/thread_name.h"
 #include "services/store/store_node_source.h"
 #include "services/transparency/merkle.h"
 #include "services/transparency/proof_builder.h"
@@ -119,7 +120,10 @@ WitnessPublisher::WitnessPublisher(
       witnesses_(std::move(witnesses)),
       options_(options),
       witnessed_size_(witnesses_.size(), -1) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetCurrentThreadName("witness-client");
+    Loop();
+  });
 }
 
 WitnessPublisher::~WitnessPublisher() {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/thread_name.h"
 #include "services/store/postgres/pg_connection.h"
 #include "services/store/postgres/pg_rows.h"
 #include "spdlog/spdlog.h"
@@ -20,7 +21,10 @@ constexpr int kPollMs = 200;
 std::unique_ptr<PgMessageListener> PgMessageListener::Start(Options options) {
   std::unique_ptr<PgMessageListener> listener(
       new PgMessageListener(std::move(options)));
-  listener->thread_ = std::thread([l = listener.get()] { l->Run(); });
+  listener->thread_ = std::thread([l = listener.get()] {
+    SetCurrentThreadName("pg-listener");
+    l->Run();
+  });
   return listener;
 }
 
