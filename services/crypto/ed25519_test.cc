@@ -144,6 +144,48 @@ TEST(Ed25519Test, Rfc8032TestVector1) {
   EXPECT_EQ(signer->key_id(), (*verifier)->key_id());
 }
 
+// The signature of `message` under `pem`'s key, by OpenSSL's EVP.
+std::string OpenSslSignature(const PemPair& pem, const std::string& message) {
+  BIO* bio = BIO_new_mem_buf(pem.private_pem.data(),
+                             static_cast<int>(pem.private_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  std::string signature(64, '\0');
+  size_t len = signature.size();
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok =
+      key != nullptr &&
+      EVP_DigestSignInit_ex(ctx, nullptr, nullptr, nullptr, nullptr, key,
+                            nullptr) == 1 &&
+      EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()),
+                     &len,
+                     reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  EVP_PKEY_free(key);
+  return ok ? signature : "";
+}
+
+// Signing runs on libsodium, parsing and verifying on OpenSSL: for one key
+// and message both must give the same bytes (Ed25519 is deterministic), or
+// a verifier built on either would disagree with the gateway.
+TEST(Ed25519Test, SignaturesEqualOpenSsls) {
+  const PemPair pem = GenerateKeyPem();
+  auto signer = MustSigner(pem);
+  auto verifier = MustVerifier(pem);
+  ASSERT_NE(signer, nullptr);
+  ASSERT_NE(verifier, nullptr);
+  std::string message;
+  for (int i = 0; i < 300; ++i) {
+    const std::string signature = signer->Sign(message);
+    ASSERT_EQ(HexEncode(signature), HexEncode(OpenSslSignature(pem, message)))
+        << "message of " << message.size() << " bytes";
+    ASSERT_TRUE(verifier->Verify(message, signature));
+    message.append(static_cast<size_t>(i % 29 + 1),
+                   static_cast<char>('a' + i % 26));
+  }
+}
+
 TEST(Ed25519Test, FromRawRejectsWrongLength) {
   EXPECT_THAT(Ed25519Verifier::FromRaw(std::string(31, 'k')),
               StatusIs(absl::StatusCode::kInvalidArgument,
