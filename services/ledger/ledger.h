@@ -123,7 +123,13 @@ class Ledger {
   struct Options {
     std::string checkpoint_origin;
     absl::Duration checkpoint_interval = absl::Seconds(1);
-    int max_group_size = 256;
+    // A group commits after this many commands even when more are queued,
+    // and goes to the sync thread while the writer runs the next. With no
+    // cap, a burst from 64 callers rode in one group whose first command
+    // waited for the other 63; 32 gave 4-6% more sends per second in
+    // bench/run.sh's send scenario (BENCHMARKS.md), and keeps a PostgreSQL
+    // group's savepoints within the 64 subtransactions a backend caches.
+    int max_group_size = 32;
     // Called on the writer thread when a group could not begin or commit
     // because the store is UNAVAILABLE (e.g. the database connection is
     // lost), so that health can turn NOT_SERVING before the next probe.

@@ -1,7 +1,9 @@
 #include "services/ledger/ledger.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "absl/synchronization/notification.h"
@@ -178,6 +180,48 @@ TEST_F(LedgerTest, FailedCommandLeavesNothingAndNeighboursCommit) {
   EXPECT_EQ(events[1].seq, 2);  // no gap where "b" was rolled back
   ChainVerifier verifier;
   for (const AuditEvent& e : events) EXPECT_TRUE(verifier.Add(e));
+}
+
+TEST_F(LedgerTest, AGroupCommitsAfterMaxGroupSizeCommands) {
+  // Hold the writer busy while 100 commands queue behind it.
+  absl::Notification release;
+  ledger_->Submit(
+      [&](LedgerTxn&) {
+        release.WaitForNotification();
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
+  constexpr int kCommands = 100;
+  // Each command sees the head committed before its group.
+  std::vector<int64_t> head_seen(kCommands, -1);
+  std::atomic<int> finished = 0;
+  absl::Notification all_done;
+  for (int i = 0; i < kCommands; ++i) {
+    ledger_->Submit(
+        [&, i](LedgerTxn& txn) {
+          head_seen[i] = ledger_->committed_head().seq;
+          return txn.Audit(Event("s" + std::to_string(i))).status();
+        },
+        [&](absl::Status s) {
+          EXPECT_THAT(s, IsOk());
+          if (++finished == kCommands) all_done.Notify();
+        });
+  }
+  release.Notify();
+  all_done.WaitForNotification();
+  std::map<int64_t, int> group_sizes;
+  for (int64_t head : head_seen) ++group_sizes[head];
+  const int max_group_size = Ledger::Options().max_group_size;
+  ASSERT_EQ(max_group_size, 32);
+  int largest = 0;
+  for (const auto& [head, size] : group_sizes) {
+    largest = std::max(largest, size);
+  }
+  // The first group also held the blocking command.
+  EXPECT_EQ(group_sizes.begin()->second, max_group_size - 1);
+  EXPECT_EQ(largest, max_group_size);
+  EXPECT_EQ(group_sizes.size(), 4u);  // 31 + 32 + 32 + 5
+  EXPECT_EQ(AllEvents().size(), static_cast<size_t>(kCommands));
 }
 
 TEST_F(LedgerTest, OnCommitRunsBeforeCompletion) {
