@@ -95,6 +95,19 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const GatewayConfig& config) {
   return store;
 }
 
+// How many commands one ledger group may hold (Ledger::Options). On SQLite a
+// group's fsync runs on the ledger's sync thread while the writer runs the
+// next group, so groups of 32 overlap the two (ledger.h). On PostgreSQL the
+// COMMIT returns only once the database (and its synchronous standby) has
+// the group, on the writer's thread: a group spreads that wait over up to 64
+// commands, the subtransactions (one savepoint per command) a PostgreSQL
+// backend keeps without overflowing to disk.
+int LedgerGroupSize(const GatewayConfig& config) {
+  constexpr int kSqliteGroupSize = 32;
+  constexpr int kPostgresGroupSize = 64;
+  return config.sqlite_path().empty() ? kPostgresGroupSize : kSqliteGroupSize;
+}
+
 // The label of the content digest key derived from the data key when the
 // configuration names no digest key file.
 constexpr char kDerivedDigestKeyLabel[] = "caregate content digest key v1";
@@ -235,6 +248,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
       Ledger::Create(p.store.get(), p.clock, p.signer.get(),
                      {.checkpoint_origin = cfg.checkpoint_origin(),
                       .checkpoint_interval = cfg.checkpoint_interval(),
+                      .max_group_size = LedgerGroupSize(cfg),
                       .on_store_unavailable = [failures = p.store_failures] {
                         failures->Raise();
                       }}));

@@ -124,11 +124,11 @@ class Ledger {
     std::string checkpoint_origin;
     absl::Duration checkpoint_interval = absl::Seconds(1);
     // A group commits after this many commands even when more are queued,
-    // and goes to the sync thread while the writer runs the next. With no
-    // cap, a burst from 64 callers rode in one group whose first command
-    // waited for the other 63; 32 gave 4-6% more sends per second in
-    // bench/run.sh's send scenario (BENCHMARKS.md), and keeps a PostgreSQL
-    // group's savepoints within the 64 subtransactions a backend caches.
+    // and goes to the sync thread while the writer runs the next. With 256,
+    // a burst from 64 callers rode in one group on SQLite whose first
+    // command waited for the other 63; 32 gave 4-6% more sends per second
+    // in the send benchmark (BENCHMARKS.md, "A send by thread"). The gateway
+    // sets 64 on PostgreSQL, whose COMMIT waits on this thread (gateway.cc).
     int max_group_size = 32;
     // Called on the writer thread when a group could not begin or commit
     // because the store is UNAVAILABLE (e.g. the database connection is
