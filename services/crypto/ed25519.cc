@@ -6,7 +6,9 @@
 #include <openssl/pem.h>
 #include <sodium.h>
 
+#include <array>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -157,6 +159,13 @@ bool Ed25519Verifier::Verify(std::string_view message,
 
 namespace {
 
+// libsodium failed where it cannot for a valid key: nothing safe is left to
+// do.
+[[noreturn]] void FatalSodiumError(const char* what) {
+  std::fprintf(stderr, "caregate crypto: libsodium: %s failed\n", what);
+  std::abort();
+}
+
 // libsodium's form of `key`'s private key: its seed, then `raw_public_key`.
 absl::Status ToSodiumSecretKey(EVP_PKEY* key, std::string_view raw_public_key,
                                std::array<uint8_t, 64>& secret_key) {
@@ -188,7 +197,7 @@ Ed25519Signer::~Ed25519Signer() {
 absl::StatusOr<std::unique_ptr<Ed25519Signer>> Ed25519Signer::FromPem(
     std::string_view pem) {
   // Idempotent and thread-safe; picks the CPU's fastest code paths.
-  if (sodium_init() < 0) std::abort();
+  if (sodium_init() < 0) FatalSodiumError("sodium_init");
   constexpr std::string_view kSource = "Ed25519 private key";
   auto key = ParseEd25519Pem(pem, KeyKind::kPrivate, kSource);
   if (!key.ok()) return key.status();
@@ -222,7 +231,7 @@ std::string Ed25519Signer::Sign(std::string_view message) const {
           reinterpret_cast<const unsigned char*>(message.data()),
           message.size(), secret_key_.data()) != 0 ||
       len != kSignatureSize) {
-    std::abort();
+    FatalSodiumError("Ed25519 sign");
   }
   return signature;
 }
