@@ -79,6 +79,17 @@ class LedgerTest : public ::testing::Test {
     return result;
   }
 
+  // Queues a command that keeps the writer busy until `release` is
+  // notified: what is submitted meanwhile queues behind it.
+  void HoldWriter(absl::Notification& release) {
+    ledger_->Submit(
+        [&release](LedgerTxn&) {
+          release.WaitForNotification();
+          return absl::OkStatus();
+        },
+        [](absl::Status) {});
+  }
+
   static AuditEvent Event(std::string subject) {
     AuditEvent e;
     e.actor_principal_id = "dr-rivera";
@@ -139,12 +150,7 @@ TEST_F(LedgerTest, CommandsCommitWithChainedAuditEvents) {
 TEST_F(LedgerTest, FailedCommandLeavesNothingAndNeighboursCommit) {
   // Hold the writer busy so the three commands form one group.
   absl::Notification release;
-  ledger_->Submit(
-      [&](LedgerTxn&) {
-        release.WaitForNotification();
-        return absl::OkStatus();
-      },
-      [](absl::Status) {});
+  HoldWriter(release);
   std::atomic<int> finished = 0;
   absl::Status first, second, third;
   absl::Notification all_done;
@@ -185,12 +191,7 @@ TEST_F(LedgerTest, FailedCommandLeavesNothingAndNeighboursCommit) {
 TEST_F(LedgerTest, AGroupCommitsAfterMaxGroupSizeCommands) {
   // Hold the writer busy while 100 commands queue behind it.
   absl::Notification release;
-  ledger_->Submit(
-      [&](LedgerTxn&) {
-        release.WaitForNotification();
-        return absl::OkStatus();
-      },
-      [](absl::Status) {});
+  HoldWriter(release);
   constexpr int kCommands = 100;
   // Each command sees the head committed before its group.
   std::vector<int64_t> head_seen(kCommands, -1);
