@@ -118,8 +118,13 @@ const char kUpdateMessageDeliverySql[] =
     "delivery_attempts = $3, next_attempt_at_us = $4, "
     "last_delivery_error = $5, delivered_at_us = $6, retried_at_us = $7, "
     "lease_owner = NULL, lease_until_us = NULL WHERE message_id = $8";
+// The messages are found through the consent's message ids, never through
+// messages_by_state: "state + 0" keeps the planner, which without fresh
+// statistics expects few queued messages, from reading every queued message
+// (an inbox nobody acknowledged) on each revocation.
 const char kWithholdMessagesSql[] =
-    "UPDATE messages SET state = $1 WHERE state IN ($2, $3) AND message_id IN "
+    "UPDATE messages SET state = $1 WHERE state + 0 IN ($2, $3) AND "
+    "message_id IN "
     "(SELECT message_id FROM message_consents WHERE consent_id = $4) "
     "RETURNING " CG_MESSAGE_COLUMNS;
 const char kInsertAuditEventSql[] =
