@@ -133,7 +133,8 @@ start_witness() {
     --log-key "$(cat "$DEV_DIR/keys/audit-log.vkey")" \
     >"$DEV_DIR/witness.out" 2>>"$DEV_DIR/witness.log" &
   echo "$!" >"$DEV_DIR/witness.pid"
-  for _ in $(seq 1 50); do
+  # Up to 30 s: a sanitizer build on a busy machine starts slowly.
+  for _ in $(seq 1 300); do
     [ -s "$DEV_DIR/witness.out" ] && break
     sleep 0.1
   done
@@ -162,7 +163,8 @@ start_receiver() {
     --out "$DEV_DIR/lakeside-inbox" --ack \
     >"$DEV_DIR/receiver.out" 2>>"$DEV_DIR/receiver.log" &
   echo "$!" >"$DEV_DIR/receiver.pid"
-  for _ in $(seq 1 50); do
+  # Up to 30 s, as for the witness.
+  for _ in $(seq 1 300); do
     grep -q "listening on" "$DEV_DIR/receiver.out" 2>/dev/null && break
     sleep 0.1
   done
