@@ -131,9 +131,14 @@ const char kListMessagesSql[] =
     "SELECT " CG_MESSAGE_COLUMNS
     " FROM messages WHERE recipient_org_id = ?1 AND seq > ?2"
     " AND state IN (?3, ?4) ORDER BY seq LIMIT ?5";
+// Through messages_due (the recipient's queued messages), which schema
+// version 4 added for this: left to itself SQLite walks messages_by_state,
+// every recipient's queued messages in seq order, past the backlogs of
+// clinics that pull.
 const char kListDueMessagesSql[] =
     "SELECT " CG_MESSAGE_COLUMNS
-    " FROM messages WHERE recipient_org_id = ?1 AND state = ?2"
+    " FROM messages INDEXED BY messages_due"
+    " WHERE recipient_org_id = ?1 AND state = ?2"
     " AND (next_attempt_at_us IS NULL OR next_attempt_at_us <= ?3)"
     " ORDER BY seq LIMIT ?4";
 const char kSelectMessagesSql[] = "SELECT " CG_MESSAGE_COLUMNS " FROM messages";

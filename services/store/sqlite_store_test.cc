@@ -311,6 +311,16 @@ TEST_F(SqliteStoreTest, WithholdingReadsOnlyTheConsentsMessages) {
       << plan;
 }
 
+// The push dispatcher's poll reads one recipient's queued messages, not
+// every recipient's.
+TEST_F(SqliteStoreTest, DueMessagesAreReadThroughTheRecipientsIndex) {
+  ASSERT_NE(Open(path()), nullptr);
+  const std::string plan = QueryPlan(path(), sqlite::kListDueMessagesSql);
+  EXPECT_THAT(plan, ::testing::HasSubstr(
+                        "messages_due (recipient_org_id=? AND state=?)"))
+      << plan;
+}
+
 TEST_F(SqliteStoreTest, SavepointJournalStaysInMemory) {
   std::unique_ptr<Store> store = Open(path());
   ASSERT_NE(store, nullptr);
