@@ -90,10 +90,23 @@ std::unique_ptr<Ed25519Verifier> MustVerifier(const PemPair& pem) {
   return verifier.ok() ? *std::move(verifier) : nullptr;
 }
 
-TEST(Ed25519Test, SignsAndVerifies) {
-  const PemPair pem = GenerateKeyPem();
+struct KeyPair {
+  PemPair pem;
+  std::unique_ptr<Ed25519Signer> signer;
+  std::unique_ptr<Ed25519Verifier> verifier;
+};
+
+// A fresh key pair: its PEM, and the signer and verifier read from it (null
+// when reading failed, which the helpers report).
+KeyPair NewKeyPair() {
+  PemPair pem = GenerateKeyPem();
   auto signer = MustSigner(pem);
   auto verifier = MustVerifier(pem);
+  return {std::move(pem), std::move(signer), std::move(verifier)};
+}
+
+TEST(Ed25519Test, SignsAndVerifies) {
+  auto [pem, signer, verifier] = NewKeyPair();
   ASSERT_NE(signer, nullptr);
   ASSERT_NE(verifier, nullptr);
   const std::string message = "caregate checkpoint\n42\n";
@@ -107,9 +120,7 @@ TEST(Ed25519Test, SignsAndVerifies) {
 }
 
 TEST(Ed25519Test, RejectsWrongMessageAndSignature) {
-  const PemPair pem = GenerateKeyPem();
-  auto signer = MustSigner(pem);
-  auto verifier = MustVerifier(pem);
+  auto [pem, signer, verifier] = NewKeyPair();
   ASSERT_NE(signer, nullptr);
   ASSERT_NE(verifier, nullptr);
   const std::string signature = signer->Sign("seq 7");
@@ -170,9 +181,7 @@ std::string OpenSslSignature(const PemPair& pem, const std::string& message) {
 // and message both must give the same bytes (Ed25519 is deterministic), or
 // a verifier built on either would disagree with the gateway.
 TEST(Ed25519Test, SignaturesEqualOpenSsls) {
-  const PemPair pem = GenerateKeyPem();
-  auto signer = MustSigner(pem);
-  auto verifier = MustVerifier(pem);
+  auto [pem, signer, verifier] = NewKeyPair();
   ASSERT_NE(signer, nullptr);
   ASSERT_NE(verifier, nullptr);
   std::string message;
@@ -267,9 +276,10 @@ TEST_F(Ed25519FileTest, BadFileNamesFileButNotContents) {
 }
 
 TEST(Ed25519Test, SignAndVerifyConcurrently) {
-  const PemPair pem = GenerateKeyPem();
-  auto signer = MustSigner(pem);
-  auto verifier = MustVerifier(pem);
+  const KeyPair keys = NewKeyPair();
+  // Plain pointers: the threads' lambdas below cannot capture bindings.
+  const Ed25519Signer* signer = keys.signer.get();
+  const Ed25519Verifier* verifier = keys.verifier.get();
   ASSERT_NE(signer, nullptr);
   ASSERT_NE(verifier, nullptr);
   std::vector<int> good(4, 0);
