@@ -132,14 +132,21 @@ start_witness() {
   "$WITNESS" --listen "$wlisten" --state "$DEV_DIR/witness" \
     --log-key "$(cat "$DEV_DIR/keys/audit-log.vkey")" \
     >"$DEV_DIR/witness.out" 2>>"$DEV_DIR/witness.log" &
-  echo "$!" >"$DEV_DIR/witness.pid"
-  # Up to 30 s: a sanitizer build on a busy machine starts slowly.
+  wpid=$!
+  echo "$wpid" >"$DEV_DIR/witness.pid"
+  # Up to 30 s (a sanitizer build on a busy machine starts slowly), unless
+  # it exits first.
   for _ in $(seq 1 300); do
     [ -s "$DEV_DIR/witness.out" ] && break
+    kill -0 "$wpid" 2>/dev/null || break
     sleep 0.1
   done
   WITNESS_KEY="$(head -n 1 "$DEV_DIR/witness.out")"
-  [ -n "$WITNESS_KEY" ] || { echo "demo: the witness did not start; see $DEV_DIR/witness.log" >&2; exit 1; }
+  [ -n "$WITNESS_KEY" ] || {
+    echo "demo: the witness did not start; the end of $DEV_DIR/witness.log:" >&2
+    tail -n 5 "$DEV_DIR/witness.log" >&2
+    exit 1
+  }
   if ! grep -q '^witnesses {' "$DEV_DIR/caregate.textproto"; then
     printf '\n# The dev witness (scripts/demo.sh).\nwitnesses {\n  url: "http://%s"\n  verifier_key: "%s"\n}\n' \
       "$wlisten" "$WITNESS_KEY" >>"$DEV_DIR/caregate.textproto"
@@ -162,14 +169,19 @@ start_receiver() {
     --pubkey "$DEV_DIR/keys/audit-signing.pub.pem" \
     --out "$DEV_DIR/lakeside-inbox" --ack \
     >"$DEV_DIR/receiver.out" 2>>"$DEV_DIR/receiver.log" &
-  echo "$!" >"$DEV_DIR/receiver.pid"
-  # Up to 30 s, as for the witness.
+  local rpid=$!
+  echo "$rpid" >"$DEV_DIR/receiver.pid"
+  # Up to 30 s, as for the witness, unless it exits first (its port taken).
   for _ in $(seq 1 300); do
     grep -q "listening on" "$DEV_DIR/receiver.out" 2>/dev/null && break
+    kill -0 "$rpid" 2>/dev/null || break
     sleep 0.1
   done
-  grep -q "listening on" "$DEV_DIR/receiver.out" 2>/dev/null ||
-    { echo "demo: caregate-receiver did not start; see $DEV_DIR/receiver.log" >&2; exit 1; }
+  grep -q "listening on" "$DEV_DIR/receiver.out" 2>/dev/null || {
+    echo "demo: caregate-receiver did not start; the end of $DEV_DIR/receiver.log:" >&2
+    tail -n 5 "$DEV_DIR/receiver.log" >&2
+    exit 1
+  }
   echo "caregate: started caregate-receiver for lakeside-obgyn on $rlisten (writes to $DEV_DIR/lakeside-inbox)"
 }
 start_receiver

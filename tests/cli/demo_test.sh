@@ -9,16 +9,18 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# A port nothing listens on: random candidates, a bounded number of tries.
+# Three consecutive ports nothing listens on (the gateway, the witness and the
+# OB/GYN's receiver): random candidates, a bounded number of tries.
 port=""
 for _ in $(seq 1 50); do
   candidate=$((20000 + RANDOM % 40000))
-  if ! (: <"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
-    port="$candidate"
-    break
-  fi
+  free=1
+  for p in "$candidate" $((candidate + 1)) $((candidate + 2)); do
+    if (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then free=0; fi
+  done
+  if [ "$free" = 1 ]; then port="$candidate"; break; fi
 done
-[ -n "$port" ] || { echo "demo_test: no free port found" >&2; exit 1; }
+[ -n "$port" ] || { echo "demo_test: no free ports found" >&2; exit 1; }
 
 for run in 1 2; do
   echo "=== demo run $run"
