@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "services/store/sqlite_rows.h"
 #include "services/store/sqlite_schema.h"
@@ -36,43 +38,35 @@ INSTANTIATE_TEST_SUITE_P(
       return info.param.name;
     });
 
-// Runs `sql` on its own connection and returns the first column of the
-// first row ("" when none).
-std::string RawQuery(const std::string& path, const std::string& sql) {
+// Runs `sql` on its own connection and returns column `column` of every
+// row (NULL as "").
+std::vector<std::string> RawColumn(const std::string& path,
+                                   const std::string& sql, int column) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
       << sqlite3_errmsg(db);
-  std::string out;
-  if (sqlite3_step(stmt) == SQLITE_ROW) {
+  std::vector<std::string> values;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
     const auto* text =
-        reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    if (text != nullptr) out = text;
+        reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+    values.emplace_back(text != nullptr ? text : "");
   }
   sqlite3_finalize(stmt);
   sqlite3_close(db);
-  return out;
+  return values;
+}
+
+// The first column of the first row of `sql` ("" when none).
+std::string RawQuery(const std::string& path, const std::string& sql) {
+  std::vector<std::string> values = RawColumn(path, sql, 0);
+  return values.empty() ? "" : values.front();
 }
 
 // SQLite's plan for `sql` on the database at `path`, one step per line.
 std::string QueryPlan(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  const std::string explain = "EXPLAIN QUERY PLAN " + sql;
-  EXPECT_EQ(sqlite3_prepare_v2(db, explain.c_str(), -1, &stmt, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(db);
-  std::string plan;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    const auto* detail =
-        reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
-    if (detail != nullptr) absl::StrAppend(&plan, detail, "\n");
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return plan;
+  return absl::StrJoin(RawColumn(path, "EXPLAIN QUERY PLAN " + sql, 3), "\n");
 }
 
 int Mode(const std::string& path) {
@@ -280,24 +274,6 @@ TEST_F(SqliteStoreTest, MoreReadersThanPooledConnectionsAllSucceed) {
   for (std::thread& t : threads) t.join();
 }
 
-// The names of this process's open files that SQLite made as temporary
-// files ("etilqs_" is the prefix of every one).
-std::vector<std::string> OpenSqliteTempFiles() {
-  std::vector<std::string> names;
-  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
-    std::error_code error;
-    const std::string target =
-        std::filesystem::read_symlink(fd.path(), error).string();
-    if (!error && target.find("etilqs_") != std::string::npos) {
-      names.push_back(target);
-    }
-  }
-  return names;
-}
-
-// Every command runs in a savepoint, and SQLite keeps the before-image of
-// each page it changes there. Written to a temporary file, that statement
-// journal cost two write() calls per page, more than the WAL itself.
 // A revocation withholds the messages of its consent. Found through
 // messages_by_state instead, every queued message would be read on the
 // single writer thread: 18 ms per revocation with 25,000 queued in the send
@@ -321,6 +297,24 @@ TEST_F(SqliteStoreTest, DueMessagesAreReadThroughTheRecipientsIndex) {
       << plan;
 }
 
+// The names of this process's open files that SQLite made as temporary
+// files ("etilqs_" is the prefix of every one).
+std::vector<std::string> OpenSqliteTempFiles() {
+  std::vector<std::string> names;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    const std::string target =
+        std::filesystem::read_symlink(fd.path(), error).string();
+    if (!error && target.find("etilqs_") != std::string::npos) {
+      names.push_back(target);
+    }
+  }
+  return names;
+}
+
+// Every command runs in a savepoint, and SQLite keeps the before-image of
+// each page it changes there. Written to a temporary file, that statement
+// journal cost two write() calls per page, more than the WAL itself.
 TEST_F(SqliteStoreTest, SavepointJournalStaysInMemory) {
   std::unique_ptr<Store> store = Open(path());
   ASSERT_NE(store, nullptr);
