@@ -1,26 +1,22 @@
 #include "bench/load/channels.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "bench/load/load_options.h"
 #include "grpc/impl/codegen/grpc_types.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "services/common/file_contents.h"
 
 namespace caregate::bench {
 namespace {
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  absl::StatusOr<std::string> contents = ReadFileContents(path);
+  if (!contents.ok()) {
     return absl::NotFoundError(absl::StrCat("--profile: cannot read ", path));
   }
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return contents;
 }
 
 }  // namespace
