@@ -34,11 +34,11 @@ absl::StatusOr<std::string> ReadFileContents(const std::string& path,
         absl::StrCat("larger than ", max_bytes, " bytes"));
   };
   // Read straight into the string: sized to the file (one byte more, to see
-  // the end), growing only for a file that grows or does not know its size.
+  // the end), or 64 KiB for one that does not know its size (a pipe, a
+  // /proc file), growing only when the file does.
   const size_t size = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
   if (size > max_bytes) return too_large();
-  std::string contents(size < (size_t{1} << 16) ? size_t{1} << 16 : size + 1,
-                       '\0');
+  std::string contents(size > 0 ? size + 1 : size_t{1} << 16, '\0');
   size_t filled = 0;
   for (;;) {
     if (filled == contents.size()) contents.resize(2 * contents.size());
